@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * network_monitor: observe-only XDP program that aggregates traffic features in
+ * the kernel. It always returns XDP_PASS.
+ *
+ * Per packet it parses Ethernet, up to two VLAN tags, IPv4 / IPv6 (skipping up to
+ * NM_IPV6_EXT_MAX extension headers) and TCP / UDP / ICMP / ICMPv6, then updates
+ * the maps of the current window slot:
+ *
+ *   nm_totals      PERCPU_ARRAY[2]   exact counters (struct nm_counters)
+ *   nm_ports       ARRAY[2]          destination-port bitmap (atomic OR)
+ *   nm_hll         PERCPU_ARRAY[2]   HyperLogLog of source addresses
+ *   nm_sources     ARRAY_OF_MAPS[2]  -> LRU_PERCPU_HASH nm_addr -> nm_source_stats
+ *   nm_port_pairs  ARRAY_OF_MAPS[2]  -> LRU_HASH (source, port)  : distinct ports per source
+ *   nm_host_pairs  ARRAY_OF_MAPS[2]  -> LRU_HASH (source, host)  : distinct hosts per source
+ *   nm_events      RINGBUF           sampled packets, only when sample_every > 0
+ *
+ * The slot is nm_control.epoch & 1, read once per packet. User space advances the
+ * epoch, then updates an ARRAY_OF_MAPS entry: the kernel makes that syscall wait
+ * for an RCU grace period, after which no program run can still be writing the
+ * retired slot, so user space reads and clears it without racing the program.
+ *
+ * Per-CPU values are updated without atomics: XDP runs with migration disabled in
+ * NAPI/softirq context, where one CPU never runs two instances at once. Values
+ * shared across CPUs (port bitmap) use atomic OR; pair-table membership is
+ * decided by the kernel's BPF_NOEXIST insert, so exactly one CPU counts a new pair.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "network_monitor.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define NM_IPV6_EXT_MAX 6
+#define NM_IP_MF 0x2000
+#define NM_IP_OFFSET 0x1FFF
+#define NM_DNS_PORT 53
+
+#define NM_TCP_FIN 0x01
+#define NM_TCP_SYN 0x02
+#define NM_TCP_RST 0x04
+#define NM_TCP_ACK 0x10
+
+const volatile struct nm_config nm_config = {
+	.sample_every = 0,
+	.ipv6_source_prefix = 64,
+	.ringbuf_wakeup_bytes = 64 * 1024,
+};
+
+/* ---- maps ---------------------------------------------------------------- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nm_control);
+} nm_control SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NM_SLOTS);
+	__type(key, __u32);
+	__type(value, struct nm_counters);
+} nm_totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NM_SLOTS);
+	__type(key, __u32);
+	__type(value, struct nm_port_set);
+} nm_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NM_SLOTS);
+	__type(key, __u32);
+	__type(value, struct nm_hll);
+} nm_hll SEC(".maps");
+
+struct nm_source_table {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, NM_DEFAULT_SOURCE_ENTRIES);
+	__type(key, struct nm_addr);
+	__type(value, struct nm_source_stats);
+} nm_sources_0 SEC(".maps"), nm_sources_1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, NM_SLOTS);
+	__type(key, __u32);
+	__array(values, struct nm_source_table);
+} nm_sources SEC(".maps") = {
+	.values = { &nm_sources_0, &nm_sources_1 },
+};
+
+struct nm_port_pair_table {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NM_DEFAULT_PAIR_ENTRIES);
+	__type(key, struct nm_port_pair_key);
+	__type(value, __u8);
+} nm_port_pairs_0 SEC(".maps"), nm_port_pairs_1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, NM_SLOTS);
+	__type(key, __u32);
+	__array(values, struct nm_port_pair_table);
+} nm_port_pairs SEC(".maps") = {
+	.values = { &nm_port_pairs_0, &nm_port_pairs_1 },
+};
+
+struct nm_host_pair_table {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NM_DEFAULT_PAIR_ENTRIES);
+	__type(key, struct nm_host_pair_key);
+	__type(value, __u8);
+} nm_host_pairs_0 SEC(".maps"), nm_host_pairs_1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, NM_SLOTS);
+	__type(key, __u32);
+	__array(values, struct nm_host_pair_table);
+} nm_host_pairs SEC(".maps") = {
+	.values = { &nm_host_pairs_0, &nm_host_pairs_1 },
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, NM_DEFAULT_RINGBUF_BYTES);
+} nm_events SEC(".maps");
+
+/* ---- parsing ------------------------------------------------------------- */
+
+struct nm_vlan_hdr {
+	__be16 tci;
+	__be16 encapsulated_proto;
+};
+
+struct nm_ipv6_ext_hdr {
+	__u8 nexthdr;
+	__u8 hdrlen;
+};
+
+struct nm_ipv6_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;
+	__be32 identification;
+};
+
+/* What one packet contributes; filled by the parse_* helpers. */
+struct nm_packet {
+	struct nm_addr source;
+	struct nm_addr destination;
+	__u32 bytes;
+	__u16 source_port;
+	__u16 destination_port;
+	__u8 ip_version;   /* 0 = not IP */
+	__u8 ip_protocol;  /* transport protocol after extension headers */
+	__u8 tcp_flags;
+	__u8 has_ports;    /* transport header with ports was parsed */
+	__u8 malformed;
+	__u8 fragment;
+	__u8 first_fragment_or_whole; /* the transport header is in this packet */
+};
+
+/* Ethernet plus up to two 802.1Q / 802.1ad tags. Returns the inner EtherType in
+ * network order, or -1 when the headers are truncated. */
+static __always_inline int parse_ethernet(void **cursor, void *end)
+{
+	struct ethhdr *eth = *cursor;
+	if ((void *)(eth + 1) > end)
+		return -1;
+	*cursor = eth + 1;
+	__u16 proto = eth->h_proto;
+
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		struct nm_vlan_hdr *vlan = *cursor;
+		if ((void *)(vlan + 1) > end)
+			return -1;
+		proto = vlan->encapsulated_proto;
+		*cursor = vlan + 1;
+	}
+	return proto;
+}
+
+static __always_inline void map_ipv4(struct nm_addr *out, __be32 address)
+{
+	__builtin_memset(out->bytes, 0, 10);
+	out->bytes[10] = 0xff;
+	out->bytes[11] = 0xff;
+	__builtin_memcpy(&out->bytes[12], &address, 4);
+}
+
+/* Returns 0 with the transport header position in *cursor, or -1 when the IPv4
+ * header is truncated or inconsistent. */
+static __always_inline int parse_ipv4(void **cursor, void *end, struct nm_packet *pkt)
+{
+	struct iphdr *ip = *cursor;
+	if ((void *)(ip + 1) > end)
+		return -1;
+	__u32 header_len = ip->ihl * 4;
+	if (ip->version != 4 || header_len < sizeof(*ip))
+		return -1;
+	if ((void *)ip + header_len > end)
+		return -1;
+	if (bpf_ntohs(ip->tot_len) < header_len)
+		return -1;
+
+	__u16 frag = bpf_ntohs(ip->frag_off);
+	pkt->fragment = (frag & (NM_IP_MF | NM_IP_OFFSET)) != 0;
+	pkt->first_fragment_or_whole = (frag & NM_IP_OFFSET) == 0;
+	pkt->ip_protocol = ip->protocol;
+	map_ipv4(&pkt->source, ip->saddr);
+	map_ipv4(&pkt->destination, ip->daddr);
+	*cursor = (void *)ip + header_len;
+	return 0;
+}
+
+static __always_inline void mask_ipv6_source(struct nm_addr *address)
+{
+	__u32 prefix = nm_config.ipv6_source_prefix;
+	if (prefix >= 128)
+		return;
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		__u32 first_bit = i * 8;
+		if (first_bit >= prefix)
+			address->bytes[i] = 0;
+		else if (first_bit + 8 > prefix)
+			address->bytes[i] &= (__u8)(0xff << (8 - (prefix - first_bit)));
+	}
+}
+
+/* Returns 0 with the transport header position in *cursor (when the packet
+ * carries it), or -1 when the IPv6 header or an extension header is truncated. */
+static __always_inline int parse_ipv6(void **cursor, void *end, struct nm_packet *pkt)
+{
+	struct ipv6hdr *ip6 = *cursor;
+	if ((void *)(ip6 + 1) > end)
+		return -1;
+	if (ip6->version != 6)
+		return -1;
+	__builtin_memcpy(pkt->source.bytes, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->destination.bytes, &ip6->daddr, 16);
+	mask_ipv6_source(&pkt->source);
+
+	void *pos = ip6 + 1;
+	__u8 next = ip6->nexthdr;
+	pkt->first_fragment_or_whole = 1;
+
+#pragma unroll
+	for (int i = 0; i < NM_IPV6_EXT_MAX; i++) {
+		if (next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING || next == IPPROTO_DSTOPTS) {
+			struct nm_ipv6_ext_hdr *ext = pos;
+			if ((void *)(ext + 1) > end)
+				return -1;
+			__u32 len = ((__u32)ext->hdrlen + 1) * 8;
+			if (pos + len > end)
+				return -1;
+			next = ext->nexthdr;
+			pos += len;
+		} else if (next == IPPROTO_AH) {
+			struct nm_ipv6_ext_hdr *ext = pos;
+			if ((void *)(ext + 1) > end)
+				return -1;
+			__u32 len = ((__u32)ext->hdrlen + 2) * 4;
+			if (pos + len > end)
+				return -1;
+			next = ext->nexthdr;
+			pos += len;
+		} else if (next == IPPROTO_FRAGMENT) {
+			struct nm_ipv6_frag_hdr *frag = pos;
+			if ((void *)(frag + 1) > end)
+				return -1;
+			pkt->fragment = 1;
+			if (bpf_ntohs(frag->frag_off) & 0xFFF8)
+				pkt->first_fragment_or_whole = 0;
+			next = frag->nexthdr;
+			pos = frag + 1;
+		} else {
+			break;
+		}
+	}
+	pkt->ip_protocol = next;
+	*cursor = pos;
+	return 0;
+}
+
+/* Transport header. Ports and flags are taken when the fixed header is complete;
+ * an inconsistent length field or a missing header marks the packet malformed. */
+static __always_inline void parse_transport(void *pos, void *end, struct nm_packet *pkt)
+{
+	switch (pkt->ip_protocol) {
+	case IPPROTO_TCP: {
+		struct tcphdr *tcp = pos;
+		if ((void *)(tcp + 1) > end) {
+			pkt->malformed = 1;
+			return;
+		}
+		__u32 header_len = tcp->doff * 4;
+		if (header_len < sizeof(*tcp) || pos + header_len > end)
+			pkt->malformed = 1;
+		pkt->source_port = bpf_ntohs(tcp->source);
+		pkt->destination_port = bpf_ntohs(tcp->dest);
+		pkt->tcp_flags = ((__u8 *)tcp)[13];
+		pkt->has_ports = 1;
+		return;
+	}
+	case IPPROTO_UDP: {
+		struct udphdr *udp = pos;
+		if ((void *)(udp + 1) > end) {
+			pkt->malformed = 1;
+			return;
+		}
+		if (bpf_ntohs(udp->len) < sizeof(*udp))
+			pkt->malformed = 1;
+		pkt->source_port = bpf_ntohs(udp->source);
+		pkt->destination_port = bpf_ntohs(udp->dest);
+		pkt->has_ports = 1;
+		return;
+	}
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		/* type, code, checksum */
+		if (pos + 4 > end)
+			pkt->malformed = 1;
+		return;
+	default:
+		return;
+	}
+}
+
+/* ---- accounting ---------------------------------------------------------- */
+
+static __always_inline __u64 mix64(__u64 x)
+{
+	/* murmur3 fmix64 */
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* Must match HyperLogLog.hash(_:) in Sources/TrafficFeatures. */
+static __always_inline __u64 hash_addr(const struct nm_addr *a)
+{
+	__u64 hi, lo;
+	__builtin_memcpy(&hi, &a->bytes[0], 8);
+	__builtin_memcpy(&lo, &a->bytes[8], 8);
+	return mix64(hi ^ mix64(lo ^ 0x9e3779b97f4a7c15ULL));
+}
+
+static __always_inline void hll_add(struct nm_hll *hll, const struct nm_addr *a)
+{
+	__u64 h = hash_addr(a);
+	__u32 index = h >> (64 - NM_HLL_PRECISION);
+	__u64 rest = h << NM_HLL_PRECISION;
+	/* rank = leading zeros of the remaining 52 bits + 1 (53 when all are zero) */
+	__u8 rank = rest ? (__u8)(__builtin_clzll(rest) + 1) : (64 - NM_HLL_PRECISION + 1);
+	index &= NM_HLL_REGISTERS - 1;
+	if (hll->registers[index] < rank)
+		hll->registers[index] = rank;
+}
+
+static __always_inline void add_port(__u32 slot, __u16 port)
+{
+	struct nm_port_set *set = bpf_map_lookup_elem(&nm_ports, &slot);
+	if (!set)
+		return;
+	__u64 bit = 1ULL << (port & 63);
+	__u64 *word = &set->words[(port >> 6) & (NM_PORT_WORDS - 1)];
+	if (!(*word & bit))
+		__sync_fetch_and_or(word, bit);
+}
+
+static __always_inline void count_totals(struct nm_counters *c, const struct nm_packet *pkt)
+{
+	__u64 bytes = pkt->bytes;
+	c->packets++;
+	c->bytes += bytes;
+
+	switch (pkt->ip_version) {
+	case 4:
+		c->ipv4_packets++;
+		break;
+	case 6:
+		c->ipv6_packets++;
+		break;
+	default:
+		c->non_ip_packets++;
+		break;
+	}
+	if (pkt->fragment)
+		c->fragment_packets++;
+	if (pkt->malformed)
+		c->malformed_packets++;
+
+	if (pkt->ip_version == 0) {
+		c->other_packets++;
+		c->other_bytes += bytes;
+		return;
+	}
+	switch (pkt->ip_protocol) {
+	case IPPROTO_TCP:
+		c->tcp_packets++;
+		c->tcp_bytes += bytes;
+		break;
+	case IPPROTO_UDP:
+		c->udp_packets++;
+		c->udp_bytes += bytes;
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		c->icmp_packets++;
+		c->icmp_bytes += bytes;
+		break;
+	default:
+		c->other_packets++;
+		c->other_bytes += bytes;
+		break;
+	}
+
+	if (pkt->ip_protocol == IPPROTO_TCP && pkt->has_ports) {
+		__u8 f = pkt->tcp_flags;
+		if ((f & (NM_TCP_SYN | NM_TCP_ACK)) == NM_TCP_SYN)
+			c->syn_packets++;
+		if ((f & (NM_TCP_SYN | NM_TCP_ACK)) == (NM_TCP_SYN | NM_TCP_ACK))
+			c->syn_ack_packets++;
+		if (f & NM_TCP_RST)
+			c->rst_packets++;
+		if (f & NM_TCP_FIN)
+			c->fin_packets++;
+	}
+	if (pkt->has_ports && (pkt->source_port == NM_DNS_PORT || pkt->destination_port == NM_DNS_PORT)) {
+		c->dns_packets++;
+		c->dns_bytes += bytes;
+	}
+}
+
+/* Inserts (source, port) into this window's pair table. Returns 1 when the pair
+ * is new, 0 when it was already there or could not be recorded (counted). */
+static __always_inline int insert_port_pair(__u32 slot, struct nm_counters *c,
+					    const struct nm_packet *pkt)
+{
+	void *pairs = bpf_map_lookup_elem(&nm_port_pairs, &slot);
+	if (!pairs)
+		return 0;
+	struct nm_port_pair_key key = { .port = pkt->destination_port };
+	key.source = pkt->source;
+	if (bpf_map_lookup_elem(pairs, &key))
+		return 0;
+	__u8 one = 1;
+	long err = bpf_map_update_elem(pairs, &key, &one, BPF_NOEXIST);
+	if (err == 0) {
+		c->port_pair_inserts++;
+		return 1;
+	}
+	if (err != -17 /* EEXIST: another CPU inserted it first */)
+		c->port_pair_insert_failures++;
+	return 0;
+}
+
+static __always_inline int insert_host_pair(__u32 slot, struct nm_counters *c,
+					    const struct nm_packet *pkt)
+{
+	void *pairs = bpf_map_lookup_elem(&nm_host_pairs, &slot);
+	if (!pairs)
+		return 0;
+	struct nm_host_pair_key key;
+	key.source = pkt->source;
+	key.destination = pkt->destination;
+	if (bpf_map_lookup_elem(pairs, &key))
+		return 0;
+	__u8 one = 1;
+	long err = bpf_map_update_elem(pairs, &key, &one, BPF_NOEXIST);
+	if (err == 0) {
+		c->host_pair_inserts++;
+		return 1;
+	}
+	if (err != -17)
+		c->host_pair_insert_failures++;
+	return 0;
+}
+
+static __always_inline void count_source(__u32 slot, struct nm_counters *c,
+					 const struct nm_packet *pkt)
+{
+	void *sources = bpf_map_lookup_elem(&nm_sources, &slot);
+	if (!sources)
+		return;
+	struct nm_source_stats *s = bpf_map_lookup_elem(sources, &pkt->source);
+	if (!s) {
+		struct nm_source_stats zero = {};
+		long err = bpf_map_update_elem(sources, &pkt->source, &zero, BPF_NOEXIST);
+		if (err == 0) {
+			c->source_inserts++;
+			struct nm_hll *hll = bpf_map_lookup_elem(&nm_hll, &slot);
+			if (hll)
+				hll_add(hll, &pkt->source);
+		} else if (err != -17) {
+			c->source_insert_failures++;
+			return;
+		}
+		s = bpf_map_lookup_elem(sources, &pkt->source);
+		if (!s) {
+			c->source_insert_failures++;
+			return;
+		}
+	}
+
+	__u64 bytes = pkt->bytes;
+	s->packets++;
+	s->bytes += bytes;
+	switch (pkt->ip_protocol) {
+	case IPPROTO_TCP:
+		s->tcp_packets++;
+		if (pkt->has_ports && (pkt->tcp_flags & (NM_TCP_SYN | NM_TCP_ACK)) == NM_TCP_SYN)
+			s->syn_packets++;
+		break;
+	case IPPROTO_UDP:
+		s->udp_packets++;
+		if (pkt->has_ports) {
+			s->last_udp_source_port = pkt->source_port;
+			s->udp_source_port_seen = 1;
+		}
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		s->icmp_packets++;
+		break;
+	}
+	if (pkt->has_ports && (pkt->source_port == NM_DNS_PORT || pkt->destination_port == NM_DNS_PORT)) {
+		s->dns_packets++;
+		s->dns_bytes += bytes;
+	}
+
+	/* Distinct destination ports (hint: this CPU's copy of the last new port). */
+	if (pkt->has_ports) {
+		__u32 hint = (__u32)pkt->destination_port + 1;
+		if (s->last_port_hint != hint) {
+			if (insert_port_pair(slot, c, pkt))
+				s->unique_ports++;
+			s->last_port_hint = hint;
+		}
+	}
+
+	/* Distinct destination hosts (hint for IPv4 destinations). */
+	__u32 v4 = 0;
+	if (pkt->ip_version == 4)
+		__builtin_memcpy(&v4, &pkt->destination.bytes[12], 4);
+	if (v4 == 0 || s->last_ipv4_host_hint != v4) {
+		if (insert_host_pair(slot, c, pkt))
+			s->unique_hosts++;
+		s->last_ipv4_host_hint = v4;
+	}
+}
+
+static __always_inline void sample_event(struct nm_counters *c, const struct nm_packet *pkt)
+{
+	__u32 every = nm_config.sample_every;
+	if (every == 0)
+		return;
+	if (c->packets % every != 0)
+		return;
+	struct nm_event *e = bpf_ringbuf_reserve(&nm_events, sizeof(*e), 0);
+	if (!e) {
+		c->ringbuf_reserve_failures++;
+		return;
+	}
+	e->timestamp_ns = bpf_ktime_get_ns();
+	e->source = pkt->source;
+	e->destination = pkt->destination;
+	e->packet_bytes = pkt->bytes;
+	e->source_port = pkt->source_port;
+	e->destination_port = pkt->destination_port;
+	e->ip_version = pkt->ip_version;
+	e->ip_protocol = pkt->ip_protocol;
+	e->tcp_flags = pkt->tcp_flags;
+	__builtin_memset(e->reserved, 0, sizeof(e->reserved));
+	c->sampled_events++;
+	/* Wake the consumer only past a fill threshold: a wake-up per event costs
+	 * more than the event itself. The consumer also drains on a timer. */
+	__u64 flags = bpf_ringbuf_query(&nm_events, BPF_RB_AVAIL_DATA) >= nm_config.ringbuf_wakeup_bytes
+			      ? BPF_RB_FORCE_WAKEUP
+			      : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+SEC("xdp")
+int network_monitor(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	__u32 zero = 0;
+	struct nm_control *control = bpf_map_lookup_elem(&nm_control, &zero);
+	if (!control)
+		return XDP_PASS;
+	__u32 slot = control->epoch & 1;
+	struct nm_counters *c = bpf_map_lookup_elem(&nm_totals, &slot);
+	if (!c)
+		return XDP_PASS;
+
+	struct nm_packet pkt = {};
+	pkt.bytes = end - data;
+
+	void *cursor = data;
+	int proto = parse_ethernet(&cursor, end);
+	if (proto < 0) {
+		pkt.malformed = 1;
+	} else if (proto == bpf_htons(ETH_P_IP)) {
+		pkt.ip_version = 4;
+		if (parse_ipv4(&cursor, end, &pkt) < 0)
+			pkt.malformed = 1;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		pkt.ip_version = 6;
+		if (parse_ipv6(&cursor, end, &pkt) < 0)
+			pkt.malformed = 1;
+	}
+
+	if (pkt.ip_version != 0 && pkt.malformed) {
+		/* Unusable IP header: the packet counts as "other", with no addresses. */
+		pkt.ip_protocol = 0;
+	} else if (pkt.ip_version != 0 && pkt.first_fragment_or_whole) {
+		parse_transport(cursor, end, &pkt);
+	}
+
+	count_totals(c, &pkt);
+	if (pkt.ip_version != 0 && !(pkt.malformed && pkt.ip_protocol == 0)) {
+		if (pkt.has_ports)
+			add_port(slot, pkt.destination_port);
+		count_source(slot, c, &pkt);
+	}
+	sample_event(c, &pkt);
+	return XDP_PASS;
+}

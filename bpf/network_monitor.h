@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The one definition of every structure that crosses the kernel/user boundary.
+ *
+ * Included by the XDP program (bpf/network_monitor.bpf.c) and, through the internal
+ * CLibBPF module, by the Swift loader (Sources/EBPFCapture). Swift reads the maps
+ * through these exact C types, so a layout change here is a compile-time change
+ * on both sides, never a silent mis-read. The static asserts pin the sizes the
+ * tests also check from Swift.
+ *
+ * Window model (see network_monitor.bpf.c): every per-window map exists twice
+ * ("slots"). The program writes into slot (epoch & 1); user space advances the
+ * epoch, waits for an RCU grace period so that no program still writes the old
+ * slot, then reads and clears the old slot. A packet therefore lands in exactly
+ * one window.
+ */
+#ifndef NETWORK_MONITOR_H
+#define NETWORK_MONITOR_H
+
+#include <linux/types.h>
+
+#define NM_SLOTS 2
+/* Destination-port set: one bit per port, 65536 bits. */
+#define NM_PORT_WORDS 1024
+/* HyperLogLog sketch of source addresses: 2^12 registers, standard error 1.04/64 = 1.6%. */
+#define NM_HLL_PRECISION 12
+#define NM_HLL_REGISTERS (1 << NM_HLL_PRECISION)
+
+#define NM_DEFAULT_SOURCE_ENTRIES 16384
+#define NM_DEFAULT_PAIR_ENTRIES 65536
+#define NM_DEFAULT_RINGBUF_BYTES (256 * 1024)
+
+/* Exact per-window totals; one copy per CPU and slot (PERCPU_ARRAY). */
+struct nm_counters {
+	__u64 packets;
+	__u64 bytes;
+	/* Every packet is in exactly one protocol bucket: TCP, UDP, ICMP (v4 and v6),
+	 * or other (non-IP, unparseable IP, other transport protocols). */
+	__u64 tcp_packets;
+	__u64 tcp_bytes;
+	__u64 udp_packets;
+	__u64 udp_bytes;
+	__u64 icmp_packets;
+	__u64 icmp_bytes;
+	__u64 other_packets;
+	__u64 other_bytes;
+	/* TCP flags: syn = SYN set and ACK clear (connection attempts). */
+	__u64 syn_packets;
+	__u64 syn_ack_packets;
+	__u64 rst_packets;
+	__u64 fin_packets;
+	/* TCP or UDP with source or destination port 53. */
+	__u64 dns_packets;
+	__u64 dns_bytes;
+	__u64 ipv4_packets;
+	__u64 ipv6_packets;
+	__u64 non_ip_packets;
+	__u64 fragment_packets;
+	/* Truncated or inconsistent headers (passed, counted here and in their bucket). */
+	__u64 malformed_packets;
+	/* New entries created in the per-source table and the pair tables. */
+	__u64 source_inserts;
+	__u64 port_pair_inserts;
+	__u64 host_pair_inserts;
+	/* Inserts the kernel refused (counted, never silent). */
+	__u64 source_insert_failures;
+	__u64 port_pair_insert_failures;
+	__u64 host_pair_insert_failures;
+	/* Sampled per-packet events: written, and lost because the ring buffer was full. */
+	__u64 sampled_events;
+	__u64 ringbuf_reserve_failures;
+};
+
+/* Set of destination ports seen in a window (shared by all CPUs, atomic OR). */
+struct nm_port_set {
+	__u64 words[NM_PORT_WORDS];
+};
+
+/* HyperLogLog registers; per CPU, merged by max in user space. */
+struct nm_hll {
+	__u8 registers[NM_HLL_REGISTERS];
+};
+
+/* Source address. IPv4 is stored as an IPv4-mapped IPv6 address (::ffff:a.b.c.d);
+ * IPv6 sources are masked to the configured prefix (default /64). */
+struct nm_addr {
+	__u8 bytes[16];
+};
+
+/* Per-source statistics for one window (LRU hash keyed by struct nm_addr). */
+struct nm_source_stats {
+	__u64 packets;
+	__u64 bytes;
+	__u64 tcp_packets;
+	__u64 udp_packets;
+	__u64 icmp_packets;
+	__u64 syn_packets;
+	__u64 dns_packets;
+	__u64 dns_bytes;
+	/* Exact distinct destination ports / hosts, maintained through the pair tables. */
+	__u32 unique_ports;
+	__u32 unique_hosts;
+	/* Hints that skip a pair-table lookup when a source repeats its last
+	 * destination: port + 1 and an IPv4 destination (0 = no hint). A hint is only
+	 * written after its pair is in the pair table of the same window. */
+	__u32 last_port_hint;
+	__u32 last_ipv4_host_hint;
+	/* Last UDP source port seen from this source (reflection/amplification);
+	 * valid when udp_source_port_seen is 1 (0 is a legal port). */
+	__u16 last_udp_source_port;
+	__u16 udp_source_port_seen;
+	__u32 reserved32;
+};
+
+struct nm_port_pair_key {
+	struct nm_addr source;
+	__u16 port;
+	__u16 reserved;
+};
+
+struct nm_host_pair_key {
+	struct nm_addr source;
+	struct nm_addr destination;
+};
+
+/* Written by user space: the current window epoch. The program uses slot epoch & 1. */
+struct nm_control {
+	__u32 epoch;
+	__u32 reserved;
+};
+
+/* Load-time settings (const volatile .rodata, set before load). */
+struct nm_config {
+	/* Emit one sampled event every N packets per CPU; 0 disables sampling. */
+	__u32 sample_every;
+	/* Prefix length kept for IPv6 sources (1-128). */
+	__u32 ipv6_source_prefix;
+	/* Wake the ring-buffer consumer once this many bytes are pending. */
+	__u32 ringbuf_wakeup_bytes;
+	__u32 reserved;
+};
+
+/* A sampled packet (the seed's NetworkEvent view). */
+struct nm_event {
+	__u64 timestamp_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	struct nm_addr source;
+	struct nm_addr destination;
+	__u32 packet_bytes;
+	__u16 source_port;
+	__u16 destination_port;
+	__u8 ip_version; /* 4, 6, or 0 for non-IP */
+	__u8 ip_protocol;
+	__u8 tcp_flags;
+	__u8 reserved[5];
+};
+
+_Static_assert(sizeof(struct nm_counters) == 29 * 8, "nm_counters layout");
+_Static_assert(sizeof(struct nm_source_stats) == 8 * 8 + 4 * 4 + 2 * 2 + 4, "nm_source_stats layout");
+_Static_assert(sizeof(struct nm_port_pair_key) == 20, "nm_port_pair_key layout");
+_Static_assert(sizeof(struct nm_host_pair_key) == 32, "nm_host_pair_key layout");
+_Static_assert(sizeof(struct nm_event) == 56, "nm_event layout");
+_Static_assert(sizeof(struct nm_config) == 16, "nm_config layout");
+
+#endif /* NETWORK_MONITOR_H */
