@@ -1,0 +1,549 @@
+public import Foundation
+
+/// Where a window's packets came from (the wire format's `source` field).
+public enum CaptureSourceKind: String, Sendable, Codable, CaseIterable {
+    /// The XDP program on a live interface.
+    case xdp
+    /// A capture file read with libpcap; windows follow the capture's timestamps.
+    case pcap
+    /// Synthetic traffic (no privileges, development, demos).
+    case simulation
+}
+
+/// Exact per-window counters: the Swift counterpart of `struct nm_counters`.
+///
+/// Every packet is in exactly one protocol bucket, so
+/// `tcpPackets + udpPackets + icmpPackets + otherPackets == packets`.
+public struct WindowCounters: Sendable, Equatable, Hashable {
+    public var packets = 0
+    public var bytes = 0
+    public var tcpPackets = 0
+    public var tcpBytes = 0
+    public var udpPackets = 0
+    public var udpBytes = 0
+    public var icmpPackets = 0
+    public var icmpBytes = 0
+    public var otherPackets = 0
+    public var otherBytes = 0
+    /// SYN set and ACK clear.
+    public var synPackets = 0
+    public var synAckPackets = 0
+    public var rstPackets = 0
+    public var finPackets = 0
+    /// TCP or UDP with source or destination port 53.
+    public var dnsPackets = 0
+    public var dnsBytes = 0
+    public var ipv4Packets = 0
+    public var ipv6Packets = 0
+    public var nonIPPackets = 0
+    public var fragmentPackets = 0
+    public var malformedPackets = 0
+
+    public init() {}
+
+    /// Adds one packet with the program's rules.
+    public mutating func count(_ packet: PacketSummary) {
+        let size = packet.wireLength
+        packets += 1
+        bytes += size
+        switch packet.ipVersion {
+        case .v4: ipv4Packets += 1
+        case .v6: ipv6Packets += 1
+        case nil: nonIPPackets += 1
+        }
+        if packet.isFragment { fragmentPackets += 1 }
+        if packet.isMalformed { malformedPackets += 1 }
+        switch packet.bucket {
+        case .tcp:
+            tcpPackets += 1
+            tcpBytes += size
+        case .udp:
+            udpPackets += 1
+            udpBytes += size
+        case .icmp:
+            icmpPackets += 1
+            icmpBytes += size
+        case .other:
+            otherPackets += 1
+            otherBytes += size
+        }
+        if packet.bucket == .tcp, packet.sourcePort != nil {
+            let flags = packet.tcpFlags
+            if flags.isConnectionAttempt { synPackets += 1 }
+            if flags.isSynAck { synAckPackets += 1 }
+            if flags.contains(.rst) { rstPackets += 1 }
+            if flags.contains(.fin) { finPackets += 1 }
+        }
+        if packet.isDNS {
+            dnsPackets += 1
+            dnsBytes += size
+        }
+    }
+
+    /// Packets and bytes of one protocol bucket.
+    public func count(of bucket: ProtocolBucket) -> (packets: Int, bytes: Int) {
+        switch bucket {
+        case .tcp: (tcpPackets, tcpBytes)
+        case .udp: (udpPackets, udpBytes)
+        case .icmp: (icmpPackets, icmpBytes)
+        case .other: (otherPackets, otherBytes)
+        }
+    }
+}
+
+/// What a window could not record exactly. Nothing is dropped silently: each loss
+/// is counted here and exported by the monitor's metrics.
+public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
+    /// Sources pushed out of the bounded per-source table (their packets are still in
+    /// the totals; `unique_ips` then comes from the HyperLogLog sketch).
+    public var sourceEntriesEvicted = 0
+    /// New sources the table refused.
+    public var sourceInsertFailures = 0
+    /// (source, port) and (source, host) pairs evicted or refused: per-source
+    /// distinct-port and distinct-host counts may be off by that many.
+    public var portPairsEvicted = 0
+    public var portPairInsertFailures = 0
+    public var hostPairsEvicted = 0
+    public var hostPairInsertFailures = 0
+    /// Sampled packet events lost because the ring buffer was full.
+    public var sampledEventsLost = 0
+    /// Capture records shorter than their packets (pcap snap length) whose headers ran
+    /// past the saved bytes.
+    public var captureTruncatedPackets = 0
+
+    public init() {}
+
+    /// True when nothing was lost.
+    public var isEmpty: Bool { self == CaptureLosses() }
+
+    enum CodingKeys: String, CodingKey {
+        case sourceEntriesEvicted = "source_entries_evicted"
+        case sourceInsertFailures = "source_insert_failures"
+        case portPairsEvicted = "port_pairs_evicted"
+        case portPairInsertFailures = "port_pair_insert_failures"
+        case hostPairsEvicted = "host_pairs_evicted"
+        case hostPairInsertFailures = "host_pair_insert_failures"
+        case sampledEventsLost = "sampled_events_lost"
+        case captureTruncatedPackets = "capture_truncated_packets"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        for key in [CodingKeys]([
+            .sourceEntriesEvicted, .sourceInsertFailures, .portPairsEvicted, .portPairInsertFailures,
+            .hostPairsEvicted, .hostPairInsertFailures, .sampledEventsLost, .captureTruncatedPackets,
+        ]) {
+            let value = try c.decodeCount(key, default: 0)
+            switch key {
+            case .sourceEntriesEvicted: sourceEntriesEvicted = value
+            case .sourceInsertFailures: sourceInsertFailures = value
+            case .portPairsEvicted: portPairsEvicted = value
+            case .portPairInsertFailures: portPairInsertFailures = value
+            case .hostPairsEvicted: hostPairsEvicted = value
+            case .hostPairInsertFailures: hostPairInsertFailures = value
+            case .sampledEventsLost: sampledEventsLost = value
+            case .captureTruncatedPackets: captureTruncatedPackets = value
+            }
+        }
+    }
+}
+
+/// One source's traffic in a window (an entry of `top_sources`).
+public struct SourceStats: Codable, Sendable, Equatable, Hashable {
+    /// The source address, or `prefix/len` for a grouped IPv6 source.
+    public var ip: String
+    public var packets: Int
+    public var bytes: Int
+    /// Connection attempts (SYN without ACK) from this source.
+    public var synPackets: Int
+    /// Distinct destination ports (TCP and UDP) this source sent to.
+    public var uniquePorts: Int
+    /// Distinct destination addresses this source sent to.
+    public var uniqueHosts: Int
+    public var tcpPackets: Int
+    public var udpPackets: Int
+    public var icmpPackets: Int
+    /// Packets and bytes to or from port 53.
+    public var dnsPackets: Int
+    public var dnsBytes: Int
+    /// The last UDP source port seen from this source (reflection/amplification
+    /// sources share one, e.g. 53, 123, 4500).
+    public var udpSourcePort: Int?
+
+    public init(
+        ip: String, packets: Int, bytes: Int, synPackets: Int = 0, uniquePorts: Int = 0,
+        uniqueHosts: Int = 0, tcpPackets: Int = 0, udpPackets: Int = 0, icmpPackets: Int = 0,
+        dnsPackets: Int = 0, dnsBytes: Int = 0, udpSourcePort: Int? = nil
+    ) {
+        self.ip = ip
+        self.packets = packets
+        self.bytes = bytes
+        self.synPackets = synPackets
+        self.uniquePorts = uniquePorts
+        self.uniqueHosts = uniqueHosts
+        self.tcpPackets = tcpPackets
+        self.udpPackets = udpPackets
+        self.icmpPackets = icmpPackets
+        self.dnsPackets = dnsPackets
+        self.dnsBytes = dnsBytes
+        self.udpSourcePort = udpSourcePort
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ip, packets, bytes
+        case synPackets = "syn_packets"
+        case uniquePorts = "unique_ports"
+        case uniqueHosts = "unique_hosts"
+        case tcpPackets = "tcp_packets"
+        case udpPackets = "udp_packets"
+        case icmpPackets = "icmp_packets"
+        case dnsPackets = "dns_packets"
+        case dnsBytes = "dns_bytes"
+        case udpSourcePort = "udp_source_port"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ip = try c.decode(String.self, forKey: .ip)
+        packets = try c.decodeCount(.packets)
+        bytes = try c.decodeCount(.bytes, default: 0)
+        synPackets = try c.decodeCount(.synPackets, default: 0)
+        uniquePorts = try c.decodeCount(.uniquePorts, default: 0)
+        uniqueHosts = try c.decodeCount(.uniqueHosts, default: 0)
+        tcpPackets = try c.decodeCount(.tcpPackets, default: 0)
+        udpPackets = try c.decodeCount(.udpPackets, default: 0)
+        icmpPackets = try c.decodeCount(.icmpPackets, default: 0)
+        dnsPackets = try c.decodeCount(.dnsPackets, default: 0)
+        dnsBytes = try c.decodeCount(.dnsBytes, default: 0)
+        udpSourcePort = try c.decodeIfPresent(Int.self, forKey: .udpSourcePort)
+        if let port = udpSourcePort, !(0...65535).contains(port) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .udpSourcePort, in: c, debugDescription: "udp_source_port must be 0...65535, got \(port)")
+        }
+    }
+}
+
+/// One closed window of traffic: the JSON wire format the monitor posts to the
+/// detector (snake_case, the seed's fields plus extensions).
+///
+/// Counts (`tcp_packets`, `syn_packets`, …) are per window; `packets_per_second` and
+/// `bytes_per_second` are rates over `window_seconds`. Decoding also accepts the
+/// seed's minimal bodies (six or seven fields, `tcp_ratio` instead of the TCP/UDP
+/// counts) and rejects negative, non-integral or non-finite values with an error
+/// naming the field.
+public struct TrafficWindow: Codable, Sendable, Equatable {
+    // Seed fields.
+    public var packetsPerSecond: Double
+    public var bytesPerSecond: Double
+    /// Distinct source addresses (IPv6 grouped per configured prefix).
+    public var uniqueIPs: Int
+    /// Distinct TCP/UDP destination ports.
+    public var uniquePorts: Int
+    public var tcpPackets: Int
+    public var udpPackets: Int
+    /// TCP segments with SYN set and ACK clear (connection attempts).
+    public var synPackets: Int
+
+    // Extensions.
+    public var icmpPackets: Int
+    public var windowSeconds: Double
+    /// Start of the window (wall clock for live sources, capture time for pcap).
+    public var windowStart: Date?
+    public var interface: String?
+    /// `xdp`, `pcap` or `simulation` for this project's sources.
+    public var source: String?
+    /// Window number since the source started (0, 1, 2, …): consumers can see gaps.
+    public var sequence: Int?
+    /// Sources worth naming, bounded (see ``TopSources``).
+    public var topSources: [SourceStats]
+    /// All counters of the window (packets and bytes by protocol, TCP flags, DNS, …).
+    public var counters: WindowCounters
+    /// `unique_ips` came from the HyperLogLog sketch because the source table overflowed.
+    public var uniqueIPsEstimated: Bool
+    /// Packets sampled to the ring buffer in this window.
+    public var sampledEvents: Int
+    public var losses: CaptureLosses
+    /// A `tcp_ratio` given instead of TCP/UDP counts (seed bodies); nil otherwise.
+    public var declaredTCPRatio: Double?
+
+    public init(
+        windowStart: Date?,
+        windowSeconds: Double,
+        counters: WindowCounters,
+        uniqueIPs: Int,
+        uniquePorts: Int,
+        topSources: [SourceStats] = [],
+        uniqueIPsEstimated: Bool = false,
+        interface: String? = nil,
+        source: String? = nil,
+        sequence: Int? = nil,
+        sampledEvents: Int = 0,
+        losses: CaptureLosses = CaptureLosses()
+    ) {
+        let seconds = windowSeconds > 0 ? windowSeconds : 1
+        self.packetsPerSecond = Double(counters.packets) / seconds
+        self.bytesPerSecond = Double(counters.bytes) / seconds
+        self.uniqueIPs = uniqueIPs
+        self.uniquePorts = uniquePorts
+        self.tcpPackets = counters.tcpPackets
+        self.udpPackets = counters.udpPackets
+        self.synPackets = counters.synPackets
+        self.icmpPackets = counters.icmpPackets
+        self.windowSeconds = windowSeconds
+        self.windowStart = windowStart
+        self.interface = interface
+        self.source = source
+        self.sequence = sequence
+        self.topSources = topSources
+        self.counters = counters
+        self.uniqueIPsEstimated = uniqueIPsEstimated
+        self.sampledEvents = sampledEvents
+        self.losses = losses
+        self.declaredTCPRatio = nil
+    }
+
+    /// TCP share of TCP+UDP packets (the seed's `tcp_ratio`), 0 when there were neither.
+    public var tcpRatio: Double {
+        if let declaredTCPRatio { return declaredTCPRatio }
+        let total = tcpPackets + udpPackets
+        return total == 0 ? 0 : Double(tcpPackets) / Double(total)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case packetsPerSecond = "packets_per_second"
+        case bytesPerSecond = "bytes_per_second"
+        case uniqueIPs = "unique_ips"
+        case uniquePorts = "unique_ports"
+        case tcpPackets = "tcp_packets"
+        case udpPackets = "udp_packets"
+        case synPackets = "syn_packets"
+        case tcpRatio = "tcp_ratio"
+        case icmpPackets = "icmp_packets"
+        case windowSeconds = "window_seconds"
+        case windowStart = "window_start"
+        case interface, source, sequence
+        case topSources = "top_sources"
+        case packets, bytes
+        case tcpBytes = "tcp_bytes"
+        case udpBytes = "udp_bytes"
+        case icmpBytes = "icmp_bytes"
+        case otherPackets = "other_packets"
+        case otherBytes = "other_bytes"
+        case synAckPackets = "syn_ack_packets"
+        case rstPackets = "rst_packets"
+        case finPackets = "fin_packets"
+        case dnsPackets = "dns_packets"
+        case dnsBytes = "dns_bytes"
+        case ipv4Packets = "ipv4_packets"
+        case ipv6Packets = "ipv6_packets"
+        case nonIPPackets = "non_ip_packets"
+        case fragmentPackets = "fragment_packets"
+        case malformedPackets = "malformed_packets"
+        case uniqueIPsEstimated = "unique_ips_estimated"
+        case sampledEvents = "sampled_events"
+        case losses
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        packetsPerSecond = try c.decodeRate(.packetsPerSecond)
+        bytesPerSecond = try c.decodeRate(.bytesPerSecond)
+        uniqueIPs = try c.decodeCount(.uniqueIPs)
+        uniquePorts = try c.decodeCount(.uniquePorts)
+        synPackets = try c.decodeCount(.synPackets)
+
+        if c.contains(.tcpRatio) {
+            // The seed's short form: a ratio instead of (or besides) the counts.
+            let ratio = try c.decodeRate(.tcpRatio)
+            guard ratio <= 1 else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .tcpRatio, in: c, debugDescription: "tcp_ratio must be within 0...1, got \(ratio)")
+            }
+            declaredTCPRatio = ratio
+            tcpPackets = try c.decodeCount(.tcpPackets, default: 0)
+            udpPackets = try c.decodeCount(.udpPackets, default: 0)
+        } else {
+            tcpPackets = try c.decodeCount(.tcpPackets)
+            udpPackets = try c.decodeCount(.udpPackets)
+            declaredTCPRatio = nil
+        }
+        icmpPackets = try c.decodeCount(.icmpPackets, default: 0)
+        windowSeconds = try c.decodeRate(.windowSeconds, default: 1)
+        guard windowSeconds > 0 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .windowSeconds, in: c, debugDescription: "window_seconds must be > 0")
+        }
+        if let text = try c.decodeIfPresent(String.self, forKey: .windowStart) {
+            guard let date = WindowTimestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .windowStart, in: c,
+                    debugDescription: "window_start must be an ISO 8601 UTC timestamp, got \"\(text)\"")
+            }
+            windowStart = date
+        } else {
+            windowStart = nil
+        }
+        interface = try c.decodeIfPresent(String.self, forKey: .interface)
+        source = try c.decodeIfPresent(String.self, forKey: .source)
+        sequence = try c.decodeCountIfPresent(.sequence)
+        topSources = try c.decodeIfPresent([SourceStats].self, forKey: .topSources) ?? []
+
+        var counters = WindowCounters()
+        counters.packets = try c.decodeCount(.packets, default: Int((packetsPerSecond * windowSeconds).rounded()))
+        counters.bytes = try c.decodeCount(.bytes, default: Int((bytesPerSecond * windowSeconds).rounded()))
+        counters.tcpPackets = tcpPackets
+        counters.udpPackets = udpPackets
+        counters.icmpPackets = icmpPackets
+        counters.synPackets = synPackets
+        counters.tcpBytes = try c.decodeCount(.tcpBytes, default: 0)
+        counters.udpBytes = try c.decodeCount(.udpBytes, default: 0)
+        counters.icmpBytes = try c.decodeCount(.icmpBytes, default: 0)
+        counters.otherPackets = try c.decodeCount(
+            .otherPackets, default: max(0, counters.packets - tcpPackets - udpPackets - icmpPackets))
+        counters.otherBytes = try c.decodeCount(.otherBytes, default: 0)
+        counters.synAckPackets = try c.decodeCount(.synAckPackets, default: 0)
+        counters.rstPackets = try c.decodeCount(.rstPackets, default: 0)
+        counters.finPackets = try c.decodeCount(.finPackets, default: 0)
+        counters.dnsPackets = try c.decodeCount(.dnsPackets, default: 0)
+        counters.dnsBytes = try c.decodeCount(.dnsBytes, default: 0)
+        counters.ipv4Packets = try c.decodeCount(.ipv4Packets, default: 0)
+        counters.ipv6Packets = try c.decodeCount(.ipv6Packets, default: 0)
+        counters.nonIPPackets = try c.decodeCount(.nonIPPackets, default: 0)
+        counters.fragmentPackets = try c.decodeCount(.fragmentPackets, default: 0)
+        counters.malformedPackets = try c.decodeCount(.malformedPackets, default: 0)
+        self.counters = counters
+        uniqueIPsEstimated = try c.decodeIfPresent(Bool.self, forKey: .uniqueIPsEstimated) ?? false
+        sampledEvents = try c.decodeCount(.sampledEvents, default: 0)
+        losses = try c.decodeIfPresent(CaptureLosses.self, forKey: .losses) ?? CaptureLosses()
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(packetsPerSecond, forKey: .packetsPerSecond)
+        try c.encode(bytesPerSecond, forKey: .bytesPerSecond)
+        try c.encode(uniqueIPs, forKey: .uniqueIPs)
+        try c.encode(uniquePorts, forKey: .uniquePorts)
+        try c.encode(tcpPackets, forKey: .tcpPackets)
+        try c.encode(udpPackets, forKey: .udpPackets)
+        try c.encode(synPackets, forKey: .synPackets)
+        if let declaredTCPRatio { try c.encode(declaredTCPRatio, forKey: .tcpRatio) }
+        try c.encode(icmpPackets, forKey: .icmpPackets)
+        try c.encode(windowSeconds, forKey: .windowSeconds)
+        try c.encodeIfPresent(windowStart.map(WindowTimestamp.format), forKey: .windowStart)
+        try c.encodeIfPresent(interface, forKey: .interface)
+        try c.encodeIfPresent(source, forKey: .source)
+        try c.encodeIfPresent(sequence, forKey: .sequence)
+        try c.encode(topSources, forKey: .topSources)
+        try c.encode(counters.packets, forKey: .packets)
+        try c.encode(counters.bytes, forKey: .bytes)
+        try c.encode(counters.tcpBytes, forKey: .tcpBytes)
+        try c.encode(counters.udpBytes, forKey: .udpBytes)
+        try c.encode(counters.icmpBytes, forKey: .icmpBytes)
+        try c.encode(counters.otherPackets, forKey: .otherPackets)
+        try c.encode(counters.otherBytes, forKey: .otherBytes)
+        try c.encode(counters.synAckPackets, forKey: .synAckPackets)
+        try c.encode(counters.rstPackets, forKey: .rstPackets)
+        try c.encode(counters.finPackets, forKey: .finPackets)
+        try c.encode(counters.dnsPackets, forKey: .dnsPackets)
+        try c.encode(counters.dnsBytes, forKey: .dnsBytes)
+        try c.encode(counters.ipv4Packets, forKey: .ipv4Packets)
+        try c.encode(counters.ipv6Packets, forKey: .ipv6Packets)
+        try c.encode(counters.nonIPPackets, forKey: .nonIPPackets)
+        try c.encode(counters.fragmentPackets, forKey: .fragmentPackets)
+        try c.encode(counters.malformedPackets, forKey: .malformedPackets)
+        try c.encode(uniqueIPsEstimated, forKey: .uniqueIPsEstimated)
+        try c.encode(sampledEvents, forKey: .sampledEvents)
+        try c.encode(losses, forKey: .losses)
+    }
+
+    /// JSON encoding of one window (sorted keys, so equal windows give equal bytes).
+    public func jsonData() throws -> Data {
+        try Self.encoder.encode(self)
+    }
+
+    /// The encoder used for the wire format.
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+/// ISO 8601 UTC timestamps with millisecond precision (`2026-11-24T10:00:00.250Z`).
+public enum WindowTimestamp {
+    public static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
+            return date
+        }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle())
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A non-negative integer count; a fractional, negative or mistyped value is an
+    /// error naming the key.
+    func decodeCount(_ key: Key, default fallback: Int? = nil) throws -> Int {
+        guard contains(key) else {
+            if let fallback { return fallback }
+            throw DecodingError.keyNotFound(
+                key, .init(codingPath: codingPath, debugDescription: "\(key.stringValue) is required"))
+        }
+        let value: Int
+        do {
+            value = try decode(Int.self, forKey: key)
+        } catch {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self,
+                debugDescription: "\(key.stringValue) must be a non-negative integer (\(Self.reason(error)))")
+        }
+        guard value >= 0 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "\(key.stringValue) must be >= 0, got \(value)")
+        }
+        return value
+    }
+
+    func decodeCountIfPresent(_ key: Key) throws -> Int? {
+        contains(key) ? try decodeCount(key) : nil
+    }
+
+    /// A finite, non-negative number.
+    func decodeRate(_ key: Key, default fallback: Double? = nil) throws -> Double {
+        guard contains(key) else {
+            if let fallback { return fallback }
+            throw DecodingError.keyNotFound(
+                key, .init(codingPath: codingPath, debugDescription: "\(key.stringValue) is required"))
+        }
+        let value: Double
+        do {
+            value = try decode(Double.self, forKey: key)
+        } catch {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self,
+                debugDescription: "\(key.stringValue) must be a finite number >= 0 (\(Self.reason(error)))")
+        }
+        guard value.isFinite, value >= 0 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self,
+                debugDescription: "\(key.stringValue) must be a finite number >= 0, got \(value)")
+        }
+        return value
+    }
+
+    /// The decoder's own words for a failure, without the coding path. (Foundation
+    /// reports an unrepresentable number with an internal error type.)
+    static func reason(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "got a number that does not fit" }
+        return switch error {
+        case let .typeMismatch(type, _): "expected \(type)"
+        case .valueNotFound: "null"
+        case let .dataCorrupted(context): context.debugDescription
+        case .keyNotFound: "missing"
+        @unknown default: "\(error)"
+        }
+    }
+}

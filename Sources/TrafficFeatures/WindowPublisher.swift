@@ -1,0 +1,235 @@
+public import AsyncHTTPClient
+import Foundation
+public import Logging
+import NIOCore
+import NIOHTTP1
+public import ServiceLifecycle
+import Synchronization
+
+/// Posts every closed window to a detector's `/detect` endpoint, in order, without
+/// skipping any while the detector is reachable.
+///
+/// Windows go into a bounded FIFO queue. The service posts the queued windows (one
+/// window as a JSON object, several as a JSON array) and removes them only after a
+/// 2xx answer. When the detector is down or answers 408, 425, 429 or 5xx it keeps the
+/// windows and retries with exponential backoff; capture is never blocked. When the
+/// queue is full the oldest windows are dropped and reported. Any other 4xx answer
+/// means the detector refuses those windows: they are reported as rejected and not
+/// retried. Every outcome reaches `onEvent`, from which the monitor exports metrics.
+public final class WindowPublisher: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// The full URL windows are posted to, e.g. `http://127.0.0.1:5000/detect`.
+        public var endpoint: String
+        /// Most windows kept while the detector is unreachable (default 600: ten minutes of 1 s windows).
+        public var queueCapacity: Int
+        /// Most windows in one request when catching up.
+        public var maximumBatch: Int
+        /// Pause after each successful post so windows are sent in batches
+        /// (`POST_INTERVAL`); zero posts each window as soon as it closes.
+        public var batchInterval: Duration
+        public var initialBackoff: Duration
+        public var maximumBackoff: Duration
+        public var requestTimeout: Duration
+        /// Sent as `Authorization: Bearer …` when set.
+        public var bearerToken: String?
+
+        public init(
+            endpoint: String,
+            queueCapacity: Int = 600,
+            maximumBatch: Int = 60,
+            batchInterval: Duration = .zero,
+            initialBackoff: Duration = .milliseconds(500),
+            maximumBackoff: Duration = .seconds(30),
+            requestTimeout: Duration = .seconds(5),
+            bearerToken: String? = nil
+        ) {
+            self.endpoint = endpoint
+            self.queueCapacity = max(1, queueCapacity)
+            self.maximumBatch = max(1, maximumBatch)
+            self.batchInterval = batchInterval
+            self.initialBackoff = initialBackoff
+            self.maximumBackoff = maximumBackoff
+            self.requestTimeout = requestTimeout
+            self.bearerToken = bearerToken
+        }
+    }
+
+    /// What happened to queued windows.
+    public enum Event: Sendable, Equatable {
+        /// The detector accepted these windows.
+        case posted(windows: Int)
+        /// A post failed and will be retried (connection error, timeout, 408/425/429/5xx).
+        case failed(reason: String, windows: Int)
+        /// The queue was full: the oldest windows were dropped without being posted.
+        case dropped(windows: Int)
+        /// The detector answered with this 4xx status: the windows are not retried.
+        case rejected(status: Int, windows: Int)
+    }
+
+    private struct Queued: Sendable {
+        var id: UInt64
+        var body: Data
+    }
+
+    private struct State: Sendable {
+        var queue: [Queued] = []
+        var nextID: UInt64 = 0
+    }
+
+    public let configuration: Configuration
+    private let httpClient: HTTPClient
+    private let logger: Logger
+    private let onEvent: @Sendable (Event) -> Void
+    private let state = Mutex(State())
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    public init(
+        configuration: Configuration, httpClient: HTTPClient, logger: Logger,
+        onEvent: @escaping @Sendable (Event) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.logger = logger
+        self.onEvent = onEvent
+        (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Queues a window for posting. Never blocks; drops the oldest window when full.
+    public func enqueue(_ window: TrafficWindow) {
+        let body: Data
+        do {
+            body = try window.jsonData()
+        } catch {
+            logger.error("cannot encode window for the detector", metadata: ["error": "\(error)"])
+            onEvent(.dropped(windows: 1))
+            return
+        }
+        let dropped = state.withLock { state -> Int in
+            state.queue.append(Queued(id: state.nextID, body: body))
+            state.nextID += 1
+            let excess = state.queue.count - configuration.queueCapacity
+            if excess > 0 {
+                state.queue.removeFirst(excess)
+                return excess
+            }
+            return 0
+        }
+        if dropped > 0 {
+            onEvent(.dropped(windows: dropped))
+        }
+        wake.yield()
+    }
+
+    /// Windows waiting to be posted.
+    public var queueDepth: Int { state.withLock { $0.queue.count } }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { [self] in
+            await deliverUntilCancelled()
+        }
+        // Shutdown: one last attempt to deliver what is queued.
+        if let batch = nextBatch(limit: configuration.queueCapacity) {
+            _ = await post(batch)
+        }
+        wake.finish()
+    }
+
+    private func deliverUntilCancelled() async {
+        var backoff = configuration.initialBackoff
+        var wakeIterator = wakeups.makeAsyncIterator()
+        while !Task.isCancelled {
+            guard let batch = nextBatch() else {
+                // Queue empty: wait for the next window (nil once cancelled).
+                if await wakeIterator.next() == nil { return }
+                continue
+            }
+            switch await post(batch) {
+            case .accepted:
+                backoff = configuration.initialBackoff
+                if configuration.batchInterval > .zero {
+                    try? await Task.sleep(for: configuration.batchInterval)
+                }
+            case .retry:
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, configuration.maximumBackoff)
+            }
+        }
+    }
+
+    private func nextBatch(limit: Int? = nil) -> [Queued]? {
+        state.withLock { state in
+            state.queue.isEmpty ? nil : Array(state.queue.prefix(limit ?? configuration.maximumBatch))
+        }
+    }
+
+    private enum Outcome {
+        case accepted, retry
+    }
+
+    private func post(_ batch: [Queued]) async -> Outcome {
+        var request = HTTPClientRequest(url: configuration.endpoint)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let token = configuration.bearerToken {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
+        var body = ByteBuffer()
+        if batch.count == 1 {
+            body.writeBytes(batch[0].body)
+        } else {
+            body.writeInteger(UInt8(ascii: "["))
+            for (index, item) in batch.enumerated() {
+                if index > 0 { body.writeInteger(UInt8(ascii: ",")) }
+                body.writeBytes(item.body)
+            }
+            body.writeInteger(UInt8(ascii: "]"))
+        }
+        request.body = .bytes(body)
+
+        let status: Int
+        do {
+            let response = try await httpClient.execute(
+                request, timeout: .nanoseconds(Int64(configuration.requestTimeout.nanoseconds)), logger: logger)
+            status = Int(response.status.code)
+            _ = try? await response.body.collect(upTo: 1 << 20)
+        } catch {
+            onEvent(.failed(reason: "\(error)", windows: batch.count))
+            logger.warning(
+                "detector unreachable; windows stay queued",
+                metadata: ["endpoint": "\(configuration.endpoint)", "error": "\(error)", "queued": "\(queueDepth)"])
+            return .retry
+        }
+
+        switch status {
+        case 200..<300:
+            remove(batch)
+            onEvent(.posted(windows: batch.count))
+            return .accepted
+        case 408, 425, 429, 500..<600:
+            onEvent(.failed(reason: "HTTP \(status)", windows: batch.count))
+            logger.warning("detector answered \(status); windows stay queued", metadata: ["queued": "\(queueDepth)"])
+            return .retry
+        default:
+            remove(batch)
+            onEvent(.rejected(status: status, windows: batch.count))
+            logger.error("detector rejected \(batch.count) window(s) with HTTP \(status); not retried")
+            return .accepted
+        }
+    }
+
+    /// Removes the posted windows (those still queued: some may have been dropped meanwhile).
+    private func remove(_ batch: [Queued]) {
+        guard let last = batch.last?.id else { return }
+        state.withLock { state in
+            state.queue.removeAll { $0.id <= last }
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
