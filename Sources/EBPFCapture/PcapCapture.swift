@@ -1,0 +1,200 @@
+internal import CPcap
+import Foundation
+public import Logging
+import Synchronization
+public import TrafficFeatures
+
+/// Replays a capture file (classic pcap or pcapng, read with libpcap) through the
+/// same parsing and aggregation semantics as the XDP program.
+///
+/// Windows follow the capture's own timestamps: window *k* covers
+/// `[t₀ + k·W, t₀ + (k+1)·W)` where t₀ is the first packet's time, so a replay is
+/// deterministic and, with `.asFastAsPossible`, much faster than real time. Quiet
+/// stretches produce empty windows; a jump longer than `maximumGap` (a clock step in
+/// the capture) restarts the window grid at the next packet instead of emitting
+/// thousands of empty windows. Every window lasts W seconds, including the last.
+public final class PcapCapture: WindowSource, @unchecked Sendable {
+    // @unchecked: the pcap handle is only used by the reader thread, then closed by it.
+
+    public enum Pacing: Sendable, Equatable {
+        /// Read as fast as the machine allows (evaluation, `--offline`).
+        case asFastAsPossible
+        /// Emit each window when its duration has elapsed on the wall clock.
+        case realTime
+    }
+
+    public struct Configuration: Sendable {
+        public var path: String
+        public var windowInterval: Duration
+        public var pacing: Pacing
+        public var aggregation: AggregationSettings
+        public var maximumGap: Duration
+
+        public init(
+            path: String,
+            windowInterval: Duration = .seconds(1),
+            pacing: Pacing = .asFastAsPossible,
+            aggregation: AggregationSettings = AggregationSettings(),
+            maximumGap: Duration = .seconds(3600)
+        ) {
+            self.path = path
+            self.windowInterval = windowInterval
+            self.pacing = pacing
+            self.aggregation = aggregation
+            self.maximumGap = maximumGap
+        }
+    }
+
+    public let configuration: Configuration
+    public let linkType: FrameParser.LinkType
+    private let handle: Mutex<OpaquePointer?>
+    private let stopping = Atomic<Bool>(false)
+    private let started = Atomic<Bool>(false)
+    private let logger: Logger
+
+    public var kind: CaptureSourceKind { .pcap }
+    public var summary: String { "pcap \(configuration.path)" }
+
+    /// Opens the capture. Throws ``CaptureError`` `.captureFileUnreadable` when the
+    /// file cannot be opened or is not a capture, `.unsupportedLinkType` when its link
+    /// layer is not Ethernet, raw IP, Linux cooked or BSD loopback.
+    public init(configuration: Configuration, logger: Logger) throws {
+        guard configuration.windowInterval > .zero else {
+            throw CaptureError(.invalidConfiguration, operation: "PcapCapture", message: "windowInterval must be > 0")
+        }
+        self.configuration = configuration
+        self.logger = logger
+        var error = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        guard
+            let pcap = pcap_open_offline_with_tstamp_precision(
+                configuration.path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &error)
+        else {
+            throw CaptureError(
+                .captureFileUnreadable, operation: "pcap_open_offline",
+                message: "\(configuration.path): \(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+        }
+        let dlt = Int(pcap_datalink(pcap))
+        guard let linkType = FrameParser.LinkType(pcapLinkType: dlt) else {
+            let name = pcap_datalink_val_to_name(Int32(dlt)).map { String(cString: $0) } ?? "unknown"
+            pcap_close(pcap)
+            throw CaptureError(
+                .unsupportedLinkType, operation: "pcap_datalink",
+                message: "\(configuration.path) has link type \(dlt) (\(name)); supported: Ethernet, raw IP, Linux cooked, BSD loopback")
+        }
+        self.linkType = linkType
+        self.handle = Mutex(pcap)
+    }
+
+    deinit {
+        handle.withLock { pcap in
+            if let current = pcap { pcap_close(current) }
+            pcap = nil
+        }
+    }
+
+    public func windows() -> AsyncThrowingStream<TrafficWindow, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: TrafficWindow.self)
+        guard !started.exchange(true, ordering: .relaxed) else {
+            continuation.finish(
+                throwing: CaptureError(
+                    .invalidConfiguration, operation: "PcapCapture.windows", message: "windows() can be called once"))
+            return stream
+        }
+        let thread = Thread { [self] in
+            replay(into: continuation)
+        }
+        thread.name = "pcap-replay"
+        thread.start()
+        return stream
+    }
+
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+    }
+
+    private func replay(into continuation: AsyncThrowingStream<TrafficWindow, any Error>.Continuation) {
+        guard let pcap = handle.withLock({ $0 }) else {
+            continuation.finish()
+            return
+        }
+        let parser = FrameParser(linkType: linkType, ipv6SourcePrefixLength: configuration.aggregation.ipv6SourcePrefixLength)
+        var aggregator = WindowAggregator(settings: configuration.aggregation)
+        let width = Self.nanoseconds(configuration.windowInterval)
+        let maximumGap = Self.nanoseconds(configuration.maximumGap)
+        let seconds = Double(width) / 1e9
+        let replayStart = DispatchTime.now()
+        var windowsEmitted: Int64 = 0
+        var windowStart: Int64?
+        var sequence = 0
+        var failure: (any Error)?
+
+        func emit(_ start: Int64) {
+            if configuration.pacing == .realTime {
+                let due = replayStart.uptimeNanoseconds + UInt64((windowsEmitted + 1) * width)
+                let now = DispatchTime.now().uptimeNanoseconds
+                if due > now { usleep(UInt32(min(UInt64(UInt32.max), (due - now) / 1000))) }
+            }
+            let date = Date(timeIntervalSince1970: Double(start) / 1e9)
+            continuation.yield(
+                aggregator.close(start: date, duration: seconds, source: .pcap, sequence: sequence))
+            sequence += 1
+            windowsEmitted += 1
+        }
+
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        reading: while !stopping.load(ordering: .relaxed) {
+            let result = pcap_next_ex(pcap, &header, &data)
+            switch result {
+            case 1:
+                guard let header, let data else { continue }
+                // With nanosecond precision, tv_usec holds nanoseconds.
+                let timestamp = Int64(header.pointee.ts.tv_sec) * 1_000_000_000 + Int64(header.pointee.ts.tv_usec)
+                if let start = windowStart {
+                    if timestamp - start >= maximumGap + width {
+                        emit(start)
+                        logger.warning(
+                            "capture clock jumps forward; restarting windows",
+                            metadata: ["seconds": "\(Double(timestamp - start) / 1e9)"])
+                        windowStart = timestamp
+                    } else {
+                        var current = start
+                        while timestamp >= current + width {
+                            emit(current)
+                            current += width
+                        }
+                        windowStart = current
+                    }
+                } else {
+                    windowStart = timestamp
+                }
+                let captured = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
+                aggregator.add(parser.parse(captured, wireLength: Int(header.pointee.len)))
+            case -2:
+                break reading
+            default:
+                let message = String(cString: pcap_geterr(pcap))
+                failure = CaptureError(
+                    .captureFileCorrupt, operation: "pcap_next_ex",
+                    message: "\(configuration.path): \(message) (after \(sequence) windows)")
+                break reading
+            }
+        }
+        if let start = windowStart {
+            emit(start)
+        }
+        handle.withLock { current in
+            if let open = current { pcap_close(open) }
+            current = nil
+        }
+        if let failure {
+            continuation.finish(throwing: failure)
+        } else {
+            continuation.finish()
+        }
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,124 @@
+public import Foundation
+public import Logging
+import Synchronization
+public import TrafficFeatures
+
+/// Synthetic traffic through the same aggregation as the other sources, for hosts
+/// without the privileges XDP needs, for development and for demos.
+///
+/// Packets come from ``SyntheticTraffic`` (seeded, repeatable); attacks can be
+/// scheduled by window number. With `.realTime` pacing a window is emitted when its
+/// duration has elapsed; with `.asFastAsPossible` windows are produced back to back
+/// from `startDate`, which makes runs reproducible.
+public final class SimulatedCapture: WindowSource, Sendable {
+    /// An attack active for the windows in `windows` (by sequence number).
+    public struct ScheduledAttack: Sendable, Equatable {
+        public var attack: SyntheticTraffic.Attack
+        public var windows: Range<Int>
+
+        public init(_ attack: SyntheticTraffic.Attack, windows: Range<Int>) {
+            self.attack = attack
+            self.windows = windows
+        }
+    }
+
+    public struct Configuration: Sendable {
+        public var windowInterval: Duration
+        public var profile: SyntheticTraffic.Profile
+        public var seed: UInt64
+        public var attacks: [ScheduledAttack]
+        public var pacing: PcapCapture.Pacing
+        /// Start time of window 0; now when nil.
+        public var startDate: Date?
+        /// Stop after this many windows; run until stopped when nil.
+        public var windowLimit: Int?
+        public var aggregation: AggregationSettings
+        public var interface: String?
+
+        public init(
+            windowInterval: Duration = .seconds(1),
+            profile: SyntheticTraffic.Profile = SyntheticTraffic.Profile(),
+            seed: UInt64 = 1,
+            attacks: [ScheduledAttack] = [],
+            pacing: PcapCapture.Pacing = .realTime,
+            startDate: Date? = nil,
+            windowLimit: Int? = nil,
+            aggregation: AggregationSettings = AggregationSettings(),
+            interface: String? = nil
+        ) {
+            self.windowInterval = windowInterval
+            self.profile = profile
+            self.seed = seed
+            self.attacks = attacks
+            self.pacing = pacing
+            self.startDate = startDate
+            self.windowLimit = windowLimit
+            self.aggregation = aggregation
+            self.interface = interface
+        }
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+    private let started = Atomic<Bool>(false)
+
+    public var kind: CaptureSourceKind { .simulation }
+    public var summary: String { "simulation (\(Int(configuration.profile.meanPacketsPerSecond)) pps mean)" }
+
+    public init(configuration: Configuration = Configuration(), logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func windows() -> AsyncThrowingStream<TrafficWindow, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: TrafficWindow.self)
+        guard !started.exchange(true, ordering: .relaxed) else {
+            continuation.finish(
+                throwing: CaptureError(
+                    .invalidConfiguration, operation: "SimulatedCapture.windows", message: "windows() can be called once"))
+            return stream
+        }
+        let task = Task { [self] in
+            await generate(into: continuation)
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+    }
+
+    private func generate(into continuation: AsyncThrowingStream<TrafficWindow, any Error>.Continuation) async {
+        var traffic = SyntheticTraffic(profile: configuration.profile, seed: configuration.seed)
+        var aggregator = WindowAggregator(settings: configuration.aggregation)
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let firstStart = configuration.startDate ?? Date()
+        let seconds = Double(configuration.windowInterval.components.seconds)
+            + Double(configuration.windowInterval.components.attoseconds) / 1e18
+        var sequence = 0
+        while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+            if let limit = configuration.windowLimit, sequence >= limit { break }
+            if configuration.pacing == .realTime {
+                let due = begin + configuration.windowInterval * (sequence + 1)
+                // Sleep in short steps so stop() is honoured promptly.
+                while clock.now < due && !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                    try? await Task.sleep(for: min(.milliseconds(100), due - clock.now))
+                }
+            }
+            let start = firstStart.addingTimeInterval(Double(sequence) * seconds)
+            let attacks = configuration.attacks.filter { $0.windows.contains(sequence) }.map(\.attack)
+            for packet in traffic.packets(start: start, duration: seconds, attacks: attacks) {
+                aggregator.add(packet)
+            }
+            continuation.yield(
+                aggregator.close(
+                    start: start, duration: seconds, interface: configuration.interface, source: .simulation,
+                    sequence: sequence))
+            sequence += 1
+        }
+        continuation.finish()
+    }
+}
