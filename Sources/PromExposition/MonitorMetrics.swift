@@ -1,0 +1,244 @@
+public import Prometheus
+import Synchronization
+
+/// What one closed window contributes to the monitor's metrics. PromExposition
+/// imports nothing of the project, so callers translate their window type into this.
+public struct WindowObservation: Sendable {
+    /// Packets and bytes per protocol bucket label (`tcp`, `udp`, `icmp`, `other`).
+    public var packetsByProtocol: [String: Int]
+    public var bytesByProtocol: [String: Int]
+    public var synPackets: Int
+    public var synAckPackets: Int
+    public var rstPackets: Int
+    public var finPackets: Int
+    public var dnsPackets: Int
+    public var dnsBytes: Int
+    public var ipv4Packets: Int
+    public var ipv6Packets: Int
+    public var nonIPPackets: Int
+    public var fragmentPackets: Int
+    public var malformedPackets: Int
+    public var packetsPerSecond: Double
+    public var bytesPerSecond: Double
+    public var uniqueIPs: Int
+    public var uniquePorts: Int
+    public var windowSeconds: Double
+    /// (source label, packets per second), largest first.
+    public var topSources: [(ip: String, packetsPerSecond: Double)]
+    public var sampledEvents: Int
+    public var ringBufferLostEvents: Int
+    /// Insert failures and evictions by map label (`sources`, `port_pairs`, `host_pairs`).
+    public var insertFailures: [String: Int]
+    public var evictions: [String: Int]
+    public var captureTruncatedPackets: Int
+
+    public init(
+        packetsByProtocol: [String: Int] = [:], bytesByProtocol: [String: Int] = [:], synPackets: Int = 0,
+        synAckPackets: Int = 0, rstPackets: Int = 0, finPackets: Int = 0, dnsPackets: Int = 0, dnsBytes: Int = 0,
+        ipv4Packets: Int = 0, ipv6Packets: Int = 0, nonIPPackets: Int = 0, fragmentPackets: Int = 0,
+        malformedPackets: Int = 0, packetsPerSecond: Double = 0, bytesPerSecond: Double = 0, uniqueIPs: Int = 0,
+        uniquePorts: Int = 0, windowSeconds: Double = 0, topSources: [(ip: String, packetsPerSecond: Double)] = [],
+        sampledEvents: Int = 0, ringBufferLostEvents: Int = 0, insertFailures: [String: Int] = [:],
+        evictions: [String: Int] = [:], captureTruncatedPackets: Int = 0
+    ) {
+        self.packetsByProtocol = packetsByProtocol
+        self.bytesByProtocol = bytesByProtocol
+        self.synPackets = synPackets
+        self.synAckPackets = synAckPackets
+        self.rstPackets = rstPackets
+        self.finPackets = finPackets
+        self.dnsPackets = dnsPackets
+        self.dnsBytes = dnsBytes
+        self.ipv4Packets = ipv4Packets
+        self.ipv6Packets = ipv6Packets
+        self.nonIPPackets = nonIPPackets
+        self.fragmentPackets = fragmentPackets
+        self.malformedPackets = malformedPackets
+        self.packetsPerSecond = packetsPerSecond
+        self.bytesPerSecond = bytesPerSecond
+        self.uniqueIPs = uniqueIPs
+        self.uniquePorts = uniquePorts
+        self.windowSeconds = windowSeconds
+        self.topSources = topSources
+        self.sampledEvents = sampledEvents
+        self.ringBufferLostEvents = ringBufferLostEvents
+        self.insertFailures = insertFailures
+        self.evictions = evictions
+        self.captureTruncatedPackets = captureTruncatedPackets
+    }
+}
+
+/// The monitor's metrics (all `ebpf_*` names of ``MetricName``) on a
+/// swift-prometheus registry. Every series is created when this object is built, so
+/// `/metrics` lists them from the first scrape; each moves when the traffic or
+/// event it counts happens.
+public final class MonitorMetrics: Sendable {
+    public static let protocols = ["tcp", "udp", "icmp", "other"]
+    public static let maps = ["sources", "port_pairs", "host_pairs"]
+    public static let sources = ["xdp", "pcap", "simulation"]
+
+    public let registry: PrometheusCollectorRegistry
+    /// Most `source_ip` series of ``MetricName/topSourcePacketsPerSecond``.
+    public let topSourceSeriesLimit: Int
+
+    private let packets: [String: Counter]
+    private let bytes: [String: Counter]
+    private let syn, synAck, rst, fin, dnsPackets, dnsBytes: Counter
+    private let ipv4, ipv6, nonIP, fragments, malformed, windows: Counter
+    private let packetsPerSecond, bytesPerSecond, uniqueIPs, uniquePorts, windowSeconds: Gauge
+    private let ringBufferLost, sampledEvents, captureTruncated: Counter
+    private let insertFailures: [String: Counter]
+    private let evictions: [String: Counter]
+    private let captureUp: [String: Gauge]
+    private let posts, postFailures, droppedWindows, rejectedWindows: Counter
+    private let queueDepth: Gauge
+    private let programRuns: Counter?
+    private let programRunSeconds: Counter?
+    private let programTotals = Mutex<(runs: UInt64, nanoseconds: UInt64)>((0, 0))
+    private let topSourceGauges = Mutex<[String: Gauge]>([:])
+
+    /// - Parameters:
+    ///   - topSourceSeriesLimit: most `source_ip` series kept.
+    ///   - programStatistics: register the XDP program run counters (only when the
+    ///     monitor enables kernel BPF statistics).
+    public init(
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), topSourceSeriesLimit: Int = 20,
+        programStatistics: Bool = false
+    ) {
+        self.registry = registry
+        self.topSourceSeriesLimit = max(0, topSourceSeriesLimit)
+        let r = registry
+        func counter(_ name: String, _ help: String) -> Counter { r.makeCounter(descriptor: describe(name, help)) }
+        func gauge(_ name: String, _ help: String) -> Gauge { r.makeGauge(descriptor: describe(name, help)) }
+
+        packets = Dictionary(uniqueKeysWithValues: Self.protocols.map {
+            ($0, r.makeCounter(descriptor: describe(MetricName.packetsProcessed, "Packets seen, by protocol bucket."), labels: [("protocol", $0)]))
+        })
+        bytes = Dictionary(uniqueKeysWithValues: Self.protocols.map {
+            ($0, r.makeCounter(descriptor: describe(MetricName.bytesProcessed, "Bytes (frame lengths) seen, by protocol bucket."), labels: [("protocol", $0)]))
+        })
+        syn = counter(MetricName.synPackets, "TCP segments with SYN set and ACK clear (connection attempts).")
+        synAck = counter(MetricName.synAckPackets, "TCP segments with SYN and ACK set.")
+        rst = counter(MetricName.rstPackets, "TCP segments with RST set.")
+        fin = counter(MetricName.finPackets, "TCP segments with FIN set.")
+        dnsPackets = counter(MetricName.dnsPackets, "TCP/UDP packets to or from port 53.")
+        dnsBytes = counter(MetricName.dnsBytes, "Bytes of TCP/UDP packets to or from port 53.")
+        ipv4 = r.makeCounter(descriptor: describe(MetricName.ipPackets, "IP packets by version."), labels: [("version", "4")])
+        ipv6 = r.makeCounter(descriptor: describe(MetricName.ipPackets, "IP packets by version."), labels: [("version", "6")])
+        nonIP = counter(MetricName.nonIPPackets, "Frames that are not IPv4 or IPv6.")
+        fragments = counter(MetricName.fragmentPackets, "IP fragments.")
+        malformed = counter(MetricName.malformedPackets, "Packets with truncated or inconsistent headers (passed and counted).")
+        windows = counter(MetricName.windows, "Windows closed by the capture source.")
+        packetsPerSecond = gauge(MetricName.packetsPerSecond, "Packets per second in the latest window.")
+        bytesPerSecond = gauge(MetricName.bytesPerSecond, "Bytes per second in the latest window.")
+        uniqueIPs = gauge(MetricName.uniqueIPs, "Distinct source addresses in the latest window.")
+        uniquePorts = gauge(MetricName.uniquePorts, "Distinct TCP/UDP destination ports in the latest window.")
+        windowSeconds = gauge(MetricName.windowSeconds, "Length of the latest window in seconds.")
+        ringBufferLost = counter(MetricName.ringBufferLostEvents, "Sampled packet events lost because the ring buffer was full.")
+        sampledEvents = counter(MetricName.sampledEvents, "Sampled packet events written to the ring buffer.")
+        captureTruncated = counter(MetricName.captureTruncatedPackets, "Capture records cut by the snap length inside their headers.")
+        insertFailures = Dictionary(uniqueKeysWithValues: Self.maps.map {
+            ($0, r.makeCounter(descriptor: describe(MetricName.mapInsertFailures, "Map inserts the kernel refused."), labels: [("map", $0)]))
+        })
+        evictions = Dictionary(uniqueKeysWithValues: Self.maps.map {
+            ($0, r.makeCounter(descriptor: describe(MetricName.mapEvictions, "Entries evicted from the bounded LRU tables."), labels: [("map", $0)]))
+        })
+        captureUp = Dictionary(uniqueKeysWithValues: Self.sources.map {
+            ($0, r.makeGauge(descriptor: describe(MetricName.captureUp, "1 while the capture source runs."), labels: [("source", $0)]))
+        })
+        posts = counter(MetricName.mlPosts, "Windows the detector accepted.")
+        postFailures = counter(MetricName.mlPostFailures, "Failed posts to the detector (retried).")
+        droppedWindows = counter(MetricName.mlDroppedWindows, "Windows dropped because the post queue was full.")
+        rejectedWindows = counter(MetricName.mlRejectedWindows, "Windows the detector refused with a 4xx answer.")
+        queueDepth = gauge(MetricName.mlQueueDepth, "Windows waiting to be posted to the detector.")
+        programRuns = programStatistics ? counter(MetricName.programRuns, "XDP program runs.") : nil
+        programRunSeconds = programStatistics ? counter(MetricName.programRunSeconds, "XDP program run time.") : nil
+    }
+
+    /// Adds a closed window.
+    public func record(_ window: WindowObservation) {
+        for (label, counter) in packets { counter.increment(by: Int64(window.packetsByProtocol[label] ?? 0)) }
+        for (label, counter) in bytes { counter.increment(by: Int64(window.bytesByProtocol[label] ?? 0)) }
+        syn.increment(by: Int64(window.synPackets))
+        synAck.increment(by: Int64(window.synAckPackets))
+        rst.increment(by: Int64(window.rstPackets))
+        fin.increment(by: Int64(window.finPackets))
+        dnsPackets.increment(by: Int64(window.dnsPackets))
+        dnsBytes.increment(by: Int64(window.dnsBytes))
+        ipv4.increment(by: Int64(window.ipv4Packets))
+        ipv6.increment(by: Int64(window.ipv6Packets))
+        nonIP.increment(by: Int64(window.nonIPPackets))
+        fragments.increment(by: Int64(window.fragmentPackets))
+        malformed.increment(by: Int64(window.malformedPackets))
+        windows.increment()
+        packetsPerSecond.set(to: window.packetsPerSecond)
+        bytesPerSecond.set(to: window.bytesPerSecond)
+        uniqueIPs.set(to: Double(window.uniqueIPs))
+        uniquePorts.set(to: Double(window.uniquePorts))
+        windowSeconds.set(to: window.windowSeconds)
+        sampledEvents.increment(by: Int64(window.sampledEvents))
+        ringBufferLost.increment(by: Int64(window.ringBufferLostEvents))
+        captureTruncated.increment(by: Int64(window.captureTruncatedPackets))
+        for (label, counter) in insertFailures { counter.increment(by: Int64(window.insertFailures[label] ?? 0)) }
+        for (label, counter) in evictions { counter.increment(by: Int64(window.evictions[label] ?? 0)) }
+        updateTopSources(window.topSources)
+    }
+
+    /// Keeps one series per top source (at most ``topSourceSeriesLimit``) and removes
+    /// the series of sources no longer in the top.
+    private func updateTopSources(_ sources: [(ip: String, packetsPerSecond: Double)]) {
+        let current = Array(sources.prefix(topSourceSeriesLimit))
+        topSourceGauges.withLock { gauges in
+            let keep = Set(current.map(\.ip))
+            for (ip, gauge) in gauges where !keep.contains(ip) {
+                registry.unregisterGauge(gauge)
+                gauges[ip] = nil
+            }
+            for source in current {
+                let gauge =
+                    gauges[source.ip]
+                    ?? registry.makeGauge(
+                        descriptor: describe(
+                            MetricName.topSourcePacketsPerSecond, "Packets per second of the latest window's top sources."),
+                        labels: [("source_ip", source.ip)])
+                gauge.set(to: source.packetsPerSecond)
+                gauges[source.ip] = gauge
+            }
+        }
+    }
+
+    /// Marks which capture source runs (1) and the others (0).
+    public func captureRunning(source: String?) {
+        for (label, gauge) in captureUp { gauge.set(to: label == source ? 1 : 0) }
+    }
+
+    public func windowsPosted(_ count: Int) { posts.increment(by: Int64(count)) }
+    public func postFailed() { postFailures.increment() }
+    public func windowsDropped(_ count: Int) { droppedWindows.increment(by: Int64(count)) }
+    public func windowsRejected(_ count: Int) { rejectedWindows.increment(by: Int64(count)) }
+    public func setQueueDepth(_ depth: Int) { queueDepth.set(to: Double(depth)) }
+
+    /// Takes the kernel's cumulative run statistics of the program and adds what is
+    /// new since the previous call (a smaller value means the program was reloaded).
+    public func programStatistics(runCount: UInt64, runTimeNanoseconds: UInt64) {
+        let delta = programTotals.withLock { last -> (UInt64, UInt64) in
+            defer { last = (runCount, runTimeNanoseconds) }
+            return (
+                runCount >= last.runs ? runCount - last.runs : runCount,
+                runTimeNanoseconds >= last.nanoseconds ? runTimeNanoseconds - last.nanoseconds : runTimeNanoseconds
+            )
+        }
+        programRuns?.increment(by: Int64(clamping: delta.0))
+        programRunSeconds?.increment(by: Double(delta.1) / 1e9)
+    }
+
+    /// The Prometheus text exposition (format 0.0.4).
+    public func render() -> String {
+        registry.emitToString()
+    }
+}
+
+/// A descriptor for a name already written out in full in ``MetricName``.
+func describe(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+}
