@@ -1,0 +1,136 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "xdp-threat-detection",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "EBPFCapture", targets: ["EBPFCapture"]),
+        .library(name: "TrafficFeatures", targets: ["TrafficFeatures"]),
+        .library(name: "PromExposition", targets: ["PromExposition"]),
+        .executable(name: "monitor", targets: ["monitor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // Internal C shims: never re-exported (imported with `internal import`).
+        .systemLibrary(
+            name: "CLibBPF",
+            pkgConfig: "libbpf",
+            providers: [.apt(["libbpf-dev", "libelf-dev", "zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+
+        // Compiles bpf/network_monitor.bpf.c with clang -target bpf and embeds the object.
+        .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
+
+        .target(
+            name: "TrafficFeatures",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EBPFCapture",
+            dependencies: [
+                "TrafficFeatures",
+                "CLibBPF",
+                "CPcap",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: ["BPFObjectPlugin"]
+        ),
+        .target(
+            name: "PromExposition",
+            dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus")
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "monitor",
+            dependencies: [
+                "EBPFCapture",
+                "TrafficFeatures",
+                "PromExposition",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test infrastructure shared by the suites: a recording HTTP receiver, process
+        // and HTTP helpers, test namespaces. Not a product.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "TrafficFeatures",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrafficFeaturesTests",
+            dependencies: ["TrafficFeatures", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EBPFCaptureTests",
+            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PromExpositionTests",
+            dependencies: ["PromExposition"],
+            swiftSettings: swiftSettings
+        ),
+        // The monitor binary end to end without privileges (offline pcap, simulation,
+        // posting to a detector).
+        .testTarget(
+            name: "MonitorTests",
+            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "monitor"],
+            swiftSettings: swiftSettings
+        ),
+        // Needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON): BPF_PROG_TEST_RUN, real XDP on
+        // veth pairs in test namespaces, and the monitor binary end to end.
+        .testTarget(
+            name: "PrivilegedTests",
+            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "monitor"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

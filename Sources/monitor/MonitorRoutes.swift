@@ -1,0 +1,107 @@
+import EBPFCapture
+import Foundation
+import Hummingbird
+import PromExposition
+import TrafficFeatures
+
+/// The monitor's HTTP API. Unknown paths answer 404.
+///
+/// - `GET /health`  200 while the process runs and its source has not failed, else 503.
+/// - `GET /ready`   503 until the capture source produces windows; the body names the source
+///                  (`xdp`, `pcap` or `simulation`).
+/// - `GET /metrics` Prometheus text exposition.
+/// - `GET /stats`   the latest closed window (the detector's wire format); 503 before the first.
+/// - `GET /stats/history?limit=N` the last N windows (oldest first, at most the history size).
+/// - `GET /events`  the latest sampled packets (with `--sample-every N` on XDP).
+struct MonitorRoutes: Sendable {
+    let status: CaptureStatus
+    let metrics: MonitorMetrics
+    let xdp: XDPCapture?
+    let sampleEvery: Int
+    let started = Date()
+
+    struct Health: Encodable {
+        let status: String
+        let source: String?
+        let phase: String
+        let uptime_seconds: Double
+        let windows_closed: Int
+        let failure: String?
+    }
+
+    struct Readiness: Encodable {
+        let ready: Bool
+        let source: String?
+        let phase: String
+        let detail: String
+        let interface: String?
+        let xdp_mode: String?
+        let windows_closed: Int
+    }
+
+    struct Failure: Encodable {
+        let error: String
+    }
+
+    struct Events: Encodable {
+        let sample_every: Int
+        let events: [SampledPacket]
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/health") { _, _ -> Response in
+            let snapshot = status.snapshot
+            let healthy = snapshot.phase != .failed
+            return try json(
+                Health(
+                    status: healthy ? "healthy" : "unhealthy", source: snapshot.kind?.rawValue,
+                    phase: snapshot.phase.rawValue, uptime_seconds: Date().timeIntervalSince(started),
+                    windows_closed: snapshot.windowsClosed, failure: snapshot.failure),
+                status: healthy ? .ok : .serviceUnavailable)
+        }
+        router.get("/ready") { _, _ -> Response in
+            let snapshot = status.snapshot
+            return try json(
+                Readiness(
+                    ready: status.isReady, source: snapshot.kind?.rawValue, phase: snapshot.phase.rawValue,
+                    detail: snapshot.summary, interface: xdp?.link.interface, xdp_mode: xdp?.link.mode.rawValue,
+                    windows_closed: snapshot.windowsClosed),
+                status: status.isReady ? .ok : .serviceUnavailable)
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+        router.get("/stats") { _, _ -> Response in
+            guard let latest = status.snapshot.latest else {
+                return try json(Failure(error: "no window has closed yet"), status: .serviceUnavailable)
+            }
+            return try json(latest)
+        }
+        router.get("/stats/history") { request, _ -> Response in
+            let limitText = request.uri.queryParameters["limit"].map(String.init)
+            var limit: Int?
+            if let limitText {
+                guard let value = Int(limitText), value >= 0 else {
+                    return try json(
+                        Failure(error: "limit must be a non-negative integer, got \"\(limitText)\""), status: .badRequest)
+                }
+                limit = value
+            }
+            return try json(status.history(last: limit))
+        }
+        router.get("/events") { _, _ -> Response in
+            try json(Events(sample_every: sampleEvery, events: xdp?.sampledPackets ?? []))
+        }
+        return router
+    }
+
+    private func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try TrafficWindow.encoder.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
