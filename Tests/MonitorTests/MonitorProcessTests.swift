@@ -1,0 +1,222 @@
+import EBPFCapture
+import Foundation
+import TestSupport
+import Testing
+import TrafficFeatures
+
+/// The third-party captures in ../shared/data/pcap, when present.
+enum SharedData {
+    static var pcapDirectory: URL? {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let directory = url.appendingPathComponent("../shared/data/pcap").standardized
+        return FileManager.default.fileExists(atPath: directory.path) ? directory : nil
+    }
+
+    static var captures: [String] {
+        guard let directory = pcapDirectory,
+            let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
+        else { return [] }
+        return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
+    }
+}
+
+func decodeLines(_ output: String) throws -> [TrafficWindow] {
+    try output.split(separator: "\n").map { try JSONDecoder().decode(TrafficWindow.self, from: Data($0.utf8)) }
+}
+
+@Suite("monitor --pcap FILE --offline")
+struct OfflineReplayTests {
+    @Test func printsOneJSONLinePerWindow() throws {
+        let path = NSTemporaryDirectory() + "offline-\(UUID().uuidString).pcap"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try PcapWriter(path: path)
+        let client = NetworkAddress(ipv4: 198, 18, 0, 2)
+        let server = NetworkAddress(ipv4: 198, 18, 0, 1)
+        for index in 0..<30 {
+            let syn = PacketSummary(
+                wireLength: 60, ipVersion: .v4, ipProtocol: IPProtocolNumber.tcp, source: client, destination: server,
+                sourcePort: 40000, destinationPort: UInt16(100 + index), tcpFlags: .syn)
+            writer.write(FrameBuilder.frame(for: syn), seconds: 1_795_514_400 + index / 10, nanoseconds: index % 10 * 100_000_000)
+        }
+        writer.close()
+
+        let result = try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline", "--stats-window", "1s"])
+        let windows = try decodeLines(result.stdout)
+        #expect(windows.map(\.counters.packets) == [10, 10, 10])
+        #expect(windows.map(\.synPackets) == [10, 10, 10])
+        #expect(windows.map(\.uniquePorts) == [10, 10, 10])
+        #expect(windows.map { $0.topSources.first?.ip } == ["198.18.0.2", "198.18.0.2", "198.18.0.2"])
+    }
+
+    @Test func aMissingFileIsAnErrorNamingIt() throws {
+        let result = try Command.run([BuiltProducts.monitor, "--pcap", "/nonexistent/capture.pcap", "--offline"], check: false)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("/nonexistent/capture.pcap"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    /// Totals of every shared capture equal tshark's count of the same file.
+    @Test(
+        .enabled(if: !SharedData.captures.isEmpty, "../shared/data/pcap is absent"),
+        .enabled(if: Command.exists("tshark"), "tshark is not installed (make setup)"),
+        arguments: SharedData.captures)
+    func totalsEqualTshark(capture: String) throws {
+        let path = SharedData.pcapDirectory!.appendingPathComponent(capture).path
+        let windows = try decodeLines(try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline"]).stdout)
+        let frames = try Command.run(["tshark", "-r", path, "-T", "fields", "-e", "frame.number"]).stdout
+            .split(separator: "\n").count
+        let syns = try Command.run([
+            "tshark", "-r", path, "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0 && !icmp && !icmpv6", "-T", "fields",
+            "-e", "frame.number",
+        ]).stdout.split(separator: "\n").count
+        #expect(windows.reduce(0) { $0 + $1.counters.packets } == frames)
+        #expect(windows.reduce(0) { $0 + $1.synPackets } == syns)
+        #expect(windows.map(\.sequence) == windows.indices.map { $0 })
+    }
+
+    @Test(.enabled(if: SharedData.captures.contains("esnet_masscan_tcp_0_1000_20190821.pcap"), "masscan capture absent"))
+    func masscanNamesTheScanner() throws {
+        let path = SharedData.pcapDirectory!.appendingPathComponent("esnet_masscan_tcp_0_1000_20190821.pcap").path
+        let windows = try decodeLines(try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline"]).stdout)
+        #expect(windows.reduce(0) { $0 + $1.synPackets } == 1001)
+        #expect(windows.allSatisfy { $0.counters.packets == 0 || $0.topSources.first?.ip == "172.31.15.102" })
+    }
+}
+
+@Suite("monitor HTTP API on the simulation source")
+struct SimulationAPITests {
+    @Test func servesHealthReadyStatsAndMetrics() async throws {
+        let monitor = try MonitorProcess(arguments: ["--simulate", "--stats-window", "200ms", "--ml-detector-url", "none"])
+        defer { monitor.terminate() }
+        try await monitor.waitUntil(path: "/ready")
+
+        let health = try await monitor.get("/health")
+        #expect(health.status == 200)
+        #expect(try health.json()["status"] as? String == "healthy")
+
+        let ready = try await monitor.get("/ready")
+        #expect(try ready.json()["source"] as? String == "simulation")
+        #expect(ready.contentType == "application/json")
+
+        try await Task.sleep(for: .milliseconds(900))
+        let stats = try await monitor.get("/stats")
+        #expect(stats.status == 200)
+        let latest = try JSONDecoder().decode(TrafficWindow.self, from: stats.body)
+        #expect(latest.source == "simulation")
+        #expect(latest.windowSeconds == 0.2)
+
+        let history = try await monitor.get("/stats/history?limit=3")
+        let windows = try JSONDecoder().decode([TrafficWindow].self, from: history.body)
+        #expect(windows.count == 3)
+        let sequences = windows.compactMap(\.sequence)
+        #expect(sequences == Array(sequences[0]..<(sequences[0] + 3)))
+
+        #expect(try await monitor.get("/stats/history?limit=many").status == 400)
+        #expect(try await monitor.get("/no/such/path").status == 404)
+        #expect(try await monitor.get("/events").status == 200)
+
+        let metrics = try await monitor.get("/metrics")
+        #expect(metrics.contentType?.hasPrefix("text/plain") == true)
+        let samples = PrometheusText.samples(metrics.text)
+        #expect((samples["ebpf_windows_total"] ?? 0) >= 4)
+        #expect((samples[#"ebpf_packets_processed_total{protocol="tcp"}"#] ?? 0) > 0)
+        #expect(samples[#"ebpf_capture_up{source="simulation"}"#] == 1)
+
+        #expect(monitor.terminate() == 0)
+    }
+
+    @Test func readyIs503UntilTheSourceRuns() async throws {
+        // A capture file replayed in real time: ready once the replay has started,
+        // and /stats answers 503 until the first window closes.
+        let path = NSTemporaryDirectory() + "ready-\(UUID().uuidString).pcap"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try PcapWriter(path: path)
+        writer.write(FrameBuilder.ethernet(etherType: 0x0806, payload: [UInt8](repeating: 0, count: 46)), seconds: 1_795_514_400)
+        writer.write(FrameBuilder.ethernet(etherType: 0x0806, payload: [UInt8](repeating: 0, count: 46)), seconds: 1_795_514_405)
+        writer.close()
+        let monitor = try MonitorProcess(arguments: ["--pcap", path, "--stats-window", "5s", "--ml-detector-url", "none"])
+        defer { monitor.terminate() }
+        try await monitor.waitUntil(path: "/health")
+        try await monitor.waitUntil(path: "/ready")
+        #expect(try await monitor.get("/ready").json()["source"] as? String == "pcap")
+        #expect(try await monitor.get("/stats").status == 503)
+    }
+}
+
+@Suite("monitor without privileges")
+struct UnprivilegedFallbackTests {
+    static let canDropPrivileges = getuid() == 0 && Command.exists("setpriv")
+    static let asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+
+    @Test(.enabled(if: canDropPrivileges, "needs root and setpriv to run the monitor as nobody"))
+    func fallsBackToSimulationAndServesTheSameAPI() async throws {
+        let monitor = try MonitorProcess(
+            arguments: ["--interface", "lo", "--stats-window", "200ms", "--ml-detector-url", "none"], prefix: Self.asNobody)
+        defer { monitor.terminate() }
+        try await monitor.waitUntil(path: "/ready")
+        #expect(try await monitor.get("/ready").json()["source"] as? String == "simulation")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await monitor.get("/stats").status == 200)
+        #expect(monitor.log.contains("no privileges for XDP"))
+    }
+
+    @Test(.enabled(if: canDropPrivileges, "needs root and setpriv to run the monitor as nobody"))
+    func requireXDPRefusesToStart() throws {
+        let result = try Command.run(
+            Self.asNobody + [BuiltProducts.monitor, "--interface", "lo", "--require-xdp", "--ml-detector-url", "none"],
+            check: false)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("Operation not permitted") || result.stderr.contains("errno 1"))
+    }
+}
+
+@Suite("monitor posting windows to the detector")
+struct DetectorPostingTests {
+    /// Polls `condition` every 100 ms for up to `timeout`.
+    static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    @Test func everyWindowArrivesInOrderThroughAnOutage() async throws {
+        // Three refusals: the monitor retries after 0.5 s, 1 s and 2 s and keeps every window meanwhile.
+        let receiver = try await WindowReceiver.start(statuses: [503, 503, 503])
+        let monitor = try MonitorProcess(arguments: ["--simulate", "--stats-window", "100ms", "--ml-detector-url", receiver.url])
+        try await monitor.waitUntil(path: "/ready")
+        #expect(try await Self.eventually { receiver.acceptedWindows.count >= 40 })
+        #expect(monitor.terminate() == 0)
+        await receiver.stop()
+
+        let sequences = receiver.acceptedWindows.compactMap(\.sequence)
+        #expect(sequences == Array(0..<sequences.count), "windows skipped or reordered: \(sequences)")
+        #expect(receiver.requests.prefix(3).map(\.status) == [503, 503, 503])
+        // After the outage the backlog went as one batch (a JSON array).
+        #expect(WindowReceiver.windows(in: receiver.requests[3].body).count > 1)
+    }
+
+    @Test func countsFailuresAndDropsWhileTheDetectorIsDown() async throws {
+        let monitor = try MonitorProcess(arguments: [
+            "--simulate", "--stats-window", "100ms", "--ml-detector-url", "http://127.0.0.1:\(try FreePort.next())",
+            "--post-queue", "3",
+        ])
+        defer { monitor.terminate() }
+        try await monitor.waitUntil(path: "/ready")
+        var samples: [String: Double] = [:]
+        let failed = try await Self.eventually {
+            samples = PrometheusText.samples(try await monitor.get("/metrics").text)
+            return (samples["ebpf_ml_post_failures_total"] ?? 0) >= 1
+        }
+        #expect(failed)
+        #expect((samples["ebpf_ml_post_dropped_windows_total"] ?? 0) >= 5)
+        #expect((samples["ebpf_ml_post_queue_depth"] ?? 0) <= 3)
+        #expect(samples["ebpf_ml_posts_total"] == 0)
+        // Capture goes on regardless.
+        #expect((samples["ebpf_windows_total"] ?? 0) >= 10)
+    }
+}

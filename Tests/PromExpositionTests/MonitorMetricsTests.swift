@@ -1,0 +1,138 @@
+import Testing
+
+@testable import PromExposition
+
+@Suite("Monitor metrics exposition")
+struct MonitorMetricsTests {
+    static func lines(_ metrics: MonitorMetrics) -> [String] {
+        metrics.render().split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }.sorted()
+    }
+
+    static let observation = WindowObservation(
+        packetsByProtocol: ["tcp": 5, "udp": 7, "icmp": 3, "other": 1],
+        bytesByProtocol: ["tcp": 300, "udp": 1400, "icmp": 294, "other": 60],
+        synPackets: 5, synAckPackets: 1, rstPackets: 2, finPackets: 1, dnsPackets: 7, dnsBytes: 1400,
+        ipv4Packets: 15, ipv6Packets: 0, nonIPPackets: 1, fragmentPackets: 0, malformedPackets: 1,
+        packetsPerSecond: 8, bytesPerSecond: 1027, uniqueIPs: 3, uniquePorts: 6, windowSeconds: 2,
+        topSources: [("198.18.0.2", 3.5), ("198.18.0.3", 2.5)],
+        sampledEvents: 4, ringBufferLostEvents: 2, insertFailures: ["sources": 1], evictions: ["port_pairs": 3],
+        captureTruncatedPackets: 0)
+
+    @Test func exposesExactValuesAfterAWindow() {
+        let metrics = MonitorMetrics(topSourceSeriesLimit: 5)
+        metrics.record(Self.observation)
+        metrics.windowsPosted(1)
+        metrics.postFailed()
+        metrics.windowsDropped(2)
+        metrics.windowsRejected(1)
+        metrics.setQueueDepth(4)
+        metrics.captureRunning(source: "xdp")
+        #expect(
+            Self.lines(metrics) == [
+                #"ebpf_bytes_per_second 1027.0"#,
+                #"ebpf_bytes_processed_total{protocol="icmp"} 294"#,
+                #"ebpf_bytes_processed_total{protocol="other"} 60"#,
+                #"ebpf_bytes_processed_total{protocol="tcp"} 300"#,
+                #"ebpf_bytes_processed_total{protocol="udp"} 1400"#,
+                #"ebpf_capture_truncated_packets_total 0"#,
+                #"ebpf_capture_up{source="pcap"} 0.0"#,
+                #"ebpf_capture_up{source="simulation"} 0.0"#,
+                #"ebpf_capture_up{source="xdp"} 1.0"#,
+                #"ebpf_dns_bytes_total 1400"#,
+                #"ebpf_dns_packets_total 7"#,
+                #"ebpf_fin_packets_total 1"#,
+                #"ebpf_fragment_packets_total 0"#,
+                #"ebpf_ip_packets_total{version="4"} 15"#,
+                #"ebpf_ip_packets_total{version="6"} 0"#,
+                #"ebpf_malformed_packets_total 1"#,
+                #"ebpf_map_evictions_total{map="host_pairs"} 0"#,
+                #"ebpf_map_evictions_total{map="port_pairs"} 3"#,
+                #"ebpf_map_evictions_total{map="sources"} 0"#,
+                #"ebpf_map_insert_failures_total{map="host_pairs"} 0"#,
+                #"ebpf_map_insert_failures_total{map="port_pairs"} 0"#,
+                #"ebpf_map_insert_failures_total{map="sources"} 1"#,
+                #"ebpf_ml_post_dropped_windows_total 2"#,
+                #"ebpf_ml_post_failures_total 1"#,
+                #"ebpf_ml_post_queue_depth 4.0"#,
+                #"ebpf_ml_post_rejected_windows_total 1"#,
+                #"ebpf_ml_posts_total 1"#,
+                #"ebpf_non_ip_packets_total 1"#,
+                #"ebpf_packets_per_second 8.0"#,
+                #"ebpf_packets_processed_total{protocol="icmp"} 3"#,
+                #"ebpf_packets_processed_total{protocol="other"} 1"#,
+                #"ebpf_packets_processed_total{protocol="tcp"} 5"#,
+                #"ebpf_packets_processed_total{protocol="udp"} 7"#,
+                #"ebpf_ringbuf_lost_events_total 2"#,
+                #"ebpf_rst_packets_total 2"#,
+                #"ebpf_sampled_events_total 4"#,
+                #"ebpf_syn_ack_packets_total 1"#,
+                #"ebpf_syn_packets_total 5"#,
+                #"ebpf_top_source_packets_per_second{source_ip="198.18.0.2"} 3.5"#,
+                #"ebpf_top_source_packets_per_second{source_ip="198.18.0.3"} 2.5"#,
+                #"ebpf_unique_ips 3.0"#,
+                #"ebpf_unique_ports 6.0"#,
+                #"ebpf_window_seconds 2.0"#,
+                #"ebpf_windows_total 1"#,
+            ])
+        #expect(metrics.render().contains("# TYPE ebpf_packets_processed_total counter"))
+        #expect(metrics.render().contains("# TYPE ebpf_packets_per_second gauge"))
+    }
+
+    @Test func countersAccumulateAcrossWindows() {
+        let metrics = MonitorMetrics()
+        for _ in 0..<3 { metrics.record(Self.observation) }
+        let lines = Self.lines(metrics)
+        #expect(lines.contains(#"ebpf_packets_processed_total{protocol="udp"} 21"#))
+        #expect(lines.contains(#"ebpf_syn_packets_total 15"#))
+        #expect(lines.contains(#"ebpf_windows_total 3"#))
+        #expect(lines.contains(#"ebpf_packets_per_second 8.0"#))
+    }
+
+    @Test func perSourceSeriesAreBoundedAndStaleOnesRemoved() {
+        let metrics = MonitorMetrics(topSourceSeriesLimit: 2)
+        var first = Self.observation
+        first.topSources = [("198.18.0.2", 9), ("198.18.0.3", 8), ("198.18.0.4", 7)]
+        metrics.record(first)
+        var series = Self.lines(metrics).filter { $0.hasPrefix("ebpf_top_source") }
+        #expect(series == [
+            #"ebpf_top_source_packets_per_second{source_ip="198.18.0.2"} 9.0"#,
+            #"ebpf_top_source_packets_per_second{source_ip="198.18.0.3"} 8.0"#,
+        ])
+        var second = Self.observation
+        second.topSources = [("198.18.0.9", 1)]
+        metrics.record(second)
+        series = Self.lines(metrics).filter { $0.hasPrefix("ebpf_top_source") }
+        #expect(series == [#"ebpf_top_source_packets_per_second{source_ip="198.18.0.9"} 1.0"#])
+    }
+
+    @Test func programStatisticsAddOnlyWhatIsNew() {
+        let metrics = MonitorMetrics(programStatistics: true)
+        metrics.programStatistics(runCount: 100, runTimeNanoseconds: 5_000)
+        metrics.programStatistics(runCount: 150, runTimeNanoseconds: 7_000)
+        let lines = Self.lines(metrics)
+        #expect(lines.contains("ebpf_program_runs_total 150"))
+        let seconds = lines.first { $0.hasPrefix("ebpf_program_run_seconds_total ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        #expect(abs((seconds ?? 0) - 7e-6) < 1e-15)
+        #expect(!Self.lines(MonitorMetrics()).contains { $0.hasPrefix("ebpf_program_runs") })
+    }
+
+    @Test func everyDeclaredMonitorMetricIsExposed() {
+        let metrics = MonitorMetrics(programStatistics: true)
+        metrics.record(Self.observation)
+        let text = metrics.render()
+        let names = [
+            MetricName.packetsProcessed, MetricName.bytesProcessed, MetricName.synPackets, MetricName.synAckPackets,
+            MetricName.rstPackets, MetricName.finPackets, MetricName.dnsPackets, MetricName.dnsBytes,
+            MetricName.ipPackets, MetricName.nonIPPackets, MetricName.fragmentPackets, MetricName.malformedPackets,
+            MetricName.windows, MetricName.packetsPerSecond, MetricName.bytesPerSecond, MetricName.uniqueIPs,
+            MetricName.uniquePorts, MetricName.windowSeconds, MetricName.topSourcePacketsPerSecond,
+            MetricName.ringBufferLostEvents, MetricName.sampledEvents, MetricName.mapInsertFailures,
+            MetricName.mapEvictions, MetricName.captureTruncatedPackets, MetricName.captureUp, MetricName.programRuns,
+            MetricName.programRunSeconds, MetricName.mlPosts, MetricName.mlPostFailures, MetricName.mlDroppedWindows,
+            MetricName.mlRejectedWindows, MetricName.mlQueueDepth,
+        ]
+        for name in names {
+            #expect(text.contains("# TYPE \(name) "), "\(name) missing")
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOFoundationCompat
+public import NIOHTTP1
+
+/// Result of a finished command.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+public struct CommandFailure: Error, CustomStringConvertible {
+    public var command: [String]
+    public var result: CommandResult
+    public var description: String {
+        "\(command.joined(separator: " ")) exited \(result.status): \(result.stderr)\(result.stdout)"
+    }
+}
+
+/// Runs external commands (ip, hping3, nmap, tshark, …) for tests.
+public enum Command {
+    /// Runs `arguments` (the first is looked up in PATH) and waits for it.
+    @discardableResult
+    public static func run(_ arguments: [String], check: Bool = true, environment: [String: String]? = nil) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so a chatty command cannot block on a full pipe.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let result = CommandResult(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+        if check && result.status != 0 {
+            throw CommandFailure(command: arguments, result: result)
+        }
+        return result
+    }
+
+    /// True when `name` is an executable in PATH.
+    public static func exists(_ name: String) -> Bool {
+        (try? run(["sh", "-c", "command -v \(name)"], check: false))?.status == 0
+    }
+}
+
+/// The built executables next to the test bundle (`.build/<config>/`).
+public enum BuiltProducts {
+    public static var directory: URL {
+        if let override = ProcessInfo.processInfo.environment["BUILT_PRODUCTS_DIR"] {
+            return URL(fileURLWithPath: override)
+        }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        // The test runner is .build/<config>/<Package>PackageTests.xctest (a file or a bundle).
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("monitor").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    public static var monitor: String { directory.appendingPathComponent("monitor").path }
+}
+
+/// A monitor process started by a test, stopped with SIGTERM (or SIGKILL) by its PID.
+public final class MonitorProcess: Sendable {
+    public let port: Int
+    public let logPath: String
+    private let process: Process
+    private let logHandle: FileHandle
+
+    /// Starts `monitor` with `arguments` plus `--http-addr 127.0.0.1:<free port>`.
+    public init(
+        arguments: [String], environment: [String: String] = [:], executable: String = BuiltProducts.monitor,
+        prefix: [String] = []
+    ) throws {
+        port = try FreePort.next()
+        logPath = NSTemporaryDirectory() + "monitor-\(port)-\(UUID().uuidString).log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process = Process()
+        if prefix.isEmpty {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments + ["--http-addr", "127.0.0.1:\(port)"]
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = prefix + [executable] + arguments + ["--http-addr", "127.0.0.1:\(port)"]
+        }
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = logHandle
+        process.standardError = logHandle
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? logHandle.close()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Waits until `path` answers `status` (default: /ready answers 200).
+    public func waitUntil(path: String = "/ready", status: Int = 200, timeout: Duration = .seconds(30)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            guard process.isRunning else {
+                throw CommandFailure(
+                    command: ["monitor"], result: CommandResult(status: process.terminationStatus, stdout: log, stderr: ""))
+            }
+            if let response = try? await HTTP.get(baseURL + path), response.status == status { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CommandFailure(command: ["monitor", "(timeout waiting for \(path))"], result: CommandResult(status: -1, stdout: log, stderr: ""))
+    }
+
+    public func get(_ path: String) async throws -> HTTP.Response {
+        try await HTTP.get(baseURL + path)
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    @discardableResult
+    public func terminate() -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Sends SIGKILL (no cleanup possible in the process) and waits.
+    public func killHard() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+public enum FreePort {
+    public static func next() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Minimal HTTP client calls for tests (AsyncHTTPClient).
+public enum HTTP {
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: Data
+        public var contentType: String?
+        public var text: String { String(decoding: body, as: UTF8.self) }
+
+        public func json() throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+        }
+    }
+
+    public static func get(_ url: String) async throws -> Response {
+        try await send(url, method: .GET, body: nil)
+    }
+
+    public static func send(_ url: String, method: HTTPMethod, body: Data?, headers: [(String, String)] = []) async throws -> Response {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return Response(status: Int(response.status.code), body: Data(buffer: bytes), contentType: response.headers.first(name: "content-type"))
+    }
+}
+
+/// Parses Prometheus text exposition into `name{labels}` → value.
+public enum PrometheusText {
+    public static func samples(_ text: String) -> [String: Double] {
+        var samples: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            samples[String(line[..<space])] = value
+        }
+        return samples
+    }
+}

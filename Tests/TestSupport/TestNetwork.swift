@@ -1,0 +1,97 @@
+public import Foundation
+
+/// A test host: a network namespace joined to the host by a veth pair, addresses in
+/// 198.18.X.0/24 (X random, unused on this machine), IPv6 disabled on both ends so
+/// only the test's own traffic (and ARP) crosses the link.
+///
+/// Names carry a project prefix, the creating process's PID and a random suffix
+/// (`nmt-<pid>-<hex>`, host end `nmh<hex>`, peer `nmp<hex>`), so parallel runs never
+/// collide and ``removeStale()`` can delete what a crashed test process left behind.
+/// Everything is deleted by ``remove()`` or deinit, also when the test fails.
+public final class TestNetwork: Sendable {
+    public let namespace: String
+    public let hostInterface: String
+    public let peerInterface: String
+    /// 198.18.X.1 on the host end.
+    public let hostAddress: String
+    /// 198.18.X.2 in the namespace.
+    public let peerAddress: String
+    /// 198.18.X (for extra addresses 198.18.X.n).
+    public let subnetPrefix: String
+
+    /// True when this process may create namespaces and load BPF programs.
+    public static var isPrivileged: Bool { getuid() == 0 }
+
+    public init() throws {
+        Self.removeStale()
+        let suffix = String(format: "%06x", UInt32.random(in: 0..<0xFF_FFFF))
+        namespace = "nmt-\(getpid())-\(suffix)"
+        hostInterface = "nmh\(suffix)"
+        peerInterface = "nmp\(suffix)"
+        let used = (try? Command.run(["ip", "-o", "-4", "addr", "show"]).stdout) ?? ""
+        var third = Int.random(in: 0...255)
+        while used.contains("198.18.\(third).") { third = Int.random(in: 0...255) }
+        subnetPrefix = "198.18.\(third)"
+        hostAddress = "\(subnetPrefix).1"
+        peerAddress = "\(subnetPrefix).2"
+        do {
+            try Command.run(["ip", "netns", "add", namespace])
+            try Command.run(["ip", "link", "add", hostInterface, "type", "veth", "peer", "name", peerInterface])
+            try Command.run(["ip", "link", "set", peerInterface, "netns", namespace])
+            try Command.run(["sysctl", "-qw", "net.ipv6.conf.\(hostInterface).disable_ipv6=1"])
+            try exec(["sysctl", "-qw", "net.ipv6.conf.\(peerInterface).disable_ipv6=1"])
+            try Command.run(["ip", "addr", "add", "\(hostAddress)/24", "dev", hostInterface])
+            try Command.run(["ip", "link", "set", hostInterface, "up"])
+            try exec(["ip", "addr", "add", "\(peerAddress)/24", "dev", peerInterface])
+            try exec(["ip", "link", "set", peerInterface, "up"])
+            try exec(["ip", "link", "set", "lo", "up"])
+        } catch {
+            remove()
+            throw error
+        }
+    }
+
+    deinit {
+        remove()
+    }
+
+    /// Runs a command inside the namespace.
+    @discardableResult
+    public func exec(_ arguments: [String], check: Bool = true) throws -> CommandResult {
+        try Command.run(["ip", "netns", "exec", namespace] + arguments, check: check)
+    }
+
+    /// Adds 198.18.X.n for each n to the namespace's interface and returns them.
+    public func addPeerAddresses(_ hosts: [Int]) throws -> [String] {
+        try hosts.map { host in
+            let address = "\(subnetPrefix).\(host)"
+            try exec(["ip", "addr", "add", "\(address)/24", "dev", peerInterface])
+            return address
+        }
+    }
+
+    /// Packets the host end has received (its own counter).
+    public var hostReceivedPackets: Int {
+        let path = "/sys/class/net/\(hostInterface)/statistics/rx_packets"
+        return Int((try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+    }
+
+    /// Deletes the link and the namespace (idempotent).
+    public func remove() {
+        _ = try? Command.run(["ip", "link", "del", hostInterface], check: false)
+        _ = try? Command.run(["ip", "netns", "del", namespace], check: false)
+    }
+
+    /// Deletes namespaces (and their host links) left by test processes that no longer run.
+    public static func removeStale() {
+        guard let list = try? Command.run(["ip", "netns", "list"], check: false).stdout else { return }
+        for line in list.split(separator: "\n") {
+            let name = String(line.split(separator: " ").first ?? "")
+            let parts = name.split(separator: "-")
+            guard parts.count == 3, parts[0] == "nmt", let pid = Int32(parts[1]) else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }
+            _ = try? Command.run(["ip", "link", "del", "nmh\(parts[2])"], check: false)
+            _ = try? Command.run(["ip", "netns", "del", name], check: false)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import TrafficFeatures
+
+@Suite("Posting windows to the detector")
+struct WindowPublisherTests {
+    static func window(_ sequence: Int) -> TrafficWindow {
+        var counters = WindowCounters()
+        counters.packets = sequence
+        counters.udpPackets = sequence
+        return TrafficWindow(
+            windowStart: Date(timeIntervalSince1970: Double(sequence)), windowSeconds: 1, counters: counters,
+            uniqueIPs: 1, uniquePorts: 1, source: "simulation", sequence: sequence)
+    }
+
+    /// Collects the publisher's events.
+    final class Events: Sendable {
+        let list = Mutex<[WindowPublisher.Event]>([])
+        func append(_ event: WindowPublisher.Event) { list.withLock { $0.append(event) } }
+        var posted: Int { list.withLock { $0.reduce(0) { if case let .posted(n) = $1 { $0 + n } else { $0 } } } }
+        var failures: Int { list.withLock { $0.filter { if case .failed = $0 { true } else { false } }.count } }
+        var dropped: Int { list.withLock { $0.reduce(0) { if case let .dropped(n) = $1 { $0 + n } else { $0 } } } }
+        var rejected: Int { list.withLock { $0.reduce(0) { if case let .rejected(_, n) = $1 { $0 + n } else { $0 } } } }
+    }
+
+    static func publisher(_ url: String, queue: Int = 600, token: String? = nil, events: Events) -> WindowPublisher {
+        var logger = Logger(label: "publisher-test")
+        logger.logLevel = .critical
+        return WindowPublisher(
+            configuration: .init(
+                endpoint: url + "/detect", queueCapacity: queue, initialBackoff: .milliseconds(20),
+                maximumBackoff: .milliseconds(100), requestTimeout: .seconds(2), bearerToken: token),
+            httpClient: .shared, logger: logger, onEvent: events.append)
+    }
+
+    /// Runs the publisher until `condition` holds (or 10 s), then stops it.
+    static func run(_ publisher: WindowPublisher, until condition: @escaping @Sendable () -> Bool) async throws {
+        let task = Task { try await publisher.run() }
+        try await waitFor(condition)
+        task.cancel()
+        try await task.value
+    }
+
+    @Test func postsEveryWindowInOrder() async throws {
+        let receiver = try await WindowReceiver.start()
+        let events = Events()
+        let publisher = Self.publisher(receiver.url, token: "s3cret", events: events)
+        for sequence in 0..<25 { publisher.enqueue(Self.window(sequence)) }
+        try await Self.run(publisher) { events.posted == 25 }
+        await receiver.stop()
+        #expect(receiver.acceptedWindows.map(\.sequence) == Array(0..<25))
+        #expect(receiver.acceptedWindows[3] == Self.window(3))
+        #expect(receiver.requests.allSatisfy { $0.authorization == "Bearer s3cret" })
+        #expect(events.failures == 0 && events.dropped == 0)
+        #expect(publisher.queueDepth == 0)
+    }
+
+    @Test func retriesThroughAnOutageWithoutSkipping() async throws {
+        let receiver = try await WindowReceiver.start(statuses: [503, 503, 500, 429])
+        let events = Events()
+        let publisher = Self.publisher(receiver.url, events: events)
+        for sequence in 0..<10 { publisher.enqueue(Self.window(sequence)) }
+        try await Self.run(publisher) { events.posted == 10 }
+        await receiver.stop()
+        #expect(events.failures == 4)
+        #expect(receiver.acceptedWindows.map(\.sequence) == Array(0..<10))
+        #expect(events.dropped == 0)
+    }
+
+    @Test func boundedQueueDropsTheOldestAndCountsThem() async throws {
+        let events = Events()
+        // Nothing listens on this port: every post fails.
+        let publisher = Self.publisher("http://127.0.0.1:\(try FreePort.next())", queue: 3, events: events)
+        for sequence in 0..<10 { publisher.enqueue(Self.window(sequence)) }
+        #expect(events.dropped == 7)
+        #expect(publisher.queueDepth == 3)
+        try await Self.run(publisher) { events.failures >= 2 }
+        #expect(events.posted == 0)
+
+        // The detector comes back: the three newest windows arrive.
+        let receiver = try await WindowReceiver.start()
+        let recovered = Self.publisher(receiver.url, queue: 3, events: events)
+        for sequence in 7..<10 { recovered.enqueue(Self.window(sequence)) }
+        try await Self.run(recovered) { events.posted == 3 }
+        await receiver.stop()
+        #expect(receiver.acceptedWindows.map(\.sequence) == [7, 8, 9])
+    }
+
+    @Test func refusedWindowsAreCountedNotRetried() async throws {
+        let receiver = try await WindowReceiver.start(statuses: [400])
+        let events = Events()
+        let publisher = Self.publisher(receiver.url, events: events)
+        let task = Task { try await publisher.run() }
+        publisher.enqueue(Self.window(1))
+        try await Self.waitFor { events.rejected == 1 }
+        publisher.enqueue(Self.window(2))
+        try await Self.waitFor { events.posted == 1 }
+        task.cancel()
+        try await task.value
+        await receiver.stop()
+        #expect(receiver.requests.map(\.status) == [400, 200])
+        #expect(receiver.acceptedWindows.map(\.sequence) == [2])
+        #expect(events.failures == 0)
+    }
+
+    static func waitFor(_ condition: @Sendable () -> Bool) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while !condition() && clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
