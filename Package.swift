@@ -122,7 +122,10 @@ let package = Package(
         // posting to a detector).
         .testTarget(
             name: "MonitorTests",
-            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "monitor"],
+            dependencies: [
+                "EBPFCapture", "TrafficFeatures", "PromExposition", "TestSupport", "monitor",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON): BPF_PROG_TEST_RUN, real XDP on

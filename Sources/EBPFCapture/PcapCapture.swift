@@ -130,9 +130,13 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
 
         func emit(_ start: Int64) {
             if configuration.pacing == .realTime {
+                // Sleep in short steps so stop() is honoured promptly.
                 let due = replayStart.uptimeNanoseconds + UInt64((windowsEmitted + 1) * width)
-                let now = DispatchTime.now().uptimeNanoseconds
-                if due > now { usleep(UInt32(min(UInt64(UInt32.max), (due - now) / 1000))) }
+                while !stopping.load(ordering: .relaxed) {
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    guard due > now else { break }
+                    usleep(UInt32(min(50_000, (due - now) / 1000)))
+                }
             }
             let date = Date(timeIntervalSince1970: Double(start) / 1e9)
             continuation.yield(

@@ -39,6 +39,9 @@ struct Monitor: AsyncParsableCommand {
     @Option(name: .customLong("ml-detector-url"), help: "Detector base URL; windows go to <url>/detect; 'none' disables posting (ML_DETECTOR_URL, default http://127.0.0.1:5000).")
     var mlDetectorURL: String?
 
+    @Option(help: "Give up on one post after this long and retry later, e.g. 5s (POST_TIMEOUT, default 5s).")
+    var postTimeout: String?
+
     @Option(help: "Bearer token sent to the detector (DETECTOR_API_TOKEN).")
     var detectorToken: String?
 
@@ -62,6 +65,9 @@ struct Monitor: AsyncParsableCommand {
 
     @Option(help: "Sample one packet event in N per CPU to the ring buffer, served at /events; 0 disables (SAMPLE_EVERY, default 0).")
     var sampleEvery: Int?
+
+    @Option(help: "Size of the sampled-event ring buffer in bytes, a power of two (RINGBUF_BYTES, default 262144).")
+    var ringbufBytes: Int?
 
     @Option(help: "Sources per criterion in top_sources (TOP_SOURCES, default 10).")
     var topSources: Int?
@@ -171,6 +177,7 @@ struct Monitor: AsyncParsableCommand {
             endpoint: endpoint,
             queueCapacity: try settings.int(postQueue, "POST_QUEUE", default: 600, range: 1...1_000_000),
             batchInterval: try settings.duration(postInterval, "POST_INTERVAL", default: .zero),
+            requestTimeout: try settings.duration(postTimeout, "POST_TIMEOUT", default: .seconds(5)),
             bearerToken: settings.string(detectorToken, "DETECTOR_API_TOKEN"))
         logger.info("posting windows to the detector", metadata: ["endpoint": "\(endpoint)"])
         return WindowPublisher(configuration: configuration, httpClient: .shared, logger: logger) { event in
@@ -199,11 +206,14 @@ struct Monitor: AsyncParsableCommand {
         guard let mode = XDPAttachMode(argument: modeText) else {
             throw ValidationError("XDP_MODE must be native, generic or auto, got \"\(modeText)\"")
         }
+        let ringBufferBytes = try settings.int(ringbufBytes, "RINGBUF_BYTES", default: 256 * 1024, range: 4096...(1 << 30))
         let program = ProgramConfiguration(
             sampleEvery: try settings.int(sampleEvery, "SAMPLE_EVERY", default: 0, range: 0...1_000_000_000),
             ipv6SourcePrefixLength: aggregation.ipv6SourcePrefixLength,
             sourceTableEntries: try settings.int(sourceTableEntries, "SOURCE_TABLE_ENTRIES", default: 16_384, range: 1...(1 << 24)),
             pairTableEntries: try settings.int(pairTableEntries, "PAIR_TABLE_ENTRIES", default: 65_536, range: 1...(1 << 24)),
+            ringBufferBytes: ringBufferBytes,
+            ringBufferWakeupBytes: ringBufferBytes / 4,
             objectPath: settings.string(bpfObject, "BPF_OBJECT"))
         let configuration = XDPCapture.Configuration(
             interface: settings.string(interface, "INTERFACE") ?? "eth0", mode: mode, windowInterval: window,

@@ -126,21 +126,23 @@ struct SimulationAPITests {
         #expect(monitor.terminate() == 0)
     }
 
-    @Test func readyIs503UntilTheSourceRuns() async throws {
-        // A capture file replayed in real time: ready once the replay has started,
-        // and /stats answers 503 until the first window closes.
+    @Test func statsIs503UntilTheFirstWindowCloses() async throws {
+        // A capture file replayed in real time with 60 s windows: ready once the
+        // replay runs, and no window can close during the test.
         let path = NSTemporaryDirectory() + "ready-\(UUID().uuidString).pcap"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try PcapWriter(path: path)
         writer.write(FrameBuilder.ethernet(etherType: 0x0806, payload: [UInt8](repeating: 0, count: 46)), seconds: 1_795_514_400)
         writer.write(FrameBuilder.ethernet(etherType: 0x0806, payload: [UInt8](repeating: 0, count: 46)), seconds: 1_795_514_405)
         writer.close()
-        let monitor = try MonitorProcess(arguments: ["--pcap", path, "--stats-window", "5s", "--ml-detector-url", "none"])
+        let monitor = try MonitorProcess(arguments: ["--pcap", path, "--stats-window", "60s", "--ml-detector-url", "none"])
         defer { monitor.terminate() }
         try await monitor.waitUntil(path: "/health")
         try await monitor.waitUntil(path: "/ready")
         #expect(try await monitor.get("/ready").json()["source"] as? String == "pcap")
-        #expect(try await monitor.get("/stats").status == 503)
+        let stats = try await monitor.get("/stats")
+        #expect(stats.status == 503)
+        #expect(try stats.json()["error"] as? String == "no window has closed yet")
     }
 }
 

@@ -3,6 +3,7 @@ public import Foundation
 import NIOCore
 import NIOFoundationCompat
 public import NIOHTTP1
+import Synchronization
 
 /// Result of a finished command.
 public struct CommandResult: Sendable {
@@ -24,22 +25,16 @@ public enum Command {
     /// Runs `arguments` (the first is looked up in PATH) and waits for it.
     @discardableResult
     public static func run(_ arguments: [String], check: Bool = true, environment: [String: String]? = nil) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting so a chatty command cannot block on a full pipe.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let base = NSTemporaryDirectory() + "nm-command-\(UUID().uuidString)"
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let pid = try Spawn.start(arguments, environment: environment, stdout: base + ".out", stderr: base + ".err")
+        let status = Spawn.wait(pid)
         let result = CommandResult(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+            status: status, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
         if check && result.status != 0 {
             throw CommandFailure(command: arguments, result: result)
         }
@@ -73,44 +68,36 @@ public enum BuiltProducts {
 public final class MonitorProcess: Sendable {
     public let port: Int
     public let logPath: String
-    private let process: Process
-    private let logHandle: FileHandle
+    public let pid: Int32
+    private let exitStatus = Mutex<Int32?>(nil)
 
-    /// Starts `monitor` with `arguments` plus `--http-addr 127.0.0.1:<free port>`.
+    /// Starts `monitor` with `arguments` plus `--http-addr 127.0.0.1:<free port>`;
+    /// `prefix` runs it through another command (e.g. setpriv).
     public init(
         arguments: [String], environment: [String: String] = [:], executable: String = BuiltProducts.monitor,
         prefix: [String] = []
     ) throws {
         port = try FreePort.next()
         logPath = NSTemporaryDirectory() + "monitor-\(port)-\(UUID().uuidString).log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process = Process()
-        if prefix.isEmpty {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments + ["--http-addr", "127.0.0.1:\(port)"]
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = prefix + [executable] + arguments + ["--http-addr", "127.0.0.1:\(port)"]
-        }
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
-        process.environment = env
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        try process.run()
+        pid = try Spawn.start(
+            prefix + [executable] + arguments + ["--http-addr", "127.0.0.1:\(port)"], environment: env, stdout: logPath,
+            stderr: logPath)
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        try? logHandle.close()
+        killHard()
+        try? FileManager.default.removeItem(atPath: logPath)
     }
 
-    public var pid: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool {
+        exitStatus.withLock { status in
+            if status == nil { status = Spawn.poll(pid) }
+            return status == nil
+        }
+    }
+
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
@@ -119,14 +106,14 @@ public final class MonitorProcess: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
-            guard process.isRunning else {
-                throw CommandFailure(
-                    command: ["monitor"], result: CommandResult(status: process.terminationStatus, stdout: log, stderr: ""))
+            guard isRunning else {
+                throw CommandFailure(command: ["monitor"], result: CommandResult(status: -1, stdout: log, stderr: "exited"))
             }
             if let response = try? await HTTP.get(baseURL + path), response.status == status { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw CommandFailure(command: ["monitor", "(timeout waiting for \(path))"], result: CommandResult(status: -1, stdout: log, stderr: ""))
+        throw CommandFailure(
+            command: ["monitor", "(timeout waiting for \(path))"], result: CommandResult(status: -1, stdout: log, stderr: ""))
     }
 
     public func get(_ path: String) async throws -> HTTP.Response {
@@ -136,15 +123,23 @@ public final class MonitorProcess: Sendable {
     /// Sends SIGTERM and waits for the exit status.
     @discardableResult
     public func terminate() -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        stop(signal: SIGTERM)
     }
 
     /// Sends SIGKILL (no cleanup possible in the process) and waits.
     public func killHard() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        stop(signal: SIGKILL)
+    }
+
+    private func stop(signal: Int32) -> Int32 {
+        exitStatus.withLock { status in
+            if status == nil { status = Spawn.poll(pid) }
+            if status == nil {
+                kill(pid, signal)
+                status = Spawn.wait(pid)
+            }
+            return status!
+        }
     }
 }
 

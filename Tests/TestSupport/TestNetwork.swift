@@ -22,7 +22,8 @@ public final class TestNetwork: Sendable {
     /// True when this process may create namespaces and load BPF programs.
     public static var isPrivileged: Bool { getuid() == 0 }
 
-    public init() throws {
+    /// - Parameter ipv6: keep IPv6 on (neighbour discovery and MLD then add ICMPv6 packets).
+    public init(ipv6: Bool = false) throws {
         Self.removeStale()
         let suffix = String(format: "%06x", UInt32.random(in: 0..<0xFF_FFFF))
         namespace = "nmt-\(getpid())-\(suffix)"
@@ -38,8 +39,9 @@ public final class TestNetwork: Sendable {
             try Command.run(["ip", "netns", "add", namespace])
             try Command.run(["ip", "link", "add", hostInterface, "type", "veth", "peer", "name", peerInterface])
             try Command.run(["ip", "link", "set", peerInterface, "netns", namespace])
-            try Command.run(["sysctl", "-qw", "net.ipv6.conf.\(hostInterface).disable_ipv6=1"])
-            try exec(["sysctl", "-qw", "net.ipv6.conf.\(peerInterface).disable_ipv6=1"])
+            let disable = ipv6 ? "0" : "1"
+            try Command.run(["sysctl", "-qw", "net.ipv6.conf.\(hostInterface).disable_ipv6=\(disable)"])
+            try exec(["sysctl", "-qw", "net.ipv6.conf.\(peerInterface).disable_ipv6=\(disable)"])
             try Command.run(["ip", "addr", "add", "\(hostAddress)/24", "dev", hostInterface])
             try Command.run(["ip", "link", "set", hostInterface, "up"])
             try exec(["ip", "addr", "add", "\(peerAddress)/24", "dev", peerInterface])
