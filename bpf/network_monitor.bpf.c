@@ -10,6 +10,7 @@
  *   nm_totals      PERCPU_ARRAY[2]   exact counters (struct nm_counters)
  *   nm_ports       ARRAY[2]          destination-port bitmap (atomic OR)
  *   nm_hll         PERCPU_ARRAY[2]   HyperLogLog of source addresses
+ *   nm_source_cache PERCPU_ARRAY[2]  last source per CPU with pending counters
  *   nm_sources     ARRAY_OF_MAPS[2]  -> LRU_PERCPU_HASH nm_addr -> nm_source_stats
  *   nm_port_pairs  ARRAY_OF_MAPS[2]  -> LRU_HASH (source, port)  : distinct ports per source
  *   nm_host_pairs  ARRAY_OF_MAPS[2]  -> LRU_HASH (source, host)  : distinct hosts per source
@@ -84,6 +85,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct nm_hll);
 } nm_hll SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NM_SLOTS);
+	__type(key, __u32);
+	__type(value, struct nm_source_cache);
+} nm_source_cache SEC(".maps");
 
 struct nm_source_table {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -497,66 +505,136 @@ static __always_inline int insert_host_pair(__u32 slot, struct nm_counters *c,
 	return 0;
 }
 
-static __always_inline void count_source(__u32 slot, struct nm_counters *c,
-					 const struct nm_packet *pkt)
+static __always_inline int same_addr(const struct nm_addr *a, const struct nm_addr *b)
 {
-	void *sources = bpf_map_lookup_elem(&nm_sources, &slot);
-	if (!sources)
-		return;
-	struct nm_source_stats *s = bpf_map_lookup_elem(sources, &pkt->source);
-	if (!s) {
-		struct nm_source_stats zero = {};
-		long err = bpf_map_update_elem(sources, &pkt->source, &zero, BPF_NOEXIST);
-		if (err == 0) {
-			c->source_inserts++;
-			struct nm_hll *hll = bpf_map_lookup_elem(&nm_hll, &slot);
-			if (hll)
-				hll_add(hll, &pkt->source);
-		} else if (err != -17) {
-			c->source_insert_failures++;
-			return;
-		}
-		s = bpf_map_lookup_elem(sources, &pkt->source);
-		if (!s) {
-			c->source_insert_failures++;
-			return;
-		}
-	}
+	__u64 a0, a1, b0, b1;
+	__builtin_memcpy(&a0, &a->bytes[0], 8);
+	__builtin_memcpy(&a1, &a->bytes[8], 8);
+	__builtin_memcpy(&b0, &b->bytes[0], 8);
+	__builtin_memcpy(&b1, &b->bytes[8], 8);
+	return a0 == b0 && a1 == b1;
+}
 
+/* Adds one packet's per-source counters to the pending counters of the cache. */
+static __always_inline void add_pending(struct nm_source_cache *cache, const struct nm_packet *pkt)
+{
 	__u64 bytes = pkt->bytes;
-	s->packets++;
-	s->bytes += bytes;
+	cache->packets++;
+	cache->bytes += bytes;
 	switch (pkt->ip_protocol) {
 	case IPPROTO_TCP:
-		s->tcp_packets++;
+		cache->tcp_packets++;
 		if (pkt->has_ports && (pkt->tcp_flags & (NM_TCP_SYN | NM_TCP_ACK)) == NM_TCP_SYN)
-			s->syn_packets++;
+			cache->syn_packets++;
 		break;
 	case IPPROTO_UDP:
-		s->udp_packets++;
+		cache->udp_packets++;
 		if (pkt->has_ports) {
-			s->last_udp_source_port = pkt->source_port;
-			s->udp_source_port_seen = 1;
+			cache->last_udp_source_port = pkt->source_port;
+			cache->udp_source_port_seen = 1;
 		}
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		s->icmp_packets++;
+		cache->icmp_packets++;
 		break;
 	}
 	if (pkt->has_ports && (pkt->source_port == NM_DNS_PORT || pkt->destination_port == NM_DNS_PORT)) {
-		s->dns_packets++;
-		s->dns_bytes += bytes;
+		cache->dns_packets++;
+		cache->dns_bytes += bytes;
+	}
+}
+
+/* Moves the cache's pending counters into a table entry. */
+static __always_inline void move_pending(struct nm_source_cache *cache, struct nm_source_stats *s)
+{
+	s->packets += cache->packets;
+	s->bytes += cache->bytes;
+	s->tcp_packets += cache->tcp_packets;
+	s->udp_packets += cache->udp_packets;
+	s->icmp_packets += cache->icmp_packets;
+	s->syn_packets += cache->syn_packets;
+	s->dns_packets += cache->dns_packets;
+	s->dns_bytes += cache->dns_bytes;
+	if (cache->udp_source_port_seen) {
+		s->last_udp_source_port = cache->last_udp_source_port;
+		s->udp_source_port_seen = 1;
+	}
+	cache->packets = 0;
+	cache->bytes = 0;
+	cache->tcp_packets = 0;
+	cache->udp_packets = 0;
+	cache->icmp_packets = 0;
+	cache->syn_packets = 0;
+	cache->dns_packets = 0;
+	cache->dns_bytes = 0;
+	cache->udp_source_port_seen = 0;
+}
+
+/* The table entry of `source`, created (and added to the sketch) when new. */
+static __always_inline struct nm_source_stats *source_entry(void *sources, __u32 slot, struct nm_counters *c,
+							     const struct nm_addr *source)
+{
+	struct nm_source_stats *s = bpf_map_lookup_elem(sources, source);
+	if (s)
+		return s;
+	struct nm_source_stats zero = {};
+	long err = bpf_map_update_elem(sources, source, &zero, BPF_NOEXIST);
+	if (err == 0) {
+		c->source_inserts++;
+		struct nm_hll *hll = bpf_map_lookup_elem(&nm_hll, &slot);
+		if (hll)
+			hll_add(hll, source);
+	} else if (err != -17 /* EEXIST: another CPU inserted it first */) {
+		c->source_insert_failures++;
+		return NULL;
+	}
+	s = bpf_map_lookup_elem(sources, source);
+	if (!s)
+		c->source_insert_failures++;
+	return s;
+}
+
+static __always_inline void count_source(__u32 slot, struct nm_counters *c,
+					 const struct nm_packet *pkt)
+{
+	struct nm_source_cache *cache = bpf_map_lookup_elem(&nm_source_cache, &slot);
+	if (!cache)
+		return;
+	__u32 port_hint = pkt->has_ports ? (__u32)pkt->destination_port + 1 : 0;
+	int cached_source = cache->valid && same_addr(&cache->source, &pkt->source);
+
+	/* Fast path: the same source, port and host as the previous packet on this CPU. */
+	if (cached_source && cache->port_hint == port_hint && same_addr(&cache->destination, &pkt->destination)) {
+		add_pending(cache, pkt);
+		return;
 	}
 
+	/* The fast path needs no port-set update: the cached packet set this bit. */
+	if (pkt->has_ports)
+		add_port(slot, pkt->destination_port);
+
+	void *sources = bpf_map_lookup_elem(&nm_sources, &slot);
+	if (!sources)
+		return;
+	if (cache->valid && !cached_source && cache->packets) {
+		struct nm_source_stats *previous = source_entry(sources, slot, c, &cache->source);
+		if (previous)
+			move_pending(cache, previous);
+	}
+	struct nm_source_stats *s = source_entry(sources, slot, c, &pkt->source);
+	if (!s) {
+		cache->valid = 0;
+		return;
+	}
+	add_pending(cache, pkt);
+	move_pending(cache, s);
+
 	/* Distinct destination ports (hint: this CPU's copy of the last new port). */
-	if (pkt->has_ports) {
-		__u32 hint = (__u32)pkt->destination_port + 1;
-		if (s->last_port_hint != hint) {
-			if (insert_port_pair(slot, c, pkt))
-				s->unique_ports++;
-			s->last_port_hint = hint;
-		}
+	if (pkt->has_ports && s->last_port_hint != port_hint) {
+		if (insert_port_pair(slot, c, pkt))
+			s->unique_ports++;
+		s->last_port_hint = port_hint;
 	}
 
 	/* Distinct destination hosts (hint for IPv4 destinations). */
@@ -568,6 +646,11 @@ static __always_inline void count_source(__u32 slot, struct nm_counters *c,
 			s->unique_hosts++;
 		s->last_ipv4_host_hint = v4;
 	}
+
+	cache->source = pkt->source;
+	cache->destination = pkt->destination;
+	cache->port_hint = port_hint;
+	cache->valid = 1;
 }
 
 static __always_inline void sample_event(struct nm_counters *c, const struct nm_packet *pkt)
@@ -641,11 +724,8 @@ int network_monitor(struct xdp_md *ctx)
 	}
 
 	count_totals(c, &pkt);
-	if (pkt.ip_version != 0 && !(pkt.malformed && pkt.ip_protocol == 0)) {
-		if (pkt.has_ports)
-			add_port(slot, pkt.destination_port);
+	if (pkt.ip_version != 0 && !(pkt.malformed && pkt.ip_protocol == 0))
 		count_source(slot, c, &pkt);
-	}
 	sample_event(c, &pkt);
 	return XDP_PASS;
 }

@@ -112,6 +112,30 @@ struct nm_source_stats {
 	__u32 reserved32;
 };
 
+/* Per-CPU cache of the last source seen in a slot. A packet repeating the cached
+ * source, destination and destination port (a flow, a flood) only adds to the
+ * pending counters here, without a hash-table lookup; any other packet first
+ * flushes the pending counters into the source's table entry. User space adds the
+ * pending counters of every CPU when it reads the slot. Repeats of the same
+ * (source, port, host) can never add a distinct port or host, so counts stay exact. */
+struct nm_source_cache {
+	struct nm_addr source;
+	struct nm_addr destination;
+	__u32 valid;     /* the cached source has an entry in this slot's table */
+	__u32 port_hint; /* destination port + 1 of the cached packets, 0 without ports */
+	__u64 packets;
+	__u64 bytes;
+	__u64 tcp_packets;
+	__u64 udp_packets;
+	__u64 icmp_packets;
+	__u64 syn_packets;
+	__u64 dns_packets;
+	__u64 dns_bytes;
+	__u16 last_udp_source_port;
+	__u16 udp_source_port_seen;
+	__u32 reserved;
+};
+
 struct nm_port_pair_key {
 	struct nm_addr source;
 	__u16 port;
@@ -156,6 +180,7 @@ struct nm_event {
 
 _Static_assert(sizeof(struct nm_counters) == 29 * 8, "nm_counters layout");
 _Static_assert(sizeof(struct nm_source_stats) == 8 * 8 + 4 * 4 + 2 * 2 + 4, "nm_source_stats layout");
+_Static_assert(sizeof(struct nm_source_cache) == 32 + 8 + 8 * 8 + 8, "nm_source_cache layout");
 _Static_assert(sizeof(struct nm_port_pair_key) == 20, "nm_port_pair_key layout");
 _Static_assert(sizeof(struct nm_host_pair_key) == 32, "nm_host_pair_key layout");
 _Static_assert(sizeof(struct nm_event) == 56, "nm_event layout");

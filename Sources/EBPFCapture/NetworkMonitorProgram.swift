@@ -79,6 +79,9 @@ public struct KernelWindow: Sendable {
     /// Entries inserted by the program vs. entries found when draining: the
     /// difference was evicted by the LRU tables.
     public var sourceInserts: Int
+    /// Entries found in the per-source table (sources can also come only from a CPU's
+    /// source cache when their entry was evicted).
+    public var sourceEntries: Int
     public var portPairInserts: Int
     public var portPairEntries: Int
     public var hostPairInserts: Int
@@ -92,7 +95,7 @@ public struct KernelWindow: Sendable {
     /// Losses of this window (evictions derived from inserts minus entries found).
     public var losses: CaptureLosses {
         var losses = CaptureLosses()
-        losses.sourceEntriesEvicted = max(0, sourceInserts - sources.count)
+        losses.sourceEntriesEvicted = max(0, sourceInserts - sourceEntries)
         losses.sourceInsertFailures = sourceInsertFailures
         losses.portPairsEvicted = max(0, portPairInserts - portPairEntries)
         losses.portPairInsertFailures = portPairInsertFailures
@@ -164,6 +167,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     struct MapDescriptors {
         var control: Int32
         var totals: Int32
+        var sourceCache: Int32
         var ports: Int32
         var hll: Int32
         var sourcesOuter: Int32
@@ -220,26 +224,25 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     }
 
     private static func open(configuration: ProgramConfiguration) throws -> OpaquePointer {
-        var options = bpf_object_open_opts()
-        options.sz = MemoryLayout<bpf_object_open_opts>.size
-        let handle: OpaquePointer?
-        if let path = configuration.objectPath {
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw CaptureError(
-                    .invalidObject, operation: "bpf_object__open_file", errno: ENOENT,
-                    message: "BPF object \(path) is not a readable file")
+        let handle: OpaquePointer? = try withZeroed(bpf_object_open_opts.self) { options in
+            options.pointee.sz = MemoryLayout<bpf_object_open_opts>.size
+            if let path = configuration.objectPath {
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw CaptureError(
+                        .invalidObject, operation: "bpf_object__open_file", errno: ENOENT,
+                        message: "BPF object \(path) is not a readable file")
+                }
+                return bpf_object__open_file(path, options)
             }
-            handle = bpf_object__open_file(path, &options)
-        } else {
             let bytes = embeddedObject
             guard !bytes.isEmpty else {
                 throw CaptureError(
                     .invalidObject, operation: "EmbeddedBPFObject", message: "the embedded BPF object is empty")
             }
-            handle = Self.programName.withCString { name in
-                options.object_name = name
+            return Self.programName.withCString { name in
+                options.pointee.object_name = name
                 return bytes.withUnsafeBytes { raw in
-                    bpf_object__open_mem(raw.baseAddress, raw.count, &options)
+                    bpf_object__open_mem(raw.baseAddress, raw.count, options)
                 }
             }
         }
@@ -343,6 +346,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
         return MapDescriptors(
             control: try fd("nm_control"),
             totals: try fd("nm_totals"),
+            sourceCache: try fd("nm_source_cache"),
             ports: try fd("nm_ports"),
             hll: try fd("nm_hll"),
             sourcesOuter: try fd("nm_sources"),
@@ -362,31 +366,34 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     /// the current window like any other. Frames must be 14 bytes to one page.
     @discardableResult
     public func testRun(frame: [UInt8], repeat count: Int = 1) throws -> UInt32 {
-        var options = bpf_test_run_opts()
-        options.sz = MemoryLayout<bpf_test_run_opts>.size
-        options.data_size_in = UInt32(frame.count)
-        options.repeat = Int32(count)
-        let result = frame.withUnsafeBytes { raw -> Int32 in
-            options.data_in = raw.baseAddress
-            return bpf_prog_test_run_opts(programFD, &options)
+        try withZeroed(bpf_test_run_opts.self) { options in
+            options.pointee.sz = MemoryLayout<bpf_test_run_opts>.size
+            options.pointee.data_size_in = UInt32(frame.count)
+            options.pointee.repeat = Int32(count)
+            let result = frame.withUnsafeBytes { raw -> Int32 in
+                options.pointee.data_in = raw.baseAddress
+                return bpf_prog_test_run_opts(programFD, options)
+            }
+            guard result == 0 else {
+                throw CaptureError.libbpf(
+                    result, operation: "bpf_prog_test_run_opts", code: .testRunFailed,
+                    message: "test run on a \(frame.count)-byte frame failed")
+            }
+            return options.pointee.retval
         }
-        guard result == 0 else {
-            throw CaptureError.libbpf(
-                result, operation: "bpf_prog_test_run_opts", code: .testRunFailed,
-                message: "test run on a \(frame.count)-byte frame failed")
-        }
-        return options.retval
     }
 
     // MARK: - Statistics
 
     public var statistics: ProgramStatistics {
-        var info = bpf_prog_info()
-        var length = UInt32(MemoryLayout<bpf_prog_info>.size)
-        guard bpf_obj_get_info_by_fd(programFD, &info, &length) == 0 else {
-            return ProgramStatistics(id: 0, runCount: 0, runTimeNanoseconds: 0)
+        withZeroed(bpf_prog_info.self) { info in
+            var length = UInt32(MemoryLayout<bpf_prog_info>.size)
+            guard bpf_obj_get_info_by_fd(programFD, info, &length) == 0 else {
+                return ProgramStatistics(id: 0, runCount: 0, runTimeNanoseconds: 0)
+            }
+            return ProgramStatistics(
+                id: info.pointee.id, runCount: info.pointee.run_cnt, runTimeNanoseconds: info.pointee.run_time_ns)
         }
-        return ProgramStatistics(id: info.id, runCount: info.run_cnt, runTimeNanoseconds: info.run_time_ns)
     }
 
     // MARK: - Windows
@@ -454,9 +461,8 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
 
         // Per-source table: values are per CPU; unique ports/hosts were counted by
         // exactly one CPU per new pair, so sums are exact.
-        var sources: [(address: NetworkAddress, stats: SourceStats)] = []
+        var totalsBySource: [NetworkAddress: SourceTotals] = [:]
         let sourceStride = Self.perCPUStride(MemoryLayout<nm_source_stats>.size)
-        let prefix = configuration.ipv6SourcePrefixLength
         _ = try drain(
             fd: maps.sources[slot], keySize: MemoryLayout<nm_addr>.size,
             valueSize: sourceStride * possibleCPUs, name: "nm_sources_\(slot)"
@@ -466,8 +472,27 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
             for cpu in 0..<self.possibleCPUs {
                 total.add(valueBytes.loadUnaligned(fromByteOffset: cpu * sourceStride, as: nm_source_stats.self))
             }
-            sources.append((address, total.stats(label: address.sourceLabel(ipv6PrefixLength: prefix))))
+            totalsBySource[address] = total
         }
+        // Counters still pending in each CPU's source cache belong to its cached source.
+        let cacheStride = Self.perCPUStride(MemoryLayout<nm_source_cache>.size)
+        var caches = [UInt8](repeating: 0, count: cacheStride * possibleCPUs)
+        try check(bpf_map_lookup_elem(maps.sourceCache, &key, &caches), "bpf_map_lookup_elem(nm_source_cache)")
+        caches.withUnsafeBytes { raw in
+            for cpu in 0..<possibleCPUs {
+                let cache = raw.loadUnaligned(fromByteOffset: cpu * cacheStride, as: nm_source_cache.self)
+                guard cache.valid != 0, cache.packets > 0 else { continue }
+                let address = withUnsafeBytes(of: cache.source.bytes) { NetworkAddress(bytes: $0) }
+                totalsBySource[address, default: SourceTotals()].add(pending: cache)
+            }
+        }
+        let zeroCaches = [UInt8](repeating: 0, count: caches.count)
+        try check(bpf_map_update_elem(maps.sourceCache, &key, zeroCaches, UInt64(BPF_ANY)), "clear nm_source_cache")
+        let prefix = configuration.ipv6SourcePrefixLength
+        let sources = totalsBySource.map { address, total in
+            (address: address, stats: total.stats(label: address.sourceLabel(ipv6PrefixLength: prefix)))
+        }
+        let sourceEntries = totalsBySource.values.filter(\.inTable).count
         let portPairEntries = try drain(
             fd: maps.portPairs[slot], keySize: MemoryLayout<nm_port_pair_key>.size, valueSize: 1,
             name: "nm_port_pairs_\(slot)", body: nil)
@@ -482,6 +507,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
             sources: sources,
             sketch: sketch,
             sourceInserts: Int(sum.source_inserts),
+            sourceEntries: sourceEntries,
             portPairInserts: Int(sum.port_pair_inserts),
             portPairEntries: portPairEntries,
             hostPairInserts: Int(sum.host_pair_inserts),
@@ -510,15 +536,16 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
         var drained = 0
         while true {
             var count = UInt32(capacity)
-            var options = bpf_map_batch_opts()
-            options.sz = MemoryLayout<bpf_map_batch_opts>.size
             let startToken = inToken
-            let result = keys.withUnsafeMutableBytes { keyBuffer in
-                values.withUnsafeMutableBytes { valueBuffer in
-                    withUnsafePointer(to: startToken) { start in
-                        bpf_map_lookup_and_delete_batch(
-                            fd, first ? nil : UnsafeMutableRawPointer(mutating: start), &outToken,
-                            keyBuffer.baseAddress, valueBuffer.baseAddress, &count, &options)
+            let result = withZeroed(bpf_map_batch_opts.self) { options in
+                options.pointee.sz = MemoryLayout<bpf_map_batch_opts>.size
+                return keys.withUnsafeMutableBytes { keyBuffer in
+                    values.withUnsafeMutableBytes { valueBuffer in
+                        withUnsafePointer(to: startToken) { start in
+                            bpf_map_lookup_and_delete_batch(
+                                fd, first ? nil : UnsafeMutableRawPointer(mutating: start), &outToken,
+                                keyBuffer.baseAddress, valueBuffer.baseAddress, &count, options)
+                        }
                     }
                 }
             }
@@ -589,6 +616,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     static var layoutSizes: [String: Int] {
         [
             "nm_counters": MemoryLayout<nm_counters>.size, "nm_source_stats": MemoryLayout<nm_source_stats>.size,
+            "nm_source_cache": MemoryLayout<nm_source_cache>.size,
             "nm_port_pair_key": MemoryLayout<nm_port_pair_key>.size,
             "nm_host_pair_key": MemoryLayout<nm_host_pair_key>.size, "nm_event": MemoryLayout<nm_event>.size,
             "nm_config": MemoryLayout<nm_config>.size,
@@ -637,7 +665,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     }
 }
 
-/// Sums one source's per-CPU values.
+/// Sums one source's per-CPU table values and pending cache counters.
 private struct SourceTotals {
     var packets = 0
     var bytes = 0
@@ -650,8 +678,11 @@ private struct SourceTotals {
     var ports = 0
     var hosts = 0
     var udpSourcePort: Int?
+    /// The source had an entry in the table (not only pending counters).
+    var inTable = false
 
     mutating func add(_ s: nm_source_stats) {
+        inTable = true
         packets += Int(s.packets)
         bytes += Int(s.bytes)
         tcp += Int(s.tcp_packets)
@@ -663,6 +694,18 @@ private struct SourceTotals {
         ports += Int(s.unique_ports)
         hosts += Int(s.unique_hosts)
         if s.udp_source_port_seen != 0 { udpSourcePort = Int(s.last_udp_source_port) }
+    }
+
+    mutating func add(pending c: nm_source_cache) {
+        packets += Int(c.packets)
+        bytes += Int(c.bytes)
+        tcp += Int(c.tcp_packets)
+        udp += Int(c.udp_packets)
+        icmp += Int(c.icmp_packets)
+        syn += Int(c.syn_packets)
+        dnsPackets += Int(c.dns_packets)
+        dnsBytes += Int(c.dns_bytes)
+        if c.udp_source_port_seen != 0 { udpSourcePort = Int(c.last_udp_source_port) }
     }
 
     func stats(label: String) -> SourceStats {

@@ -143,6 +143,30 @@ struct ProgramTestRunTests {
         }
     }
 
+    /// Repeats of the same packet take the per-CPU source cache; what is still pending
+    /// there at the window's end is merged by user space.
+    @Test func floodsAreAttributedExactlyThroughTheSourceCache() throws {
+        var run = try Differential()
+        let other = FrameBuilder.frame(
+            for: PacketSummary(
+                wireLength: 70, ipVersion: .v4, ipProtocol: IPProtocolNumber.udp, source: NetworkAddress(ipv4: 198, 18, 0, 9),
+                destination: Frames.server, sourcePort: 53, destinationPort: 5000))
+        for _ in 0..<1000 { try run.run(Frames.tcp4(.syn, port: 80)) }
+        try run.run(other)
+        for _ in 0..<500 { try run.run(Frames.tcp4(.syn, port: 80)) }
+        for _ in 0..<700 { try run.run(Frames.udp4(port: 53)) }  // still pending when the window closes
+        let (kernel, swift) = try run.close()
+        #expect(kernel.topSources == swift.topSources)
+        let flood = try #require(kernel.topSources.first { $0.ip == "198.18.0.2" })
+        #expect(flood.packets == 2200 && flood.synPackets == 1500 && flood.udpPackets == 700 && flood.dnsPackets == 700)
+        #expect(flood.uniquePorts == 2 && flood.uniqueHosts == 1)
+        #expect(flood.udpSourcePort == 5353)
+        // The next window starts with an empty cache.
+        try run.run(Frames.udp4(port: 53))
+        let (next, _) = try run.close()
+        #expect(next.topSources.map(\.packets) == [1])
+    }
+
     @Test func ipv6SourcesAreGroupedByTheConfiguredPrefix() throws {
         for prefix in [48, 64, 128] {
             var run = try Differential(configuration: ProgramConfiguration(ipv6SourcePrefixLength: prefix))
@@ -204,7 +228,7 @@ struct ProgramTestRunTests {
         // The kernel's registers are the Swift sketch of the same addresses, bit for bit.
         #expect(kernel.sketch == sketch)
         #expect(kernel.sourceInserts == count)
-        #expect(kernel.losses.sourceEntriesEvicted == count - kernel.sources.count)
+        #expect(kernel.losses.sourceEntriesEvicted == count - kernel.sourceEntries)
         #expect(kernel.losses.sourceEntriesEvicted > 0)
         let window = kernel.trafficWindow(start: nil, duration: 1, interface: nil, sequence: nil, topSourceLimit: 10)
         #expect(window.uniqueIPsEstimated)
@@ -272,7 +296,8 @@ struct ProgramTestRunTests {
     @Test func sharedStructuresHaveTheLayoutTheProgramUses() {
         // The same sizes are _Static_assert-ed in bpf/network_monitor.h.
         #expect(NetworkMonitorProgram.layoutSizes == [
-            "nm_counters": 29 * 8, "nm_source_stats": 88, "nm_port_pair_key": 20, "nm_host_pair_key": 32,
+            "nm_counters": 29 * 8, "nm_source_stats": 88, "nm_source_cache": 112, "nm_port_pair_key": 20,
+            "nm_host_pair_key": 32,
             "nm_event": 56, "nm_config": 16,
         ])
     }
