@@ -74,10 +74,11 @@ public final class XDPLink: Sendable {
         let candidates: [XDPAttachMode] = mode == .auto ? [.native, .generic] : [mode]
         var lastError: CaptureError?
         for candidate in candidates {
-            var options = bpf_link_create_opts()
-            options.sz = MemoryLayout<bpf_link_create_opts>.size
-            options.flags = candidate == .native ? UInt32(XDP_FLAGS_DRV_MODE) : UInt32(XDP_FLAGS_SKB_MODE)
-            let fd = bpf_link_create(program.programFD, Int32(index), BPF_XDP, &options)
+            let fd = withZeroed(bpf_link_create_opts.self) { options in
+                options.pointee.sz = MemoryLayout<bpf_link_create_opts>.size
+                options.pointee.flags = candidate == .native ? UInt32(XDP_FLAGS_DRV_MODE) : UInt32(XDP_FLAGS_SKB_MODE)
+                return bpf_link_create(program.programFD, Int32(index), BPF_XDP, options)
+            }
             if fd >= 0 {
                 logger.info(
                     "XDP program attached",
@@ -113,25 +114,28 @@ public final class XDPLink: Sendable {
     public static func attachedPrograms(interface: String) -> (native: UInt32, generic: UInt32)? {
         let index = if_nametoindex(interface)
         guard index != 0 else { return nil }
-        var query = bpf_xdp_query_opts()
-        query.sz = MemoryLayout<bpf_xdp_query_opts>.size
-        guard bpf_xdp_query(Int32(index), 0, &query) == 0 else { return nil }
-        return (query.drv_prog_id, query.skb_prog_id)
+        return withZeroed(bpf_xdp_query_opts.self) { query in
+            query.pointee.sz = MemoryLayout<bpf_xdp_query_opts>.size
+            guard bpf_xdp_query(Int32(index), 0, query) == 0 else { return nil }
+            return (query.pointee.drv_prog_id, query.pointee.skb_prog_id)
+        }
     }
 
     private static func removeStaleProgram(
         interface: String, index: UInt32, replaceForeignProgram: Bool, logger: Logger
     ) throws {
-        var query = bpf_xdp_query_opts()
-        query.sz = MemoryLayout<bpf_xdp_query_opts>.size
-        let result = bpf_xdp_query(Int32(index), 0, &query)
-        guard result == 0 else {
+        let ids = withZeroed(bpf_xdp_query_opts.self) { query -> (result: Int32, native: UInt32, generic: UInt32) in
+            query.pointee.sz = MemoryLayout<bpf_xdp_query_opts>.size
+            let result = bpf_xdp_query(Int32(index), 0, query)
+            return (result, query.pointee.drv_prog_id, query.pointee.skb_prog_id)
+        }
+        guard ids.result == 0 else {
             throw CaptureError.libbpf(
-                result, operation: "bpf_xdp_query", code: .attachFailed, message: "cannot query XDP on \(interface)")
+                ids.result, operation: "bpf_xdp_query", code: .attachFailed, message: "cannot query XDP on \(interface)")
         }
         let attached: [(id: UInt32, flags: UInt32, mode: String)] = [
-            (query.drv_prog_id, UInt32(XDP_FLAGS_DRV_MODE), "native"),
-            (query.skb_prog_id, UInt32(XDP_FLAGS_SKB_MODE), "generic"),
+            (ids.native, UInt32(XDP_FLAGS_DRV_MODE), "native"),
+            (ids.generic, UInt32(XDP_FLAGS_SKB_MODE), "generic"),
         ]
         for program in attached where program.id != 0 {
             let name = programName(id: program.id) ?? "?"
@@ -160,11 +164,12 @@ public final class XDPLink: Sendable {
         let fd = bpf_prog_get_fd_by_id(id)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var info = bpf_prog_info()
-        var length = UInt32(MemoryLayout<bpf_prog_info>.size)
-        guard bpf_obj_get_info_by_fd(fd, &info, &length) == 0 else { return nil }
-        return withUnsafeBytes(of: info.name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        return withZeroed(bpf_prog_info.self) { info in
+            var length = UInt32(MemoryLayout<bpf_prog_info>.size)
+            guard bpf_obj_get_info_by_fd(fd, info, &length) == 0 else { return nil }
+            return withUnsafeBytes(of: info.pointee.name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
         }
     }
 }
