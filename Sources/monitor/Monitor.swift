@@ -57,6 +57,9 @@ struct Monitor: AsyncParsableCommand {
     @Flag(help: "With --pcap: run the pipeline in-process as fast as possible, print one JSON line per window, exit.")
     var offline = false
 
+    @Flag(help: "Print a one-line summary of every window on standard output.")
+    var printWindows = false
+
     @Flag(help: "Use the simulation source (synthetic traffic) instead of XDP.")
     var simulate = false
 
@@ -143,6 +146,9 @@ struct Monitor: AsyncParsableCommand {
             }
             publisher?.enqueue(window)
             metrics.setQueueDepth(publisher?.queueDepth ?? 0)
+            if printWindows {
+                FileHandle.standardOutput.write(Data((window.summaryLine + "\n").utf8))
+            }
         }
         metrics.captureRunning(source: source.kind.rawValue)
 

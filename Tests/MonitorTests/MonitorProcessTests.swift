@@ -87,7 +87,9 @@ struct OfflineReplayTests {
 @Suite("monitor HTTP API on the simulation source")
 struct SimulationAPITests {
     @Test func servesHealthReadyStatsAndMetrics() async throws {
-        let monitor = try MonitorProcess(arguments: ["--simulate", "--stats-window", "200ms", "--ml-detector-url", "none"])
+        let monitor = try MonitorProcess(arguments: [
+            "--simulate", "--stats-window", "200ms", "--ml-detector-url", "none", "--print-windows",
+        ])
         defer { monitor.terminate() }
         try await monitor.waitUntil(path: "/ready")
 
@@ -124,6 +126,8 @@ struct SimulationAPITests {
         #expect(samples[#"ebpf_capture_up{source="simulation"}"#] == 1)
 
         #expect(monitor.terminate() == 0)
+        // --print-windows: one summary line per window on standard output.
+        #expect(monitor.log.split(separator: "\n").filter { $0.contains(" pkt/s  ") }.count >= 4)
     }
 
     @Test func statsIs503UntilTheFirstWindowCloses() async throws {
