@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian package the project needs (idempotent: only missing ones).
+#   build:  libbpf, libelf, zlib (libbpf), libpcap (capture files), OpenBLAS (models),
+#           pkg-config; the Swift toolchain's clang compiles the BPF program.
+#   tests:  iproute2 (namespaces, veth), bpftool, hping3, nmap, tcpreplay, tshark,
+#           iputils-ping, curl, util-linux (setpriv), procps (sysctl).
+set -euo pipefail
+
+packages=(
+  libbpf-dev libelf-dev zlib1g-dev libpcap-dev libopenblas-dev pkg-config
+  iproute2 bpftool hping3 nmap tcpreplay tshark iputils-ping curl util-linux procps
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} Debian packages are installed"
+else
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+command -v swift >/dev/null || { echo "setup: the Swift toolchain (swift) is not in PATH" >&2; exit 1; }
