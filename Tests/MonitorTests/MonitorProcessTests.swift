@@ -155,11 +155,32 @@ struct UnprivilegedFallbackTests {
     static let canDropPrivileges = getuid() == 0 && Command.exists("setpriv")
     static let asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
 
+    /// A copy of the monitor that `nobody` can execute wherever the checkout lives.
+    final class NobodyCopy: Sendable {
+        let directory = NSTemporaryDirectory() + "nm-nobody-\(UUID().uuidString)"
+        var executable: String { directory + "/monitor" }
+
+        init() throws {
+            // Copied by install(1) in its own process: a file this process had open for
+            // writing could be inherited by a child a parallel test spawns meanwhile, and
+            // executing the copy would then fail with ETXTBSY.
+            try Command.run(["install", "-d", "-m", "0755", directory])
+            try Command.run(["install", "-m", "0755", BuiltProducts.monitor, executable])
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
     @Test(.enabled(if: canDropPrivileges, "needs root and setpriv to run the monitor as nobody"))
     func fallsBackToSimulationAndServesTheSameAPI() async throws {
+        let copy = try NobodyCopy()
         let monitor = try MonitorProcess(
-            arguments: ["--interface", "lo", "--stats-window", "200ms", "--ml-detector-url", "none"], prefix: Self.asNobody)
-        defer { monitor.terminate() }
+            arguments: ["--interface", "lo", "--stats-window", "200ms", "--ml-detector-url", "none"],
+            executable: copy.executable, prefix: Self.asNobody)
+        defer {
+            monitor.terminate()
+            withExtendedLifetime(copy) {}
+        }
         try await monitor.waitUntil(path: "/ready")
         #expect(try await monitor.get("/ready").json()["source"] as? String == "simulation")
         try await Task.sleep(for: .milliseconds(500))
@@ -169,11 +190,17 @@ struct UnprivilegedFallbackTests {
 
     @Test(.enabled(if: canDropPrivileges, "needs root and setpriv to run the monitor as nobody"))
     func requireXDPRefusesToStart() throws {
-        let result = try Command.run(
-            Self.asNobody + [BuiltProducts.monitor, "--interface", "lo", "--require-xdp", "--ml-detector-url", "none"],
-            check: false)
+        let copy = try NobodyCopy()
+        // The copy must outlive the command (Swift may release it right after its last use).
+        let result = try withExtendedLifetime(copy) {
+            try Command.run(
+                Self.asNobody + [copy.executable, "--interface", "lo", "--require-xdp", "--ml-detector-url", "none"],
+                check: false)
+        }
         #expect(result.status != 0)
-        #expect(result.stderr.contains("Operation not permitted") || result.stderr.contains("errno 1"))
+        #expect(
+            result.stderr.contains("Operation not permitted") || result.stderr.contains("errno 1"),
+            "status \(result.status): \(result.stderr) \(result.stdout)")
     }
 }
 

@@ -12,22 +12,37 @@ import TrafficFeatures
 enum Traffic {
     static var available: Bool { Command.exists("hping3") }
 
+    struct HpingFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs hping3 with `-c count` in the namespace and checks that the namespace's
+    /// interface transmitted at least `count` packets meanwhile (its own counter; ARP
+    /// may add some). hping3's exit status only says whether replies came, so it is
+    /// not used.
+    static func hping(_ network: TestNetwork, count: Int, _ arguments: [String]) throws {
+        let before = try network.peerTransmittedPackets()
+        let result = try network.exec(["hping3", "-n", "-q", "-c", "\(count)", "-i", "u500"] + arguments, check: false)
+        let sent = try network.peerTransmittedPackets() - before
+        guard sent >= count else {
+            throw HpingFailure(
+                description: "hping3 \(arguments.joined(separator: " ")): the interface sent \(sent) of \(count) "
+                    + "(exit \(result.status)): \(result.stdout) \(result.stderr)")
+        }
+    }
+
     /// `source` must be an address of the namespace (replies then stay on the test link).
     static func udp(_ network: TestNetwork, count: Int, from source: String, port: Int = 9999) throws {
-        try network.exec(
-            ["hping3", "-n", "-q", "--udp", "-c", "\(count)", "-i", "u500", "-p", "\(port)", "-a", source, network.hostAddress],
-            check: false)
+        try hping(network, count: count, ["--udp", "-p", "\(port)", "-a", source, network.hostAddress])
     }
 
     /// `count` SYNs to ports firstPort, firstPort+1, …
     static func syn(_ network: TestNetwork, count: Int, firstPort: Int, from source: String) throws {
-        try network.exec(
-            ["hping3", "-n", "-q", "-S", "-c", "\(count)", "-i", "u500", "-p", "++\(firstPort)", "-a", source, network.hostAddress],
-            check: false)
+        try hping(network, count: count, ["-S", "-p", "++\(firstPort)", "-a", source, network.hostAddress])
     }
 
     static func icmp(_ network: TestNetwork, count: Int, from source: String) throws {
-        try network.exec(["hping3", "-n", "-q", "-1", "-c", "\(count)", "-i", "u500", "-a", source, network.hostAddress], check: false)
+        try hping(network, count: count, ["-1", "-a", source, network.hostAddress])
     }
 }
 

@@ -15,6 +15,12 @@ public struct CommandResult: Sendable {
 public struct CommandFailure: Error, CustomStringConvertible {
     public var command: [String]
     public var result: CommandResult
+
+    public init(command: [String], result: CommandResult) {
+        self.command = command
+        self.result = result
+    }
+
     public var description: String {
         "\(command.joined(separator: " ")) exited \(result.status): \(result.stderr)\(result.stdout)"
     }

@@ -78,6 +78,12 @@ public final class TestNetwork: Sendable {
         return Int((try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
     }
 
+    /// Packets the namespace's end has transmitted (its own counter).
+    public func peerTransmittedPackets() throws -> Int {
+        let text = try exec(["cat", "/sys/class/net/\(peerInterface)/statistics/tx_packets"]).stdout
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
     /// Deletes the link and the namespace (idempotent).
     public func remove() {
         _ = try? Command.run(["ip", "link", "del", hostInterface], check: false)
