@@ -545,6 +545,19 @@ static __always_inline void add_pending(struct nm_source_cache *cache, const str
 	}
 }
 
+static __always_inline void clear_pending(struct nm_source_cache *cache)
+{
+	cache->packets = 0;
+	cache->bytes = 0;
+	cache->tcp_packets = 0;
+	cache->udp_packets = 0;
+	cache->icmp_packets = 0;
+	cache->syn_packets = 0;
+	cache->dns_packets = 0;
+	cache->dns_bytes = 0;
+	cache->udp_source_port_seen = 0;
+}
+
 /* Moves the cache's pending counters into a table entry. */
 static __always_inline void move_pending(struct nm_source_cache *cache, struct nm_source_stats *s)
 {
@@ -560,15 +573,7 @@ static __always_inline void move_pending(struct nm_source_cache *cache, struct n
 		s->last_udp_source_port = cache->last_udp_source_port;
 		s->udp_source_port_seen = 1;
 	}
-	cache->packets = 0;
-	cache->bytes = 0;
-	cache->tcp_packets = 0;
-	cache->udp_packets = 0;
-	cache->icmp_packets = 0;
-	cache->syn_packets = 0;
-	cache->dns_packets = 0;
-	cache->dns_bytes = 0;
-	cache->udp_source_port_seen = 0;
+	clear_pending(cache);
 }
 
 /* The table entry of `source`, created (and added to the sketch) when new. */
@@ -617,17 +622,23 @@ static __always_inline void count_source(__u32 slot, struct nm_counters *c,
 	void *sources = bpf_map_lookup_elem(&nm_sources, &slot);
 	if (!sources)
 		return;
+	/* Pending counters always belong to the cache's current source. */
 	if (cache->valid && !cached_source && cache->packets) {
 		struct nm_source_stats *previous = source_entry(sources, slot, c, &cache->source);
 		if (previous)
 			move_pending(cache, previous);
-	}
-	struct nm_source_stats *s = source_entry(sources, slot, c, &pkt->source);
-	if (!s) {
-		cache->valid = 0;
-		return;
+		else
+			clear_pending(cache); /* lost attribution, counted as an insert failure */
 	}
 	add_pending(cache, pkt);
+	cache->source = pkt->source;
+	cache->destination = pkt->destination;
+	cache->port_hint = port_hint;
+	cache->valid = 1;
+
+	struct nm_source_stats *s = source_entry(sources, slot, c, &pkt->source);
+	if (!s)
+		return; /* the packet stays pending; user space adds it to its source */
 	move_pending(cache, s);
 
 	/* Distinct destination ports (hint: this CPU's copy of the last new port). */
@@ -646,11 +657,6 @@ static __always_inline void count_source(__u32 slot, struct nm_counters *c,
 			s->unique_hosts++;
 		s->last_ipv4_host_hint = v4;
 	}
-
-	cache->source = pkt->source;
-	cache->destination = pkt->destination;
-	cache->port_hint = port_hint;
-	cache->valid = 1;
 }
 
 static __always_inline void sample_event(struct nm_counters *c, const struct nm_packet *pkt)

@@ -121,7 +121,7 @@ struct nm_source_stats {
 struct nm_source_cache {
 	struct nm_addr source;
 	struct nm_addr destination;
-	__u32 valid;     /* the cached source has an entry in this slot's table */
+	__u32 valid;     /* source, destination and port_hint describe the last packet */
 	__u32 port_hint; /* destination port + 1 of the cached packets, 0 without ports */
 	__u64 packets;
 	__u64 bytes;

@@ -11,6 +11,7 @@
 # Ctrl-C. DEMO_SECONDS (default 45) bounds the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/test-host.sh
 
 MONITOR=${MONITOR:-.build/release/monitor}
 HTTP_ADDR=${HTTP_ADDR:-127.0.0.1:8800}
@@ -25,14 +26,9 @@ cleanup() {
   # A second Ctrl-C (or a signal to the whole process group) must not cut this short.
   trap '' INT TERM
   if [ -n "$traffic_pid" ]; then kill "$traffic_pid" 2>/dev/null || true; fi
-  # Everything still running in the test namespace is this demo's traffic.
-  if [ -n "$ns" ]; then
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-  fi
-  if [ -n "$traffic_pid" ]; then wait "$traffic_pid" 2>/dev/null || true; fi
   if [ -n "$monitor_pid" ]; then kill "$monitor_pid" 2>/dev/null || true; wait "$monitor_pid" 2>/dev/null || true; fi
-  if [ -n "$host" ]; then ip link del "$host" 2>/dev/null || true; fi
-  if [ -n "$ns" ]; then ip netns del "$ns" 2>/dev/null || true; fi
+  test_host_remove   # also stops this demo's traffic still running in the namespace
+  if [ -n "$traffic_pid" ]; then wait "$traffic_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 trap 'echo; echo "stopping (Ctrl-C)"; exit 130' INT TERM
@@ -46,25 +42,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 0
 fi
 
-suffix=$(printf '%06x' $((RANDOM * 32768 + RANDOM)))
-ns="nmd-$$-$suffix"
-host="nmh$suffix"
-peer="nmp$suffix"
-third=$((RANDOM % 256))
-while ip -o -4 addr show | grep -q "198\.18\.$third\."; do third=$((RANDOM % 256)); done
-host_ip="198.18.$third.1"
-peer_ip="198.18.$third.2"
-
-ip netns add "$ns"
-ip link add "$host" type veth peer name "$peer"
-ip link set "$peer" netns "$ns"
-sysctl -qw "net.ipv6.conf.$host.disable_ipv6=1"
-ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$peer.disable_ipv6=1"
-ip addr add "$host_ip/24" dev "$host"
-ip link set "$host" up
-ip -n "$ns" addr add "$peer_ip/24" dev "$peer"
-ip -n "$ns" link set "$peer" up
-ip -n "$ns" link set lo up
+test_host_create nmd
 
 echo "demo: test host $peer_ip (namespace $ns) -> XDP on $host ($host_ip)"
 echo "demo: API at http://$HTTP_ADDR (/stats /metrics /ready /health) for ${DEMO_SECONDS}s; Ctrl-C stops"

@@ -23,6 +23,7 @@
 # namespace, link, programs and monitor are removed on exit, Ctrl-C included.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/test-host.sh
 
 [ "$(id -u)" -eq 0 ] || { echo "bench-capture needs root (XDP, namespaces)" >&2; exit 1; }
 MONITOR=${MONITOR:-.build/release/monitor}
@@ -32,25 +33,17 @@ CLANG=${BPF_CLANG:-clang}
 [ -x "$MONITOR" ] || { echo "missing $MONITOR (make build)" >&2; exit 1; }
 command -v hping3 >/dev/null || { echo "hping3 is missing (make setup)" >&2; exit 1; }
 
-suffix=$(printf '%06x' $((RANDOM * 32768 + RANDOM)))
-ns="nmb-$$-$suffix"
-host="nmh$suffix"
-peer="nmp$suffix"
-third=$((RANDOM % 256))
-while ip -o -4 addr show | grep -q "198\.18\.$third\."; do third=$((RANDOM % 256)); done
-host_ip="198.18.$third.1"
-peer_ip="198.18.$third.2"
 port=$((20000 + RANDOM % 20000))
 work=$(mktemp -d)
 monitor_pid=""
 stats_before=$(cat /proc/sys/kernel/bpf_stats_enabled)
 
+ns=""
+host=""
 cleanup() {
   trap '' INT TERM                          # a second Ctrl-C must not cut cleanup short
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
   if [ -n "$monitor_pid" ]; then kill "$monitor_pid" 2>/dev/null || true; wait "$monitor_pid" 2>/dev/null || true; fi
-  ip link del "$host" 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
+  test_host_remove
   sysctl -qw kernel.bpf_stats_enabled="$stats_before" || true
   rm -rf "$work"
 }
@@ -66,15 +59,7 @@ char LICENSE[] SEC("license") = "GPL";
 EOF
 "$CLANG" -O2 -g -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -c "$work/empty.c" -o "$work/empty.o"
 
-ip netns add "$ns"
-ip link add "$host" type veth peer name "$peer"
-ip link set "$peer" netns "$ns"
-sysctl -qw "net.ipv6.conf.$host.disable_ipv6=1"
-ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$peer.disable_ipv6=1"
-ip addr add "$host_ip/24" dev "$host"
-ip link set "$host" up
-ip -n "$ns" addr add "$peer_ip/24" dev "$peer"
-ip -n "$ns" link set "$peer" up
+test_host_create nmb
 
 rx() { cat "/sys/class/net/$host/statistics/rx_packets"; }
 flood() { ip netns exec "$ns" timeout "$1" hping3 -q -n --flood --udp -p 9 -d 18 "$host_ip" >/dev/null 2>&1 || true; }

@@ -461,20 +461,25 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
 
         // Per-source table: values are per CPU; unique ports/hosts were counted by
         // exactly one CPU per new pair, so sums are exact.
-        var totalsBySource: [NetworkAddress: SourceTotals] = [:]
+        var bySource: [NetworkAddress: SourceStats] = [:]
         let sourceStride = Self.perCPUStride(MemoryLayout<nm_source_stats>.size)
-        _ = try drain(
+        let prefix = configuration.ipv6SourcePrefixLength
+        func entry(_ address: NetworkAddress) -> SourceStats {
+            bySource[address] ?? SourceStats(ip: address.sourceLabel(ipv6PrefixLength: prefix), packets: 0, bytes: 0)
+        }
+        let sourceEntries = try drain(
             fd: maps.sources[slot], keySize: MemoryLayout<nm_addr>.size,
             valueSize: sourceStride * possibleCPUs, name: "nm_sources_\(slot)"
         ) { keyBytes, valueBytes in
             let address = NetworkAddress(bytes: UnsafeRawBufferPointer(start: keyBytes, count: 16))
-            var total = SourceTotals()
+            var stats = entry(address)
             for cpu in 0..<self.possibleCPUs {
-                total.add(valueBytes.loadUnaligned(fromByteOffset: cpu * sourceStride, as: nm_source_stats.self))
+                stats.add(valueBytes.loadUnaligned(fromByteOffset: cpu * sourceStride, as: nm_source_stats.self))
             }
-            totalsBySource[address] = total
+            bySource[address] = stats
         }
-        // Counters still pending in each CPU's source cache belong to its cached source.
+        // Counters still pending in each CPU's source cache belong to its cached source
+        // (whose table entry may have been evicted meanwhile).
         let cacheStride = Self.perCPUStride(MemoryLayout<nm_source_cache>.size)
         var caches = [UInt8](repeating: 0, count: cacheStride * possibleCPUs)
         try check(bpf_map_lookup_elem(maps.sourceCache, &key, &caches), "bpf_map_lookup_elem(nm_source_cache)")
@@ -483,16 +488,14 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
                 let cache = raw.loadUnaligned(fromByteOffset: cpu * cacheStride, as: nm_source_cache.self)
                 guard cache.valid != 0, cache.packets > 0 else { continue }
                 let address = withUnsafeBytes(of: cache.source.bytes) { NetworkAddress(bytes: $0) }
-                totalsBySource[address, default: SourceTotals()].add(pending: cache)
+                var stats = entry(address)
+                stats.add(pending: cache)
+                bySource[address] = stats
             }
         }
         let zeroCaches = [UInt8](repeating: 0, count: caches.count)
         try check(bpf_map_update_elem(maps.sourceCache, &key, zeroCaches, UInt64(BPF_ANY)), "clear nm_source_cache")
-        let prefix = configuration.ipv6SourcePrefixLength
-        let sources = totalsBySource.map { address, total in
-            (address: address, stats: total.stats(label: address.sourceLabel(ipv6PrefixLength: prefix)))
-        }
-        let sourceEntries = totalsBySource.values.filter(\.inTable).count
+        let sources = bySource.map { (address: $0.key, stats: $0.value) }
         let portPairEntries = try drain(
             fd: maps.portPairs[slot], keySize: MemoryLayout<nm_port_pair_key>.size, valueSize: 1,
             name: "nm_port_pairs_\(slot)", body: nil)
@@ -665,54 +668,34 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     }
 }
 
-/// Sums one source's per-CPU table values and pending cache counters.
-private struct SourceTotals {
-    var packets = 0
-    var bytes = 0
-    var tcp = 0
-    var udp = 0
-    var icmp = 0
-    var syn = 0
-    var dnsPackets = 0
-    var dnsBytes = 0
-    var ports = 0
-    var hosts = 0
-    var udpSourcePort: Int?
-    /// The source had an entry in the table (not only pending counters).
-    var inTable = false
-
-    mutating func add(_ s: nm_source_stats) {
-        inTable = true
+extension SourceStats {
+    /// Adds one CPU's copy of a table entry (distinct ports and hosts were counted by
+    /// exactly one CPU per new pair, so their sums are exact).
+    fileprivate mutating func add(_ s: nm_source_stats) {
         packets += Int(s.packets)
         bytes += Int(s.bytes)
-        tcp += Int(s.tcp_packets)
-        udp += Int(s.udp_packets)
-        icmp += Int(s.icmp_packets)
-        syn += Int(s.syn_packets)
+        tcpPackets += Int(s.tcp_packets)
+        udpPackets += Int(s.udp_packets)
+        icmpPackets += Int(s.icmp_packets)
+        synPackets += Int(s.syn_packets)
         dnsPackets += Int(s.dns_packets)
         dnsBytes += Int(s.dns_bytes)
-        ports += Int(s.unique_ports)
-        hosts += Int(s.unique_hosts)
+        uniquePorts += Int(s.unique_ports)
+        uniqueHosts += Int(s.unique_hosts)
         if s.udp_source_port_seen != 0 { udpSourcePort = Int(s.last_udp_source_port) }
     }
 
-    mutating func add(pending c: nm_source_cache) {
+    /// Adds the counters one CPU's source cache had not flushed yet.
+    fileprivate mutating func add(pending c: nm_source_cache) {
         packets += Int(c.packets)
         bytes += Int(c.bytes)
-        tcp += Int(c.tcp_packets)
-        udp += Int(c.udp_packets)
-        icmp += Int(c.icmp_packets)
-        syn += Int(c.syn_packets)
+        tcpPackets += Int(c.tcp_packets)
+        udpPackets += Int(c.udp_packets)
+        icmpPackets += Int(c.icmp_packets)
+        synPackets += Int(c.syn_packets)
         dnsPackets += Int(c.dns_packets)
         dnsBytes += Int(c.dns_bytes)
         if c.udp_source_port_seen != 0 { udpSourcePort = Int(c.last_udp_source_port) }
-    }
-
-    func stats(label: String) -> SourceStats {
-        SourceStats(
-            ip: label, packets: packets, bytes: bytes, synPackets: syn, uniquePorts: ports, uniqueHosts: hosts,
-            tcpPackets: tcp, udpPackets: udp, icmpPackets: icmp, dnsPackets: dnsPackets, dnsBytes: dnsBytes,
-            udpSourcePort: udpSourcePort)
     }
 }
 

@@ -16,10 +16,7 @@ public import TrafficFeatures
 /// block), at `windowInterval` boundaries measured on the monotonic clock. The program
 /// is detached on ``stop()`` (the final partial window is still delivered), on
 /// deinit, and by the kernel if the process dies.
-public final class XDPCapture: WindowSource, @unchecked Sendable {
-    // @unchecked: `collector` is written once under `lifecycle` before the thread
-    // starts; everything else is immutable or Sendable.
-
+public final class XDPCapture: WindowSource, Sendable {
     public struct Configuration: Sendable {
         public var interface: String
         public var mode: XDPAttachMode

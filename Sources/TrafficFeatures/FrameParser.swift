@@ -196,15 +196,11 @@ public struct FrameParser: Sendable {
 
         extensionHeaders: for _ in 0..<Self.maximumIPv6ExtensionHeaders {
             switch next {
-            case IPProtocolNumber.hopByHop, IPProtocolNumber.routing, IPProtocolNumber.destinationOptions:
+            case IPProtocolNumber.hopByHop, IPProtocolNumber.routing, IPProtocolNumber.destinationOptions,
+                IPProtocolNumber.authentication:
                 guard let length = cursor.u8(at: position + 1), cursor.has(position + 2) else { return nil }
-                let size = (Int(length) + 1) * 8
-                guard cursor.has(position + size) else { return nil }
-                next = cursor.u8(at: position)!
-                position += size
-            case IPProtocolNumber.authentication:
-                guard let length = cursor.u8(at: position + 1), cursor.has(position + 2) else { return nil }
-                let size = (Int(length) + 2) * 4
+                // AH counts 4-byte words minus 2; the others 8-byte units minus 1.
+                let size = next == IPProtocolNumber.authentication ? (Int(length) + 2) * 4 : (Int(length) + 1) * 8
                 guard cursor.has(position + size) else { return nil }
                 next = cursor.u8(at: position)!
                 position += size

@@ -64,7 +64,8 @@ public struct WindowAggregator: Sendable {
                 sketch.add(source)
                 return
             }
-            sources[source] = SourceAccumulator()
+            sources[source] = SourceAccumulator(
+                stats: SourceStats(ip: source.sourceLabel(ipv6PrefixLength: settings.ipv6SourcePrefixLength), packets: 0, bytes: 0))
             sketch.add(source)
         }
         sources[source]!.add(packet, portPairs: &portPairs, hostPairs: &hostPairs, settings: settings, losses: &losses)
@@ -79,9 +80,7 @@ public struct WindowAggregator: Sendable {
         sequence: Int? = nil
     ) -> TrafficWindow {
         let overflowed = losses.sourceInsertFailures > 0
-        let stats = sources.map { address, accumulator in
-            accumulator.stats(label: address.sourceLabel(ipv6PrefixLength: settings.ipv6SourcePrefixLength))
-        }
+        let stats = sources.values.map(\.stats)
         let window = TrafficWindow(
             windowStart: start,
             windowSeconds: duration,
@@ -100,16 +99,9 @@ public struct WindowAggregator: Sendable {
     }
 }
 
+/// One source's counters plus the sets behind its distinct-port and distinct-host counts.
 private struct SourceAccumulator: Sendable {
-    var packets = 0
-    var bytes = 0
-    var tcpPackets = 0
-    var udpPackets = 0
-    var icmpPackets = 0
-    var synPackets = 0
-    var dnsPackets = 0
-    var dnsBytes = 0
-    var udpSourcePort: UInt16?
+    var stats: SourceStats
     var ports = Set<UInt16>()
     var hosts = Set<NetworkAddress>()
 
@@ -117,28 +109,29 @@ private struct SourceAccumulator: Sendable {
         _ packet: PacketSummary, portPairs: inout Int, hostPairs: inout Int,
         settings: AggregationSettings, losses: inout CaptureLosses
     ) {
-        packets += 1
-        bytes += packet.wireLength
+        stats.packets += 1
+        stats.bytes += packet.wireLength
         switch packet.bucket {
         case .tcp:
-            tcpPackets += 1
-            if packet.sourcePort != nil, packet.tcpFlags.isConnectionAttempt { synPackets += 1 }
+            stats.tcpPackets += 1
+            if packet.sourcePort != nil, packet.tcpFlags.isConnectionAttempt { stats.synPackets += 1 }
         case .udp:
-            udpPackets += 1
-            if let port = packet.sourcePort { udpSourcePort = port }
+            stats.udpPackets += 1
+            if let port = packet.sourcePort { stats.udpSourcePort = Int(port) }
         case .icmp:
-            icmpPackets += 1
+            stats.icmpPackets += 1
         case .other:
             break
         }
         if packet.isDNS {
-            dnsPackets += 1
-            dnsBytes += packet.wireLength
+            stats.dnsPackets += 1
+            stats.dnsBytes += packet.wireLength
         }
         if let port = packet.destinationPort, !ports.contains(port) {
             if portPairs < settings.pairCapacity {
                 ports.insert(port)
                 portPairs += 1
+                stats.uniquePorts += 1
             } else {
                 losses.portPairInsertFailures += 1
             }
@@ -147,16 +140,10 @@ private struct SourceAccumulator: Sendable {
             if hostPairs < settings.pairCapacity {
                 hosts.insert(host)
                 hostPairs += 1
+                stats.uniqueHosts += 1
             } else {
                 losses.hostPairInsertFailures += 1
             }
         }
-    }
-
-    func stats(label: String) -> SourceStats {
-        SourceStats(
-            ip: label, packets: packets, bytes: bytes, synPackets: synPackets, uniquePorts: ports.count,
-            uniqueHosts: hosts.count, tcpPackets: tcpPackets, udpPackets: udpPackets, icmpPackets: icmpPackets,
-            dnsPackets: dnsPackets, dnsBytes: dnsBytes, udpSourcePort: udpSourcePort.map(Int.init))
     }
 }

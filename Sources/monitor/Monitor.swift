@@ -18,8 +18,8 @@ struct Monitor: AsyncParsableCommand {
         commandName: "monitor",
         abstract: "XDP traffic sensor: per-window features, Prometheus metrics, windows posted to the detector.",
         discussion: """
-            Every option can also be set through the environment variable in its help; a flag wins over the
-            environment. Without privileges for XDP (root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON) the monitor
+            Every option can also be set through the environment variable in its help; a flag wins over the \
+            environment. Without privileges for XDP (root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON) the monitor \
             falls back to the simulation source unless --require-xdp is given; /ready names the source in use.
             """
     )

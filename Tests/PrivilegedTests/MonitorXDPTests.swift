@@ -30,6 +30,12 @@ extension MonitorProcess {
             try await Task.sleep(for: .milliseconds(50))
         }
     }
+
+    /// Waits until the window that is open now has closed: every packet sent before
+    /// this call is then in /stats and /metrics.
+    func waitForOpenWindowToClose() async throws {
+        try await waitForWindow(after: try await history().last?.sequence ?? -1)
+    }
 }
 
 /// Replays crafted frames into the namespace's end of the veth with tcpreplay.
@@ -94,7 +100,7 @@ struct MonitorXDPTests {
             try Traffic.syn(network, count: k, firstPort: 3000, from: senders[1])
             try Traffic.syn(network, count: k, firstPort: 3000, from: senders[1])
             try Traffic.icmp(network, count: p, from: senders[2])
-            try await monitor.waitForWindow(after: boundary + 1)
+            try await monitor.waitForOpenWindowToClose()
             let carrying = trafficWindows(try await monitor.history(), after: boundary)
             if carrying.count == 1 { window = carrying[0] }
         }
@@ -142,7 +148,7 @@ struct MonitorXDPTests {
             try network.exec([
                 "nmap", "-sS", "-Pn", "-n", "-T4", "--max-retries", "0", "-p", "1-1000", network.hostAddress,
             ])
-            try await monitor.waitForWindow(after: boundary + 1)
+            try await monitor.waitForOpenWindowToClose()
             scanner = trafficWindows(try await monitor.history(), after: boundary)
                 .compactMap { $0.topSources.first { $0.ip == network.peerAddress } }
                 .first { $0.uniquePorts >= 1000 }
@@ -188,8 +194,7 @@ struct MonitorXDPTests {
         try replay(Array(repeating: Frames.udp4(port: 83), count: 5000), into: network)
         // The windows holding that traffic close; posts to the absent detector fail
         // after the 1 s post timeout.
-        let sent = try await monitor.history().last?.sequence ?? 0
-        try await monitor.waitForWindow(after: sent + 1)
+        try await monitor.waitForOpenWindowToClose()
         for _ in 0..<100 where (try await monitor.metrics()["ebpf_ml_post_failures_total"] ?? 0) < 1 {
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -257,7 +262,7 @@ struct MonitorXDPTests {
         try await monitor.waitUntil(path: "/ready")
         let boundary = try await monitor.waitForWindowBoundary()
         try replay(frames, into: network, pps: 20_000)
-        try await monitor.waitForWindow(after: boundary + 2)
+        try await monitor.waitForOpenWindowToClose()
         let history = try await monitor.history()
         let windows = trafficWindows(history, after: boundary)
         #expect(!windows.isEmpty, "boundary \(boundary), windows \(history.map { ($0.sequence ?? -1, $0.counters.packets) })")
