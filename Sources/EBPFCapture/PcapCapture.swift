@@ -119,8 +119,8 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
         }
         let parser = FrameParser(linkType: linkType, ipv6SourcePrefixLength: configuration.aggregation.ipv6SourcePrefixLength)
         var aggregator = WindowAggregator(settings: configuration.aggregation)
-        let width = Self.nanoseconds(configuration.windowInterval)
-        let maximumGap = Self.nanoseconds(configuration.maximumGap)
+        let width = configuration.windowInterval.totalNanoseconds
+        let maximumGap = configuration.maximumGap.totalNanoseconds
         let seconds = Double(width) / 1e9
         let replayStart = DispatchTime.now()
         var windowsEmitted: Int64 = 0
@@ -196,9 +196,5 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
         } else {
             continuation.finish()
         }
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 }

@@ -96,8 +96,7 @@ public final class SimulatedCapture: WindowSource, Sendable {
         let clock = ContinuousClock()
         let begin = clock.now
         let firstStart = configuration.startDate ?? Date()
-        let seconds = Double(configuration.windowInterval.components.seconds)
-            + Double(configuration.windowInterval.components.attoseconds) / 1e18
+        let seconds = configuration.windowInterval.totalSeconds
         var sequence = 0
         while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
             if let limit = configuration.windowLimit, sequence >= limit { break }

@@ -57,8 +57,9 @@ public final class XDPCapture: WindowSource, Sendable {
     private let logger: Logger
     private let stopSignal = DispatchSemaphore(value: 0)
     private let lifecycle = Mutex<(started: Bool, stopped: Bool)>((false, false))
-    private let attachedAt = DispatchTime.now()
-    private let attachedDate = Date()
+    /// When the program was attached: the start of the first window.
+    private let attachedAt: DispatchTime
+    private let attachedDate: Date
 
     public var kind: CaptureSourceKind { .xdp }
     public var summary: String { "xdp on \(link.interface) (\(link.mode))" }
@@ -77,6 +78,8 @@ public final class XDPCapture: WindowSource, Sendable {
         self.link = try XDPLink.attach(
             program, to: configuration.interface, mode: configuration.mode,
             replaceForeignProgram: configuration.replaceForeignProgram, logger: logger)
+        self.attachedAt = DispatchTime.now()
+        self.attachedDate = Date()
         self.sampler =
             configuration.program.sampleEvery > 0 ? try SampledPacketReader(eventsMapFD: program.eventsMapFD) : nil
         self.runStatistics = configuration.enableRunStatistics ? try RunStatisticsSwitch() : nil
@@ -123,8 +126,7 @@ public final class XDPCapture: WindowSource, Sendable {
     }
 
     private func collect(into continuation: AsyncThrowingStream<TrafficWindow, any Error>.Continuation) {
-        let interval = UInt64(configuration.windowInterval.components.seconds) * 1_000_000_000
-            + UInt64(configuration.windowInterval.components.attoseconds / 1_000_000_000)
+        let interval = UInt64(configuration.windowInterval.totalNanoseconds)
         var windowStart = attachedAt
         var windowStartDate = attachedDate
         var deadline = attachedAt.uptimeNanoseconds + interval

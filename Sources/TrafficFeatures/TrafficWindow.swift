@@ -239,13 +239,26 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     public var uniqueIPs: Int
     /// Distinct TCP/UDP destination ports.
     public var uniquePorts: Int
-    public var tcpPackets: Int
-    public var udpPackets: Int
+    // tcp_packets, udp_packets, syn_packets and icmp_packets are views of `counters`.
+    public var tcpPackets: Int {
+        get { counters.tcpPackets }
+        set { counters.tcpPackets = newValue }
+    }
+    public var udpPackets: Int {
+        get { counters.udpPackets }
+        set { counters.udpPackets = newValue }
+    }
     /// TCP segments with SYN set and ACK clear (connection attempts).
-    public var synPackets: Int
+    public var synPackets: Int {
+        get { counters.synPackets }
+        set { counters.synPackets = newValue }
+    }
 
     // Extensions.
-    public var icmpPackets: Int
+    public var icmpPackets: Int {
+        get { counters.icmpPackets }
+        set { counters.icmpPackets = newValue }
+    }
     public var windowSeconds: Double
     /// Start of the window (wall clock for live sources, capture time for pcap).
     public var windowStart: Date?
@@ -285,10 +298,6 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         self.bytesPerSecond = Double(counters.bytes) / seconds
         self.uniqueIPs = uniqueIPs
         self.uniquePorts = uniquePorts
-        self.tcpPackets = counters.tcpPackets
-        self.udpPackets = counters.udpPackets
-        self.synPackets = counters.synPackets
-        self.icmpPackets = counters.icmpPackets
         self.windowSeconds = windowSeconds
         self.windowStart = windowStart
         self.interface = interface
@@ -350,7 +359,8 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         bytesPerSecond = try c.decodeRate(.bytesPerSecond)
         uniqueIPs = try c.decodeCount(.uniqueIPs)
         uniquePorts = try c.decodeCount(.uniquePorts)
-        synPackets = try c.decodeCount(.synPackets)
+        var counters = WindowCounters()
+        counters.synPackets = try c.decodeCount(.synPackets)
 
         if c.contains(.tcpRatio) {
             // The seed's short form: a ratio instead of (or besides) the counts.
@@ -360,14 +370,14 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
                     forKey: .tcpRatio, in: c, debugDescription: "tcp_ratio must be within 0...1, got \(ratio)")
             }
             declaredTCPRatio = ratio
-            tcpPackets = try c.decodeCount(.tcpPackets, default: 0)
-            udpPackets = try c.decodeCount(.udpPackets, default: 0)
+            counters.tcpPackets = try c.decodeCount(.tcpPackets, default: 0)
+            counters.udpPackets = try c.decodeCount(.udpPackets, default: 0)
         } else {
-            tcpPackets = try c.decodeCount(.tcpPackets)
-            udpPackets = try c.decodeCount(.udpPackets)
+            counters.tcpPackets = try c.decodeCount(.tcpPackets)
+            counters.udpPackets = try c.decodeCount(.udpPackets)
             declaredTCPRatio = nil
         }
-        icmpPackets = try c.decodeCount(.icmpPackets, default: 0)
+        counters.icmpPackets = try c.decodeCount(.icmpPackets, default: 0)
         windowSeconds = try c.decodeRate(.windowSeconds, default: 1)
         guard windowSeconds > 0 else {
             throw DecodingError.dataCorruptedError(
@@ -388,18 +398,14 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         sequence = try c.decodeCountIfPresent(.sequence)
         topSources = try c.decodeIfPresent([SourceStats].self, forKey: .topSources) ?? []
 
-        var counters = WindowCounters()
         counters.packets = try c.decodeCount(.packets, default: Int((packetsPerSecond * windowSeconds).rounded()))
         counters.bytes = try c.decodeCount(.bytes, default: Int((bytesPerSecond * windowSeconds).rounded()))
-        counters.tcpPackets = tcpPackets
-        counters.udpPackets = udpPackets
-        counters.icmpPackets = icmpPackets
-        counters.synPackets = synPackets
         counters.tcpBytes = try c.decodeCount(.tcpBytes, default: 0)
         counters.udpBytes = try c.decodeCount(.udpBytes, default: 0)
         counters.icmpBytes = try c.decodeCount(.icmpBytes, default: 0)
         counters.otherPackets = try c.decodeCount(
-            .otherPackets, default: max(0, counters.packets - tcpPackets - udpPackets - icmpPackets))
+            .otherPackets,
+            default: max(0, counters.packets - counters.tcpPackets - counters.udpPackets - counters.icmpPackets))
         counters.otherBytes = try c.decodeCount(.otherBytes, default: 0)
         counters.synAckPackets = try c.decodeCount(.synAckPackets, default: 0)
         counters.rstPackets = try c.decodeCount(.rstPackets, default: 0)

@@ -190,7 +190,7 @@ public final class WindowPublisher: Service, Sendable {
         let status: Int
         do {
             let response = try await httpClient.execute(
-                request, timeout: .nanoseconds(Int64(configuration.requestTimeout.nanoseconds)), logger: logger)
+                request, timeout: .nanoseconds(configuration.requestTimeout.totalNanoseconds), logger: logger)
             status = Int(response.status.code)
             _ = try? await response.body.collect(upTo: 1 << 20)
         } catch {
@@ -224,12 +224,5 @@ public final class WindowPublisher: Service, Sendable {
         state.withLock { state in
             state.queue.removeAll { $0.id <= last }
         }
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

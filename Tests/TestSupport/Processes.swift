@@ -134,7 +134,7 @@ public final class MonitorProcess: Sendable {
 
     /// Sends SIGKILL (no cleanup possible in the process) and waits.
     public func killHard() {
-        stop(signal: SIGKILL)
+        _ = stop(signal: SIGKILL)
     }
 
     private func stop(signal: Int32) -> Int32 {
