@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "EBPFCapture", targets: ["EBPFCapture"]),
         .library(name: "TrafficFeatures", targets: ["TrafficFeatures"]),
         .library(name: "PromExposition", targets: ["PromExposition"]),
+        .library(name: "AnomalyModels", targets: ["AnomalyModels"]),
         .executable(name: "monitor", targets: ["monitor"]),
     ],
     dependencies: [
@@ -36,6 +37,12 @@ let package = Package(
             name: "CPcap",
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
+        ),
+
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
         ),
 
         // Compiles bpf/network_monitor.bpf.c with clang -target bpf and embeds the object.
@@ -63,6 +70,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             plugins: ["BPFObjectPlugin"]
+        ),
+        // Scores any fixed-width feature vector; imports nothing of ours.
+        .target(
+            name: "AnomalyModels",
+            dependencies: [
+                "CBLAS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "PromExposition",
@@ -111,6 +128,22 @@ let package = Package(
         .testTarget(
             name: "EBPFCaptureTests",
             dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AnomalyModelsTests",
+            dependencies: [
+                "AnomalyModels",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        // The ensemble on real windows: generated traffic and ../shared/data captures.
+        .testTarget(
+            name: "ModelEvaluationTests",
+            dependencies: ["AnomalyModels", "TrafficFeatures", "EBPFCapture"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
