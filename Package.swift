@@ -104,6 +104,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Examples: small programs that use the libraries the way other teams would.
+        .executableTarget(
+            name: "EmbedDetector",
+            dependencies: [
+                "AnomalyModels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/EmbedDetector",
+            swiftSettings: swiftSettings
+        ),
+
         // Test infrastructure shared by the suites: a recording HTTP receiver, process
         // and HTTP helpers, test namespaces. Not a product.
         .target(
@@ -130,10 +142,17 @@ let package = Package(
             dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        // Test helper: saves models in a loop so a test can kill it mid-save.
+        .executableTarget(
+            name: "model-save-loop",
+            dependencies: ["AnomalyModels"],
+            path: "Tests/ModelSaveLoop",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AnomalyModelsTests",
             dependencies: [
-                "AnomalyModels",
+                "AnomalyModels", "TestSupport", "model-save-loop",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -143,7 +162,7 @@ let package = Package(
         // The ensemble on real windows: generated traffic and ../shared/data captures.
         .testTarget(
             name: "ModelEvaluationTests",
-            dependencies: ["AnomalyModels", "TrafficFeatures", "EBPFCapture"],
+            dependencies: ["AnomalyModels", "TrafficFeatures", "EBPFCapture", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,6 +11,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case nonFiniteValue(row: Int, column: Int)
     /// A parameter is out of its valid range.
     case invalidParameter(name: String, value: String, reason: String)
+    /// Scoring was asked for before any model was trained or installed.
+    case notTrained
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
         case .dimensionMismatch(let expected, let got): "expected \(expected) features, got \(got)"
         case .nonFiniteValue(let row, let column): "value at row \(row), feature \(column) is not finite"
         case .invalidParameter(let name, let value, let reason): "invalid \(name) = \(value): \(reason)"
+        case .notTrained: "no model has been trained or loaded yet"
         }
     }
 }

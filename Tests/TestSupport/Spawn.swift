@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Starts child processes with a clean signal state.
 ///
@@ -6,14 +6,14 @@ import Foundation
 /// the thread that spawns it. Tools that pace themselves with SIGALRM (hping3) then
 /// never progress, and SIGTERM cannot stop them. `posix_spawn` with an empty mask and
 /// default dispositions avoids that; Foundation's `Process` cannot.
-enum Spawn {
+public enum Spawn {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
     /// Spawns `arguments` (looked up in PATH) with stdin from /dev/null and stdout and
     /// stderr appended to the given files. Returns the PID.
-    static func start(_ arguments: [String], environment: [String: String]? = nil, stdout: String, stderr: String) throws -> pid_t {
+    public static func start(_ arguments: [String], environment: [String: String]? = nil, stdout: String, stderr: String) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -48,7 +48,7 @@ enum Spawn {
     }
 
     /// Waits for `pid` and returns its exit status (128 + signal when killed).
-    static func wait(_ pid: pid_t) -> Int32 {
+    public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         if status & 0x7F == 0 { return (status >> 8) & 0xFF }

@@ -1,0 +1,100 @@
+public import Logging
+public import ServiceLifecycle
+
+import Foundation
+
+/// Retrains an ``AnomalyDetector`` in the background every `interval`, when it holds at least
+/// `minimumSamples` training samples and new ones arrived since the last training; saves each
+/// new ensemble to `store` if one is given.
+///
+/// Training runs on its own thread, never on the request path: ``AnomalyDetector/score(_:)``
+/// keeps using the previous ensemble until the new one is swapped in. The service ends on
+/// graceful shutdown or cancellation.
+public struct TrainingService: Service {
+    public let detector: AnomalyDetector
+    public let interval: Duration
+    public let minimumSamples: Int
+    public let store: ModelStore?
+    public let logger: Logger
+
+    public init(detector: AnomalyDetector, interval: Duration = .seconds(30), minimumSamples: Int = 50, store: ModelStore? = nil, logger: Logger) {
+        self.detector = detector
+        self.interval = interval
+        self.minimumSamples = minimumSamples
+        self.store = store
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                await trainIfDue()
+            }
+        }
+    }
+
+    /// One cycle: trains when due. Returns whether a new ensemble was installed.
+    @discardableResult
+    public func trainIfDue() async -> Bool {
+        let count = detector.trainingSampleCount
+        guard count >= minimumSamples, detector.hasNewSamples else {
+            logger.debug("training skipped", metadata: ["samples": "\(count)", "minimum": "\(minimumSamples)"])
+            return false
+        }
+        let detector = detector, store = store, logger = logger
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let thread = Thread {
+                do {
+                    let ensemble = try detector.retrain()
+                    logger.info(
+                        "anomaly models retrained",
+                        metadata: [
+                            "samples": "\(ensemble.trainingSampleCount)",
+                            "seconds": "\(detector.statistics.lastTrainingSeconds ?? 0)",
+                            "dbscan_clusters": "\(ensemble.dbscanClusterCount)",
+                        ])
+                    if let store {
+                        do { try store.save(ensemble) } catch { logger.error("saving models failed", metadata: ["error": "\(error)"]) }
+                    }
+                    continuation.resume(returning: true)
+                } catch {
+                    logger.error("training failed; keeping the previous models", metadata: ["error": "\(error)"])
+                    continuation.resume(returning: false)
+                }
+            }
+            thread.name = "anomaly-training"
+            thread.start()
+        }
+    }
+}
+
+extension AnomalyEnsemble {
+    /// An ensemble trained on a synthetic baseline, for a detector that has no saved models yet:
+    /// `samples` vectors drawn around `means` with per-feature `deviations`, each feature an AR(1)
+    /// process (correlation `autocorrelation` between consecutive vectors) so the VAE sees
+    /// realistic sequences. Deterministic for a given `configuration.seed`.
+    public static func bootstrap(
+        means: [Double], deviations: [Double], samples: Int = 600, autocorrelation: Double = 0.6,
+        configuration: EnsembleConfiguration
+    ) throws(ModelError) -> AnomalyEnsemble {
+        guard means.count == configuration.dimension else { throw .dimensionMismatch(expected: configuration.dimension, got: means.count) }
+        guard deviations.count == configuration.dimension else {
+            throw .dimensionMismatch(expected: configuration.dimension, got: deviations.count)
+        }
+        for (j, v) in (means + deviations).enumerated() where !v.isFinite { throw .nonFiniteValue(row: 0, column: j % configuration.dimension) }
+        for d in deviations where d < 0 { throw .invalidParameter(name: "deviations", value: "\(d)", reason: "must be non-negative") }
+        guard autocorrelation >= 0, autocorrelation < 1 else {
+            throw .invalidParameter(name: "autocorrelation", value: "\(autocorrelation)", reason: "must be in [0, 1)")
+        }
+        var generator = SeededGenerator(seed: configuration.seed ^ 0xB007_5712_AB5E_11E5)
+        let innovation = (1 - autocorrelation * autocorrelation).squareRoot()
+        var state = means.map { _ in generator.nextGaussian() }
+        var vectors: [[Double]] = []
+        for _ in 0..<samples {
+            state = state.map { autocorrelation * $0 + innovation * generator.nextGaussian() }
+            vectors.append((0..<means.count).map { means[$0] + deviations[$0] * state[$0] })
+        }
+        return try train(TrainingData(vectors: vectors), configuration: configuration)
+    }
+}
