@@ -19,19 +19,24 @@ public struct SyntheticTraffic: Sendable {
         public var clientPopulation: Int
         /// Relative amplitude of the daily rate cycle (0 = flat).
         public var diurnalAmplitude: Double
+        /// Share of sessions that are QUIC (UDP 443) flows; the other kinds keep their
+        /// relative proportions. 0.16 by default; mobile clients reach 0.8 and more.
+        public var quicShare: Double
 
         public init(
             host: NetworkAddress = NetworkAddress(ipv4: 198, 18, 0, 1),
             hostIPv6: NetworkAddress = NetworkAddress("2001:db8:ffff::1")!,
             meanPacketsPerSecond: Double = 300,
             clientPopulation: Int = 200,
-            diurnalAmplitude: Double = 0.25
+            diurnalAmplitude: Double = 0.25,
+            quicShare: Double = 0.16
         ) {
             self.host = host
             self.hostIPv6 = hostIPv6
             self.meanPacketsPerSecond = meanPacketsPerSecond
             self.clientPopulation = clientPopulation
             self.diurnalAmplitude = diurnalAmplitude
+            self.quicShare = min(1, max(0, quicShare))
         }
     }
 
@@ -82,7 +87,17 @@ public struct SyntheticTraffic: Sendable {
     }
 
     private mutating func appendSession(to packets: inout [PacketSummary]) {
-        let kind = Double.random(in: 0..<1, using: &rng)
+        var kind = Double.random(in: 0..<1, using: &rng)
+        // The default mix has QUIC in [0.70, 0.86); other shares rescale the rest around it.
+        let quic = profile.quicShare
+        if quic != 0.16 {
+            if kind < quic {
+                kind = 0.70 + 0.16 * (kind / quic)
+            } else {
+                let rest = (kind - quic) / (1 - quic) * 0.84
+                kind = rest < 0.70 ? rest : rest + 0.16
+            }
+        }
         switch kind {
         case ..<0.42: inboundWebSession(&packets)
         case ..<0.70: downloadReplies(&packets)

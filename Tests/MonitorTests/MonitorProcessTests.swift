@@ -4,23 +4,6 @@ import TestSupport
 import Testing
 import TrafficFeatures
 
-/// The third-party captures in ../shared/data/pcap, when present.
-enum SharedData {
-    static var pcapDirectory: URL? {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        let directory = url.appendingPathComponent("../shared/data/pcap").standardized
-        return FileManager.default.fileExists(atPath: directory.path) ? directory : nil
-    }
-
-    static var captures: [String] {
-        guard let directory = pcapDirectory,
-            let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
-        else { return [] }
-        return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
-    }
-}
-
 func decodeLines(_ output: String) throws -> [TrafficWindow] {
     try output.split(separator: "\n").map { try JSONDecoder().decode(TrafficWindow.self, from: Data($0.utf8)) }
 }

@@ -233,15 +233,24 @@ struct FeatureVectorTests {
         let vector = FeatureVector(window)
         #expect(FeatureVector.names.count == 7 && vector.values.count == 7)
         #expect(vector.values[0] == log1p(1000))
-        #expect(vector.values[2] == log(10))
-        #expect(vector.values[3] == log(100))
-        #expect(vector.values[4] == 0.75)
-        #expect(vector.values[5] == 0.5)
-        #expect(vector.values[6] == 0.5)
+        // Features 2–7 carry 20 pseudo-packets of the priors.
+        #expect(vector.values[1] == (9 + 2) / 1020.0)
+        #expect(vector.values[2] == (99 + 2) / 1020.0)
+        #expect(vector.values[3] == (750 + 10) / 1020.0)
+        #expect(vector.values[4] == (375 + 2) / 770.0)
+        #expect(vector.values[5] == log((500 + 10) / 1020.0))
+        #expect(vector.values[6] == 1 / 1020.0)  // the minimal body reports no DNS counts
+        var counters = WindowCounters()
+        counters.packets = 40
+        counters.bytes = 4000
+        counters.udpPackets = 40
+        counters.dnsPackets = 10
+        let dns = FeatureVector(TrafficWindow(windowStart: nil, windowSeconds: 1, counters: counters, uniqueIPs: 2, uniquePorts: 1))
+        #expect(dns.values[6] == 11 / 60.0 && dns.values[5] == log(14 / 60.0) && dns.values[3] == 10 / 60.0)
     }
 
-    @Test func emptyWindowIsAllZero() {
+    @Test func emptyWindowTakesThePriors() {
         let vector = FeatureVector(TrafficWindow(windowStart: nil, windowSeconds: 1, counters: WindowCounters(), uniqueIPs: 0, uniquePorts: 0))
-        #expect(vector.values == [0, 0, 0, 0, 0, 0, 0])
+        #expect(vector.values == [0, 0.1, 0.1, 0.5, 0.1, log(0.5), 0.05])
     }
 }
