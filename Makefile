@@ -5,7 +5,15 @@ SWIFT ?= swift
 RELEASE_DIR := .build/release
 DEBUG_DIR := .build/debug
 
-.PHONY: setup build test demo bench-capture clean
+# Debian's OpenBLAS 0.3.21 does not recognise AVX-512 on this machine kind and falls back to
+# slower kernels; it reads OPENBLAS_CORETYPE when it loads, so set it for everything make runs,
+# only on CPUs that have AVX-512 (a caller's own setting wins).
+ifeq ($(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes),yes)
+OPENBLAS_CORETYPE ?= SkylakeX
+export OPENBLAS_CORETYPE
+endif
+
+.PHONY: setup build test demo bench-capture bench-models clean
 
 setup:
 	@scripts/setup.sh
@@ -30,6 +38,11 @@ demo: build
 # Benchmark, not a test: UDP flood from a test namespace, with and without XDP.
 bench-capture: build
 	@Benchmarks/capture/bench-capture.sh
+
+# Benchmark, not a test: the models (Swift, release) against scikit-learn and NumPy (PyTorch with
+# BENCH_TORCH=1), single-threaded, in one run; the Python side lives in .venv-bench.
+bench-models: setup
+	@SWIFT=$(SWIFT) Benchmarks/models/bench-models.sh
 
 clean:
 	rm -rf .build build
