@@ -144,11 +144,18 @@ public final class AnomalyDetector: Sendable {
     /// it in. On failure the current ensemble stays and the error is thrown.
     @discardableResult
     public func retrain() throws(ModelError) -> AnomalyEnsemble {
+        try retrain(beforeSwap: {})
+    }
+
+    /// ``retrain()`` with a hook that runs after the new ensemble is trained and before it is
+    /// swapped in, with no lock held (tests score from it).
+    func retrain(beforeSwap: () -> Void) throws(ModelError) -> AnomalyEnsemble {
         let (data, generation) = state.withLock { ($0.windows.trainingData, $0.generation) }
         let clock = ContinuousClock()
         let start = clock.now
         do {
             let ensemble = try AnomalyEnsemble.train(data, configuration: configuration)
+            beforeSwap()
             let elapsed = clock.now - start
             state.withLock { s in
                 s.ensemble = ensemble
