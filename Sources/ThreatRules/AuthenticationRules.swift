@@ -1,0 +1,288 @@
+import Foundation
+
+/// Login statistics for one account over a window: the seed's authentication body.
+///
+/// ```json
+/// {"username_type": "service", "total_attempts": 136963, "failed_attempts": 2396,
+///  "unique_source_ips": 34, "privilege_level": 1}
+/// ```
+///
+/// The username is given either classified (`username_type`, a ``UsernameClass`` raw value) or
+/// as the raw text of the login field (`username_text`), which the caller classifies (the
+/// detector uses its username classifier). Counts are over `window_seconds` (default 60 s, the
+/// seed's bodies carry none); the rules scale them to a minute.
+///
+/// Decoding is strict: counts must be non-negative integers, `failed_attempts` and
+/// `successful_attempts` cannot exceed `total_attempts` (nor together), `window_seconds` must be
+/// a finite number > 0, `username_type` one of the classes. A violation is a
+/// `DecodingError.dataCorrupted` whose coding path is the field and whose message starts with
+/// the field's name (the same convention as `TrafficWindow`, so the detector answers 400 naming
+/// the field).
+public struct AuthenticationEvent: Codable, Sendable, Equatable {
+    /// The username field's class, when the sender classified it.
+    public var usernameType: UsernameClass?
+    /// The username field as typed, when the sender did not classify it. Never copied into
+    /// findings (it may be a password).
+    public var usernameText: String?
+    public var totalAttempts: Int
+    public var failedAttempts: Int
+    public var successfulAttempts: Int?
+    /// Distinct addresses the attempts came from.
+    public var uniqueSourceIPs: Int?
+    /// 0 = ordinary account; ≥ 1 = privileged (admin, root, service principal with rights).
+    public var privilegeLevel: Int?
+    /// The client address, when the attempts came from one (named in findings).
+    public var sourceIP: String?
+    /// The period the counts cover, in seconds.
+    public var windowSeconds: Double
+
+    /// The period assumed when a body gives none, and the period authentication thresholds are
+    /// expressed in.
+    public static let defaultWindowSeconds: Double = 60
+
+    public init(
+        usernameType: UsernameClass? = nil, usernameText: String? = nil, totalAttempts: Int, failedAttempts: Int,
+        successfulAttempts: Int? = nil, uniqueSourceIPs: Int? = nil, privilegeLevel: Int? = nil, sourceIP: String? = nil,
+        windowSeconds: Double = AuthenticationEvent.defaultWindowSeconds
+    ) {
+        self.usernameType = usernameType
+        self.usernameText = usernameText
+        self.totalAttempts = totalAttempts
+        self.failedAttempts = failedAttempts
+        self.successfulAttempts = successfulAttempts
+        self.uniqueSourceIPs = uniqueSourceIPs
+        self.privilegeLevel = privilegeLevel
+        self.sourceIP = sourceIP
+        self.windowSeconds = windowSeconds
+    }
+
+    /// `privilege_level` ≥ 1.
+    public var isPrivileged: Bool { (privilegeLevel ?? 0) >= 1 }
+
+    /// `count` scaled from `window_seconds` to one minute.
+    public func perMinute(_ count: Int) -> Double {
+        let seconds = windowSeconds.isFinite && windowSeconds > 0 ? windowSeconds : Self.defaultWindowSeconds
+        return Double(count) * Self.defaultWindowSeconds / seconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case usernameType = "username_type"
+        case usernameText = "username_text"
+        case totalAttempts = "total_attempts"
+        case failedAttempts = "failed_attempts"
+        case successfulAttempts = "successful_attempts"
+        case uniqueSourceIPs = "unique_source_ips"
+        case privilegeLevel = "privilege_level"
+        case sourceIP = "source_ip"
+        case windowSeconds = "window_seconds"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let text = try c.strictIfPresent(String.self, .usernameType) {
+            guard let type = UsernameClass(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .usernameType, in: c,
+                    debugDescription: "username_type must be one of \(UsernameClass.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\"")
+            }
+            usernameType = type
+        } else {
+            usernameType = nil
+        }
+        usernameText = try c.strictIfPresent(String.self, .usernameText)
+        guard let total = try c.countIfPresent(.totalAttempts) else {
+            throw DecodingError.keyNotFound(
+                CodingKeys.totalAttempts, .init(codingPath: c.codingPath, debugDescription: "total_attempts is required"))
+        }
+        guard let failed = try c.countIfPresent(.failedAttempts) else {
+            throw DecodingError.keyNotFound(
+                CodingKeys.failedAttempts, .init(codingPath: c.codingPath, debugDescription: "failed_attempts is required"))
+        }
+        totalAttempts = total
+        failedAttempts = failed
+        guard failed <= total else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .failedAttempts, in: c,
+                debugDescription: "failed_attempts (\(failed)) must not exceed total_attempts (\(total))")
+        }
+        successfulAttempts = try c.countIfPresent(.successfulAttempts)
+        if let successful = successfulAttempts, successful + failed > total {
+            throw DecodingError.dataCorruptedError(
+                forKey: .successfulAttempts, in: c,
+                debugDescription: "successful_attempts (\(successful)) + failed_attempts (\(failed)) must not exceed total_attempts (\(total))")
+        }
+        uniqueSourceIPs = try c.countIfPresent(.uniqueSourceIPs)
+        privilegeLevel = try c.countIfPresent(.privilegeLevel)
+        sourceIP = try c.strictIfPresent(String.self, .sourceIP)
+        if let seconds = try c.strictIfPresent(Double.self, .windowSeconds) {
+            guard seconds.isFinite, seconds > 0 else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .windowSeconds, in: c, debugDescription: "window_seconds must be a finite number > 0, got \(seconds)")
+            }
+            windowSeconds = seconds
+        } else {
+            windowSeconds = Self.defaultWindowSeconds
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(usernameType, forKey: .usernameType)
+        try c.encodeIfPresent(usernameText, forKey: .usernameText)
+        try c.encode(totalAttempts, forKey: .totalAttempts)
+        try c.encode(failedAttempts, forKey: .failedAttempts)
+        try c.encodeIfPresent(successfulAttempts, forKey: .successfulAttempts)
+        try c.encodeIfPresent(uniqueSourceIPs, forKey: .uniqueSourceIPs)
+        try c.encodeIfPresent(privilegeLevel, forKey: .privilegeLevel)
+        try c.encodeIfPresent(sourceIP, forKey: .sourceIP)
+        try c.encode(windowSeconds, forKey: .windowSeconds)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A value of the expected type when present; any mismatch is an error naming the key.
+    fileprivate func strictIfPresent<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        do {
+            return try decode(T.self, forKey: key)
+        } catch {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "\(key.stringValue) must be \(T.self == String.self ? "a string" : "a number")")
+        }
+    }
+
+    /// A non-negative integer when present; fractions, negatives, non-numbers are errors naming the key.
+    fileprivate func countIfPresent(_ key: Key) throws -> Int? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        let value: Int
+        do {
+            value = try decode(Int.self, forKey: key)
+        } catch {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "\(key.stringValue) must be a non-negative integer")
+        }
+        guard value >= 0 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "\(key.stringValue) must be >= 0, got \(value)")
+        }
+        return value
+    }
+}
+
+// MARK: - Features for the authentication models
+
+extension AuthenticationEvent {
+    /// The names of ``featureVector`` entries, in order:
+    ///
+    /// 0. `log_attempts_per_minute`: ln(1 + total attempts per minute)
+    /// 1. `failure_ratio`: failed / total (0 without attempts)
+    /// 2. `log_unique_source_ips`: ln(1 + distinct source addresses); 1 address assumed when the
+    ///    event has attempts but no `unique_source_ips`
+    /// 3. `privileged`: 1 when `privilege_level` ≥ 1, else 0
+    /// 4–8. `username_is_<class>`: one-hot of the username class (username, password, command,
+    ///    email, service); all 0 when unknown
+    public static let featureNames: [String] =
+        ["log_attempts_per_minute", "failure_ratio", "log_unique_source_ips", "privileged"]
+        + UsernameClass.allCases.map { "username_is_\($0.rawValue)" }
+
+    /// The features of this event with its own `username_type`.
+    public var featureVector: [Double] { featureVector(usernameClass: usernameType) }
+
+    /// The features of this event with the username class the caller determined (the
+    /// classifier's prediction for `username_text`).
+    public func featureVector(usernameClass: UsernameClass?) -> [Double] {
+        let failureRatio = totalAttempts == 0 ? 0 : Double(failedAttempts) / Double(totalAttempts)
+        let sources = uniqueSourceIPs ?? (totalAttempts > 0 ? 1 : 0)
+        var vector = [log1p(perMinute(totalAttempts)), failureRatio, log1p(Double(sources)), isPrivileged ? 1 : 0]
+        vector += UsernameClass.allCases.map { $0 == usernameClass ? 1 : 0 }
+        return vector
+    }
+
+    /// Means and standard deviations of ``featureVector`` for ordinary logins, to bootstrap the
+    /// authentication models before real events arrive: a handful of attempts a minute (≈ 5),
+    /// ~10% failures, one or two addresses, one account in ten privileged, usernames mostly plain
+    /// names or e-mail addresses, some service accounts, passwords and commands practically never.
+    public static let syntheticBaseline: (means: [Double], deviations: [Double]) = (
+        means: [log1p(5), 0.1, log1p(1.5), 0.1, 0.65, 0.005, 0.005, 0.25, 0.09],
+        deviations: [0.6, 0.1, 0.35, 0.3, 0.45, 0.05, 0.05, 0.4, 0.25]
+    )
+}
+
+// MARK: - Rules
+
+/// The authentication rules of the seed (SPEC §5) on one ``AuthenticationEvent``.
+///
+/// Attempt counts are scaled to a minute (``AuthenticationEvent/perMinute(_:)``); address counts
+/// are compared as they are. With the default thresholds:
+///
+/// | threat | condition |
+/// |---|---|
+/// | `brute_force` | total > 100/min ∧ failed > 50/min |
+/// | `credential_stuffing` | total > 500/min ∧ unique_source_ips > 10 |
+/// | `service_account_abuse` | (username class `service` ∨ privilege_level ≥ 1) ∧ total > 1000/min |
+/// | `username_confusion` | the username field holds a password (class `password`) |
+/// | `command_injection` | the username field holds a command (class `command`) |
+///
+/// Findings name `source_ip` when the event has one. The username text is never quoted.
+public enum AuthenticationRules {
+    /// - Parameter usernameClass: the event's `username_type`, or for `username_text` what the
+    ///   classifier predicted; when nil, the event's own `username_type` is used.
+    public static func evaluate(
+        _ event: AuthenticationEvent, usernameClass: UsernameClass?, thresholds t: RuleThresholds
+    ) -> [Finding] {
+        let usernameClass = usernameClass ?? event.usernameType
+        let total = event.perMinute(event.totalAttempts)
+        let failed = event.perMinute(event.failedAttempts)
+        let n = RuleFormat.number
+        let per = event.windowSeconds == AuthenticationEvent.defaultWindowSeconds
+            ? " per minute" : " per minute (\(event.totalAttempts) over \(n(event.windowSeconds)) s)"
+        let from = event.sourceIP.map { " from \($0)" } ?? ""
+        let addresses = event.uniqueSourceIPs.map { " from \($0) source IPs" } ?? from
+        var findings: [Finding] = []
+
+        if total > t.bruteForceTotalAttempts, failed > t.bruteForceFailedAttempts {
+            findings.append(
+                Finding(
+                    threat: .bruteForce, feature: "failed_attempts", value: failed, threshold: t.bruteForceFailedAttempts,
+                    sourceIP: event.sourceIP,
+                    explanation: "failed_attempts \(n(failed.rounded())) > \(n(t.bruteForceFailedAttempts)) with total_attempts "
+                        + "\(n(total.rounded())) > \(n(t.bruteForceTotalAttempts))\(per)\(addresses)"))
+        }
+        if total > t.credentialStuffingTotalAttempts, let ips = event.uniqueSourceIPs,
+            Double(ips) > t.credentialStuffingUniqueSourceIPs
+        {
+            findings.append(
+                Finding(
+                    threat: .credentialStuffing, feature: "unique_source_ips", value: Double(ips),
+                    threshold: t.credentialStuffingUniqueSourceIPs, sourceIP: event.sourceIP,
+                    explanation: "unique_source_ips \(ips) > \(n(t.credentialStuffingUniqueSourceIPs)) with total_attempts "
+                        + "\(n(total.rounded())) > \(n(t.credentialStuffingTotalAttempts))\(per)\(from)"))
+        }
+        let isServiceAccount = usernameClass == .service
+        if isServiceAccount || event.isPrivileged, total > t.serviceAccountAbuseTotalAttempts {
+            let account = [
+                isServiceAccount ? "a service account" : nil,
+                event.isPrivileged ? "privilege_level \(event.privilegeLevel ?? 0) >= 1" : nil,
+            ].compactMap { $0 }.joined(separator: ", ")
+            findings.append(
+                Finding(
+                    threat: .serviceAccountAbuse, feature: "total_attempts", value: total,
+                    threshold: t.serviceAccountAbuseTotalAttempts, sourceIP: event.sourceIP,
+                    explanation: "total_attempts \(n(total.rounded())) > \(n(t.serviceAccountAbuseTotalAttempts))\(per) "
+                        + "on \(account)\(addresses)"))
+        }
+        if usernameClass == .password {
+            findings.append(
+                Finding(
+                    threat: .usernameConfusion, feature: "username_type", value: 1, threshold: 0, sourceIP: event.sourceIP,
+                    explanation: "username field holds a password (classified password)\(from)"))
+        }
+        if usernameClass == .command {
+            findings.append(
+                Finding(
+                    threat: .commandInjection, feature: "username_type", value: 1, threshold: 0, sourceIP: event.sourceIP,
+                    explanation: "username field holds a shell or SQL command (classified command)\(from)"))
+        }
+        return findings
+    }
+}

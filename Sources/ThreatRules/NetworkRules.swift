@@ -1,0 +1,422 @@
+import Foundation
+public import TrafficFeatures
+
+/// The network threshold rules (SPEC §5) on one ``TrafficWindow``, with attribution.
+///
+/// Each rule runs on every entry of `top_sources` (findings then name the source) and, where the
+/// rule is about the window as a whole, on the window's totals. All counts are divided by
+/// `window_seconds` first (see ``RuleThresholds``). The rules:
+///
+/// | threat | per source | window |
+/// |---|---|---|
+/// | `port_scan` | distinct destination ports/s > `port_scan_source_unique_ports` and as many probes/s | unique_ports/s > `port_scan_unique_ports` ∧ pps > `port_scan_packets_per_second` — only without `top_sources` |
+/// | `ddos` | — | pps, bytes/s and distinct sources/s above `ddos_*` |
+/// | `syn_flood` | SYN/s > `syn_flood_syn_packets_per_second` ∧ TCP share > `syn_flood_tcp_ratio` | the same on the totals |
+/// | `data_exfiltration` | bytes/s, TCP share, ≤ `data_exfiltration_max_destinations` hosts/s, mean frame size | bytes/s, tcp_ratio, mean size — only without `top_sources` |
+/// | `udp_flood` | UDP/s > `udp_flood_source_packets_per_second`, UDP-dominated | UDP/s > `udp_flood_packets_per_second`, UDP share > `udp_flood_udp_ratio`, sources/s > `udp_flood_unique_ips`; reflection when the top sources share one UDP source port |
+/// | `host_sweep` | distinct destination hosts/s > `host_sweep_unique_hosts` and as many probes/s | — |
+/// | `dns_tunnel` | DNS packets/s of a client > `dns_tunnel_packets_per_second`, or > `dns_tunnel_sustained_packets_per_second` with mean size > `dns_tunnel_mean_packet_bytes` | the same on the totals — only without `top_sources` |
+/// | `brute_force` | SYN/s > `brute_force_connections_per_second`, all to one port on one host, for `brute_force_sustained_seconds` | — |
+///
+/// **Probes** are packets that ask something of the destination: TCP connection attempts (SYN
+/// without ACK), ICMP (for host sweeps), and UDP datagrams sent from a non-service source port
+/// (a source whose UDP source port is below 1024 or one of 1900, 3478, 4500, 5353, 11211 is
+/// answering — DNS, QUIC, NTP, IKE, SSDP, STUN, mDNS, memcached — not probing). The per-source UDP
+/// source port is the last one the window saw.
+///
+/// **Attribution.** Per-source findings carry `sourceIP`. A window-level finding names a top
+/// source only when that source sent at least `dominant_source_share` (default ½) of the traffic
+/// the rule counted (SYNs for `syn_flood`, packets for `ddos`, UDP packets for `udp_flood`);
+/// floods from spoofed or many sources are reported with `sourceIP == nil` and the explanation
+/// says that no single source dominates. There is at most one finding per (threat, source); when
+/// a window-level finding names a source that already has a per-source finding for the same
+/// threat, the per-source one is kept.
+///
+/// **Windows without `top_sources`** (the seed's minimal bodies, windows built from Prometheus):
+/// only the window-level rules can run, and `port_scan`, `data_exfiltration` and `dns_tunnel`
+/// fall back to the seed's window-wide tests. With `top_sources`, those three are judged per
+/// source, because their window-wide counts mix the host's own reply traffic in.
+///
+/// **Sustained brute force.** One second of many connections to one service is not enough: a
+/// service-version probe (`nmap -A`: 26 connections to port 80 in one second) or a busy client
+/// looks the same. `brute_force` is therefore reported only when the rate has lasted
+/// `brute_force_sustained_seconds` (3 s): ``evaluate(_:thresholds:)`` reports it for windows at
+/// least that long, and ``NetworkRuleTracker`` over consecutive shorter windows (the monitor's
+/// 1-s windows need the tracker).
+public enum NetworkRules {
+    /// The findings for one window, ordered by threat, window-level before per-source within a
+    /// threat, per-source in `top_sources` order.
+    public static func evaluate(_ window: TrafficWindow, thresholds: RuleThresholds) -> [Finding] {
+        evaluate(window, thresholds: thresholds, bruteForceCandidates: false)
+    }
+
+    /// With `bruteForceCandidates`, `brute_force` is reported for windows of any length (the
+    /// tracker decides whether it lasted).
+    static func evaluate(_ window: TrafficWindow, thresholds: RuleThresholds, bruteForceCandidates: Bool) -> [Finding] {
+        var evaluation = Evaluation(window: window, thresholds: thresholds, bruteForceCandidates: bruteForceCandidates)
+        evaluation.run()
+        return evaluation.result
+    }
+
+    /// UDP source ports (besides those below 1024) whose traffic is a service answering, not a probe.
+    public static let serviceUDPSourcePorts: Set<Int> = [1900, 3478, 4500, 5353, 11211]
+
+    static func isServicePort(_ port: Int) -> Bool { port < 1024 || serviceUDPSourcePorts.contains(port) }
+}
+
+/// One window's evaluation.
+private struct Evaluation {
+    let window: TrafficWindow
+    let t: RuleThresholds
+    let seconds: Double
+    /// " (per second over a 2 s window)" or "".
+    let per: String
+    /// Report `brute_force` whatever the window's length.
+    let bruteForceCandidates: Bool
+    private var windowFindings: [Finding] = []
+    private var sourceFindings: [Finding] = []
+
+    init(window: TrafficWindow, thresholds: RuleThresholds, bruteForceCandidates: Bool) {
+        self.window = window
+        self.bruteForceCandidates = bruteForceCandidates
+        self.t = thresholds
+        let seconds = window.windowSeconds.isFinite && window.windowSeconds > 0 ? window.windowSeconds : 1
+        self.seconds = seconds
+        self.per = seconds == 1 ? "" : " (per second over a \(RuleFormat.number(seconds)) s window)"
+    }
+
+    func rate(_ count: Int) -> Double { Double(count) / seconds }
+    func n(_ value: Double) -> String { RuleFormat.number(value) }
+    func r(_ value: Double) -> String { RuleFormat.ratio(value) }
+    func pct(_ value: Double) -> String { RuleFormat.percent(value) }
+
+    var hasSources: Bool { !window.topSources.isEmpty }
+
+    mutating func run() {
+        for source in window.topSources {
+            portScan(source)
+            synFlood(source)
+            udpFlood(source)
+            hostSweep(source)
+            dnsTunnel(source)
+            dataExfiltration(source)
+            bruteForce(source)
+        }
+        if !hasSources {
+            portScanWindow()
+            dataExfiltrationWindow()
+            dnsTunnelWindow()
+        }
+        ddosWindow()
+        synFloodWindow()
+        udpFloodWindow()
+    }
+
+    /// Grouped by threat, window-level (no source) first; one finding per (threat, source), the
+    /// per-source one when a window-level finding names the same source.
+    var result: [Finding] {
+        var seen = Set<String>()
+        let unique = (sourceFindings + windowFindings).filter { seen.insert("\($0.threat.rawValue)|\($0.sourceIP ?? "")").inserted }
+        return unique.enumerated().sorted { a, b in
+            if a.element.threat != b.element.threat { return a.element.threat < b.element.threat }
+            let (aNamed, bNamed) = (a.element.sourceIP != nil, b.element.sourceIP != nil)
+            return aNamed != bNamed ? bNamed : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    // MARK: - Per source
+
+    func udpProbes(_ s: SourceStats) -> Int {
+        if let port = s.udpSourcePort, NetworkRules.isServicePort(port) { return 0 }
+        return s.udpPackets
+    }
+
+    func tcpShare(_ s: SourceStats) -> Double {
+        let total = s.tcpPackets + s.udpPackets
+        return total == 0 ? 0 : Double(s.tcpPackets) / Double(total)
+    }
+
+    mutating func portScan(_ s: SourceStats) {
+        let ports = rate(s.uniquePorts)
+        let udp = udpProbes(s)
+        let probes = rate(s.synPackets + udp)
+        let limit = t.portScanSourceUniquePorts
+        guard ports > limit, probes > limit else { return }
+        sourceFindings.append(
+            Finding(
+                threat: .portScan, feature: "unique_ports", value: ports, threshold: limit, sourceIP: s.ip,
+                explanation: "unique_ports \(n(ports)) > \(n(limit)) with \(n(probes)) probes/s "
+                    + "(\(s.synPackets) SYN, \(udp) UDP) from \(s.ip)\(per)"))
+    }
+
+    mutating func synFlood(_ s: SourceStats) {
+        let syn = rate(s.synPackets)
+        let share = tcpShare(s)
+        guard syn > t.synFloodSynPacketsPerSecond, share > t.synFloodTCPRatio else { return }
+        sourceFindings.append(
+            Finding(
+                threat: .synFlood, feature: "syn_packets", value: syn, threshold: t.synFloodSynPacketsPerSecond,
+                sourceIP: s.ip,
+                explanation: "syn_packets \(n(syn)) > \(n(t.synFloodSynPacketsPerSecond)) with tcp_ratio "
+                    + "\(r(share)) > \(r(t.synFloodTCPRatio)) from \(s.ip)\(per)"))
+    }
+
+    mutating func udpFlood(_ s: SourceStats) {
+        let udp = rate(s.udpPackets)
+        let share = s.packets == 0 ? 0 : Double(s.udpPackets) / Double(s.packets)
+        guard udp > t.udpFloodSourcePacketsPerSecond, share > t.udpFloodUDPRatio else { return }
+        let port = s.udpSourcePort.map { " (UDP source port \($0))" } ?? ""
+        sourceFindings.append(
+            Finding(
+                threat: .udpFlood, feature: "udp_packets", value: udp, threshold: t.udpFloodSourcePacketsPerSecond,
+                sourceIP: s.ip,
+                explanation: "udp_packets \(n(udp)) > \(n(t.udpFloodSourcePacketsPerSecond)) "
+                    + "(\(pct(share)) of its packets) from \(s.ip)\(port)\(per)"))
+    }
+
+    mutating func hostSweep(_ s: SourceStats) {
+        let hosts = rate(s.uniqueHosts)
+        let udp = udpProbes(s)
+        let probes = rate(s.synPackets + s.icmpPackets + udp)
+        let limit = t.hostSweepUniqueHosts
+        guard hosts > limit, probes > limit else { return }
+        sourceFindings.append(
+            Finding(
+                threat: .hostSweep, feature: "unique_hosts", value: hosts, threshold: limit, sourceIP: s.ip,
+                explanation: "unique_hosts \(n(hosts)) > \(n(limit)) with \(n(probes)) probes/s "
+                    + "(\(s.icmpPackets) ICMP, \(s.synPackets) SYN, \(udp) UDP) from \(s.ip)\(per)"))
+    }
+
+    mutating func dnsTunnel(_ s: SourceStats) {
+        // A source sending from UDP port 53 is a DNS server answering, not a client.
+        guard s.dnsPackets > 0, s.udpSourcePort != 53 else { return }
+        if let finding = dnsFinding(packets: s.dnsPackets, bytes: s.dnsBytes, who: "from \(s.ip)", sourceIP: s.ip) {
+            sourceFindings.append(finding)
+        }
+    }
+
+    func dnsFinding(packets: Int, bytes: Int, who: String, sourceIP: String?) -> Finding? {
+        let dns = rate(packets)
+        let mean = Double(bytes) / Double(packets)
+        if dns > t.dnsTunnelPacketsPerSecond {
+            return Finding(
+                threat: .dnsTunnel, feature: "dns_packets", value: dns, threshold: t.dnsTunnelPacketsPerSecond,
+                sourceIP: sourceIP,
+                explanation: "dns_packets \(n(dns)) > \(n(t.dnsTunnelPacketsPerSecond)) "
+                    + "(mean \(n(mean.rounded())) bytes) \(who)\(per)")
+        }
+        if dns > t.dnsTunnelSustainedPacketsPerSecond, mean > t.dnsTunnelMeanPacketBytes {
+            return Finding(
+                threat: .dnsTunnel, feature: "dns_mean_packet_bytes", value: mean, threshold: t.dnsTunnelMeanPacketBytes,
+                sourceIP: sourceIP,
+                explanation: "dns_mean_packet_bytes \(n(mean.rounded())) > \(n(t.dnsTunnelMeanPacketBytes)) "
+                    + "with dns_packets \(n(dns)) > \(n(t.dnsTunnelSustainedPacketsPerSecond)) \(who)\(per)")
+        }
+        return nil
+    }
+
+    mutating func dataExfiltration(_ s: SourceStats) {
+        guard s.packets > 0 else { return }
+        let bytes = rate(s.bytes)
+        let share = tcpShare(s)
+        let hosts = rate(s.uniqueHosts)
+        let mean = Double(s.bytes) / Double(s.packets)
+        guard bytes > t.dataExfiltrationBytesPerSecond, share > t.dataExfiltrationTCPRatio,
+            hosts <= t.dataExfiltrationMaxDestinations, mean > t.dataExfiltrationMeanPacketBytes
+        else { return }
+        sourceFindings.append(
+            Finding(
+                threat: .dataExfiltration, feature: "bytes_per_second", value: bytes,
+                threshold: t.dataExfiltrationBytesPerSecond, sourceIP: s.ip,
+                explanation: "bytes_per_second \(n(bytes)) > \(n(t.dataExfiltrationBytesPerSecond)) with tcp_ratio "
+                    + "\(r(share)) > \(r(t.dataExfiltrationTCPRatio)), mean packet \(n(mean.rounded())) bytes > "
+                    + "\(n(t.dataExfiltrationMeanPacketBytes)), to \(s.uniqueHosts) host(s) (≤ "
+                    + "\(n(t.dataExfiltrationMaxDestinations))/s) from \(s.ip)\(per)"))
+    }
+
+    mutating func bruteForce(_ s: SourceStats) {
+        guard bruteForceCandidates || seconds >= t.bruteForceSustainedSeconds else { return }
+        let connections = rate(s.synPackets)
+        guard connections > t.bruteForceConnectionsPerSecond, s.uniquePorts == 1, s.uniqueHosts == 1 else { return }
+        // A source flooding SYNs is a flood, not password guessing.
+        guard !sourceFindings.contains(where: { $0.threat == .synFlood && $0.sourceIP == s.ip }) else { return }
+        sourceFindings.append(
+            Finding(
+                threat: .bruteForce, feature: "syn_packets", value: connections, threshold: t.bruteForceConnectionsPerSecond,
+                sourceIP: s.ip,
+                explanation: "syn_packets \(n(connections)) > \(n(t.bruteForceConnectionsPerSecond)), all to one port "
+                    + "on one host, from \(s.ip): a stream of short connections to one service (password guessing)\(per)"))
+    }
+
+    // MARK: - Window
+
+    /// The top source with the largest `value`, its share of `total`, and whether it dominates.
+    func largest(_ value: (SourceStats) -> Int, total: Int) -> (source: SourceStats, share: Double, dominates: Bool)? {
+        guard total > 0, let top = window.topSources.max(by: { value($0) < value($1) }), value(top) > 0 else { return nil }
+        let share = min(1, Double(value(top)) / Double(total))
+        return (top, share, share >= t.dominantSourceShare)
+    }
+
+    /// " from X (N% of the SYNs)" or "; no single source: the largest sent N% of the SYNs".
+    func attribution(_ largest: (source: SourceStats, share: Double, dominates: Bool)?, what: String) -> (String?, String) {
+        guard let largest else { return (nil, hasSources ? "; no single source" : " (window total; no per-source data)") }
+        if largest.dominates {
+            return (largest.source.ip, " from \(largest.source.ip) (\(pct(largest.share)) of the \(what))")
+        }
+        return (nil, "; no single source: the largest, \(largest.source.ip), sent \(pct(largest.share)) of the \(what)")
+    }
+
+    mutating func portScanWindow() {
+        let ports = rate(window.uniquePorts)
+        guard ports > t.portScanUniquePorts, window.packetsPerSecond > t.portScanPacketsPerSecond else { return }
+        windowFindings.append(
+            Finding(
+                threat: .portScan, feature: "unique_ports", value: ports, threshold: t.portScanUniquePorts,
+                explanation: "unique_ports \(n(ports)) > \(n(t.portScanUniquePorts)) with \(n(window.packetsPerSecond)) pps > "
+                    + "\(n(t.portScanPacketsPerSecond)) (window total; no per-source data)\(per)"))
+    }
+
+    mutating func dataExfiltrationWindow() {
+        let pps = window.packetsPerSecond
+        guard pps > 0 else { return }
+        let bytes = window.bytesPerSecond
+        let mean = bytes / pps
+        guard bytes > t.dataExfiltrationBytesPerSecond, window.tcpRatio > t.dataExfiltrationTCPRatio,
+            mean > t.dataExfiltrationMeanPacketBytes
+        else { return }
+        windowFindings.append(
+            Finding(
+                threat: .dataExfiltration, feature: "bytes_per_second", value: bytes,
+                threshold: t.dataExfiltrationBytesPerSecond,
+                explanation: "bytes_per_second \(n(bytes)) > \(n(t.dataExfiltrationBytesPerSecond)) with tcp_ratio "
+                    + "\(r(window.tcpRatio)) > \(r(t.dataExfiltrationTCPRatio)), mean packet \(n(mean.rounded())) bytes > "
+                    + "\(n(t.dataExfiltrationMeanPacketBytes)) (window total; destinations unknown without per-source data)\(per)"))
+    }
+
+    mutating func dnsTunnelWindow() {
+        let counters = window.counters
+        guard counters.dnsPackets > 0,
+            let finding = dnsFinding(
+                packets: counters.dnsPackets, bytes: counters.dnsBytes,
+                who: "(window total, queries and answers; no per-source data)", sourceIP: nil)
+        else { return }
+        windowFindings.append(finding)
+    }
+
+    mutating func ddosWindow() {
+        let pps = window.packetsPerSecond, bps = window.bytesPerSecond, ips = rate(window.uniqueIPs)
+        guard pps > t.ddosPacketsPerSecond, bps > t.ddosBytesPerSecond, ips > t.ddosUniqueIPs else { return }
+        let (source, who) = attribution(largest(\.packets, total: window.counters.packets), what: "packets")
+        windowFindings.append(
+            Finding(
+                threat: .ddos, feature: "packets_per_second", value: pps, threshold: t.ddosPacketsPerSecond, sourceIP: source,
+                explanation: "packets_per_second \(n(pps)) > \(n(t.ddosPacketsPerSecond)) with bytes_per_second \(n(bps)) > "
+                    + "\(n(t.ddosBytesPerSecond)) from \(n(ips)) sources/s > \(n(t.ddosUniqueIPs))\(who)\(per)"))
+    }
+
+    mutating func synFloodWindow() {
+        let syn = rate(window.synPackets)
+        guard syn > t.synFloodSynPacketsPerSecond, window.tcpRatio > t.synFloodTCPRatio else { return }
+        let (source, who) = attribution(largest(\.synPackets, total: window.synPackets), what: "SYNs")
+        let sources = source == nil && hasSources ? " from \(window.uniqueIPs) sources" : ""
+        windowFindings.append(
+            Finding(
+                threat: .synFlood, feature: "syn_packets", value: syn, threshold: t.synFloodSynPacketsPerSecond, sourceIP: source,
+                explanation: "syn_packets \(n(syn)) > \(n(t.synFloodSynPacketsPerSecond)) with tcp_ratio "
+                    + "\(r(window.tcpRatio)) > \(r(t.synFloodTCPRatio))\(sources)\(who)\(per)"))
+    }
+
+    mutating func udpFloodWindow() {
+        let udp: Double, share: Double
+        if let declared = window.declaredTCPRatio, window.tcpPackets + window.udpPackets == 0 {
+            // Seed body with tcp_ratio only: UDP estimated as the non-TCP part of the packet rate.
+            udp = window.packetsPerSecond * (1 - declared)
+            share = 1 - declared
+        } else {
+            udp = rate(window.udpPackets)
+            share = window.counters.packets == 0 ? 0 : Double(window.udpPackets) / Double(window.counters.packets)
+        }
+        let ips = rate(window.uniqueIPs)
+        guard udp > t.udpFloodPacketsPerSecond, share > t.udpFloodUDPRatio, ips > t.udpFloodUniqueIPs else { return }
+        let (source, who) = attribution(largest(\.udpPackets, total: window.udpPackets), what: "UDP packets")
+        var reflection = ""
+        if let (port, count, of) = sharedUDPSourcePort() {
+            reflection = "; reflection/amplification: \(count) of \(of) top UDP sources send from UDP source port \(port)"
+        }
+        windowFindings.append(
+            Finding(
+                threat: .udpFlood, feature: "udp_packets", value: udp, threshold: t.udpFloodPacketsPerSecond, sourceIP: source,
+                explanation: "udp_packets \(n(udp)) > \(n(t.udpFloodPacketsPerSecond)) (\(pct(share)) of packets > "
+                    + "\(pct(t.udpFloodUDPRatio))) from \(n(ips)) sources/s > \(n(t.udpFloodUniqueIPs))\(who)\(reflection)\(per)"))
+    }
+
+    /// The UDP source port shared by at least `udp_flood_shared_port_ratio` of the top UDP sources
+    /// (and at least 3 of them).
+    func sharedUDPSourcePort() -> (port: Int, count: Int, of: Int)? {
+        let udpSources = window.topSources.filter { $0.udpPackets > 0 }
+        var counts: [Int: Int] = [:]
+        for s in udpSources { if let port = s.udpSourcePort { counts[port, default: 0] += 1 } }
+        guard let (port, count) = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }),
+            count >= 3, Double(count) >= t.udpFloodSharedPortRatio * Double(udpSources.count)
+        else { return nil }
+        return (port, count, udpSources.count)
+    }
+}
+
+// MARK: - Formatting
+
+/// Numbers in explanations.
+enum RuleFormat {
+    /// Integers without decimals, others with one or two.
+    static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        return abs(value) < 10 ? String(format: "%.2f", value) : String(format: "%.1f", value)
+    }
+
+    static func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
+
+    static func percent(_ value: Double) -> String {
+        let p = value * 100
+        if p == 0 || p >= 10 { return "\(Int(p.rounded()))%" }
+        return p < 0.1 ? "<0.1%" : String(format: "%.1f%%", p)
+    }
+}
+
+/// Network rules over a stream of windows (one monitor's, in order): what
+/// ``NetworkRules/evaluate(_:thresholds:)`` reports, plus `brute_force` once a source has kept up
+/// the rate for `brute_force_sustained_seconds` over consecutive windows (a gap in `sequence`, or
+/// a window without the rate, starts the count again). Keeps one number per source currently
+/// suspected.
+public struct NetworkRuleTracker: Sendable {
+    public var thresholds: RuleThresholds
+    private var streaks: [String: Double] = [:]
+    private var lastSequence: Int?
+
+    public init(thresholds: RuleThresholds) {
+        self.thresholds = thresholds
+    }
+
+    /// The findings for the next window of the stream.
+    public mutating func evaluate(_ window: TrafficWindow) -> [Finding] {
+        let findings = NetworkRules.evaluate(window, thresholds: thresholds, bruteForceCandidates: true)
+        if let sequence = window.sequence, let last = lastSequence, sequence != last + 1 { streaks.removeAll() }
+        lastSequence = window.sequence
+        let seconds = window.windowSeconds.isFinite && window.windowSeconds > 0 ? window.windowSeconds : 1
+        var next: [String: Double] = [:]
+        var result: [Finding] = []
+        for var finding in findings {
+            guard finding.threat == .bruteForce, let ip = finding.sourceIP else {
+                result.append(finding)
+                continue
+            }
+            let sustained = (streaks[ip] ?? 0) + seconds
+            next[ip] = sustained
+            if sustained >= thresholds.bruteForceSustainedSeconds {
+                finding.explanation += ", sustained for \(RuleFormat.number(sustained)) s"
+                result.append(finding)
+            }
+        }
+        streaks = next
+        return result
+    }
+}
