@@ -15,7 +15,9 @@ let package = Package(
         .library(name: "TrafficFeatures", targets: ["TrafficFeatures"]),
         .library(name: "PromExposition", targets: ["PromExposition"]),
         .library(name: "AnomalyModels", targets: ["AnomalyModels"]),
+        .library(name: "ThreatRules", targets: ["ThreatRules"]),
         .executable(name: "monitor", targets: ["monitor"]),
+        .executable(name: "detector", targets: ["detector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -56,6 +58,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -81,6 +84,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Rules with attribution, the username-field classifier, and ThreatDetector (rules + models).
+        .target(
+            name: "ThreatRules",
+            dependencies: [
+                "TrafficFeatures",
+                "AnomalyModels",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PromExposition",
             dependencies: [
@@ -92,6 +105,24 @@ let package = Package(
             name: "monitor",
             dependencies: [
                 "EBPFCapture",
+                "ThreatRules",
+                "TrafficFeatures",
+                "PromExposition",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "detector",
+            dependencies: [
+                "ThreatRules",
+                "AnomalyModels",
                 "TrafficFeatures",
                 "PromExposition",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -113,6 +144,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Examples/EmbedDetector",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ClassifyUsernames",
+            dependencies: [
+                "ThreatRules",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/ClassifyUsernames",
             swiftSettings: swiftSettings
         ),
 
@@ -163,6 +203,21 @@ let package = Package(
         .testTarget(
             name: "ModelEvaluationTests",
             dependencies: ["AnomalyModels", "TrafficFeatures", "EBPFCapture", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ThreatRulesTests",
+            dependencies: ["ThreatRules", "TrafficFeatures", "AnomalyModels", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // The detector service through its router and as a process.
+        .testTarget(
+            name: "DetectorServiceTests",
+            dependencies: [
+                "detector", "ThreatRules", "TrafficFeatures", "AnomalyModels", "PromExposition", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -123,6 +123,14 @@ public final class AnomalyDetector: Sendable {
         return result
     }
 
+    /// Mean training confidence of the samples the next training would use (0 without samples).
+    public var meanTrainingConfidence: Double {
+        state.withLock { s in
+            let samples = s.windows.all.suffix(s.windows.limits.allCapacity)
+            return samples.isEmpty ? 0 : samples.reduce(0) { $0 + $1.confidence } / Double(samples.count)
+        }
+    }
+
     /// Number of samples the next training would use.
     public var trainingSampleCount: Int { state.withLock { $0.windows.count } }
 

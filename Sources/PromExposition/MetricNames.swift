@@ -67,4 +67,40 @@ public enum MetricName {
     public static let mlRejectedWindows = "ebpf_ml_post_rejected_windows_total"
     /// Windows waiting to be posted. Gauge.
     public static let mlQueueDepth = "ebpf_ml_post_queue_depth"
+
+    // MARK: Detector
+
+    /// Detections by `threat_type` (rule names and `ml_*_risk`) and `confidence_level`
+    /// (`low` < 0.5 ≤ `medium` < 0.8 ≤ `high` < 0.95 ≤ `critical`). Counter.
+    public static let detectorThreats = "ml_detector_threats_total"
+    /// The seed's per-threat counters (each also counted in ``detectorThreats``). Counters.
+    public static let detectorPortScans = "ml_detector_port_scan_total"
+    public static let detectorDDoS = "ml_detector_ddos_total"
+    public static let detectorSynFloods = "ml_detector_syn_flood_total"
+    /// Time to produce one verdict (rules + models), seconds. Histogram.
+    public static let detectorProcessingSeconds = "ml_detector_processing_seconds"
+    /// Calibrated percentile of the latest network window under DBSCAN (0–1). Gauge.
+    public static let detectorDBSCANScore = "ml_detector_dbscan_anomaly_score"
+    /// Raw VAE reconstruction error of the latest network window. Gauge.
+    public static let detectorVAEReconstructionError = "ml_detector_vae_reconstruction_error"
+    /// Calibrated percentile of the latest network window under ZMAD (0–1). Gauge.
+    public static let detectorZMADScore = "ml_detector_zmad_score"
+    /// 1 when the `model` (`network`, `authentication`) is trained from data, 0.5 while it
+    /// runs on its bootstrap baseline, 0 when it has none. Gauge.
+    public static let detectorModelStatus = "ml_detector_model_status"
+    /// Mean training confidence of the samples in the training window (0–1). Gauge.
+    public static let detectorTrainingDataQuality = "ml_detector_training_data_quality"
+    /// Training samples held, by `model`. Gauge.
+    public static let detectorTrainingSamples = "ml_detector_training_samples"
+    /// Completed trainings, by `model`. Counter.
+    public static let detectorTrainings = "ml_detector_trainings_total"
+    /// Suspicion (0–1, the confidence of the latest verdict naming it) of the worst offenders,
+    /// `source_ip` label, bounded top-K; series of sources that drop out are removed. Gauge.
+    public static let detectorSuspiciousIP = "ml_detector_suspicious_ip_activity"
+    /// Requests by `endpoint` and `code`. Counter.
+    public static let detectorRequests = "ml_detector_requests_total"
+    /// Verdicts by `detection_type` (`network`, `authentication`). Counter.
+    public static let detectorVerdicts = "ml_detector_verdicts_total"
+    /// Username-field classifications by predicted `class`. Counter.
+    public static let detectorUsernameClassifications = "ml_detector_username_classifications_total"
 }

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import PromExposition
 import ServiceLifecycle
+import ThreatRules
 import TrafficFeatures
 import UnixSignals
 
@@ -98,6 +99,9 @@ struct Monitor: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (LOG_LEVEL, default info).")
     var logLevel: String?
+
+    @Flag(help: "With --offline: print the windows only, without running the rules and models.")
+    var windowsOnly = false
 
     @Option(help: "Write the embedded BPF object to this path and exit.")
     var exportBPFObject: String?
@@ -242,12 +246,30 @@ struct Monitor: AsyncParsableCommand {
         let capture = try PcapCapture(
             configuration: .init(path: path, windowInterval: window, pacing: .asFastAsPossible, aggregation: aggregation),
             logger: logger)
+        // Rules and models in-process, as the detector runs them (bootstrap models, learning from
+        // the capture as it goes), unless --windows-only.
+        let detector = windowsOnly ? nil : try ThreatDetector.standalone(thresholds: RuleThresholds.load(file: nil, environment: Settings().environment))
         let output = FileHandle.standardOutput
         for try await window in capture.windows() {
-            var line = try window.jsonData()
+            var line: Data
+            if let detector {
+                let verdict = try detector.detect(window)
+                line = try OfflineLine.encode(window: window, verdict: verdict)
+            } else {
+                line = try window.jsonData()
+            }
             line.append(UInt8(ascii: "\n"))
             try output.write(contentsOf: line)
         }
+    }
+}
+
+/// One line of `--offline` output: the window's wire format with its verdict under `"verdict"`.
+enum OfflineLine {
+    static func encode(window: TrafficWindow, verdict: Verdict) throws -> Data {
+        var object = try JSONSerialization.jsonObject(with: window.jsonData()) as? [String: Any] ?? [:]
+        object["verdict"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(verdict))
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 }
 

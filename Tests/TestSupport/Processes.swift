@@ -68,6 +68,7 @@ public enum BuiltProducts {
     }
 
     public static var monitor: String { directory.appendingPathComponent("monitor").path }
+    public static var detector: String { directory.appendingPathComponent("detector").path }
 }
 
 /// A monitor process started by a test, stopped with SIGTERM (or SIGKILL) by its PID.

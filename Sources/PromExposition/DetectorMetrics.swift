@@ -1,0 +1,210 @@
+public import Prometheus
+import Synchronization
+
+/// What one verdict contributes to the detector's metrics (PromExposition imports nothing of
+/// the project, so the detector translates its verdict into this).
+public struct VerdictObservation: Sendable {
+    /// `network` or `authentication`.
+    public var detectionType: String
+    /// Threat types reported (rule names and `ml_*_risk`).
+    public var threatTypes: [String]
+    /// Confidence of the verdict, 0–1.
+    public var confidence: Double
+    /// Sources the verdict names.
+    public var attackingIPs: [String]
+    /// Calibrated DBSCAN and ZMAD percentiles and the raw VAE error (network verdicts only).
+    public var dbscanPercentile: Double?
+    public var zmadPercentile: Double?
+    public var vaeReconstructionError: Double?
+    public var processingSeconds: Double
+
+    public init(
+        detectionType: String, threatTypes: [String], confidence: Double, attackingIPs: [String],
+        dbscanPercentile: Double? = nil, zmadPercentile: Double? = nil, vaeReconstructionError: Double? = nil,
+        processingSeconds: Double
+    ) {
+        self.detectionType = detectionType
+        self.threatTypes = threatTypes
+        self.confidence = confidence
+        self.attackingIPs = attackingIPs
+        self.dbscanPercentile = dbscanPercentile
+        self.zmadPercentile = zmadPercentile
+        self.vaeReconstructionError = vaeReconstructionError
+        self.processingSeconds = processingSeconds
+    }
+}
+
+/// The detector's metrics (every `ml_detector_*` name of ``MetricName``) on a swift-prometheus
+/// registry. Label sets with a fixed vocabulary are created up front, so `/metrics` lists them
+/// from the first scrape; `source_ip` series exist only for a bounded top-K of offenders and are
+/// removed when a source drops out.
+public final class DetectorMetrics: Sendable {
+    public static let models = ["network", "authentication"]
+    public static let detectionTypes = ["network", "authentication"]
+    public static let confidenceLevels = ["low", "medium", "high", "critical"]
+
+    public let registry: PrometheusCollectorRegistry
+    /// Most `source_ip` series of ``MetricName/detectorSuspiciousIP``.
+    public let suspiciousIPLimit: Int
+
+    private let portScans, ddos, synFloods: Counter
+    private let processing: DurationHistogram
+    private let dbscanScore, vaeError, zmadScore, trainingQuality: Gauge
+    private let modelStatus: [String: Gauge]
+    private let trainingSamples: [String: Gauge]
+    private let trainings: [String: Counter]
+    private let verdicts: [String: Counter]
+    private let threatCounters = Mutex<[String: Counter]>([:])
+    private let requestCounters = Mutex<[String: Counter]>([:])
+    private let classificationCounters = Mutex<[String: Counter]>([:])
+    /// Suspicion per source, newest verdict wins; only the top `suspiciousIPLimit` have series.
+    private let suspicion = Mutex<(scores: [String: Double], gauges: [String: Gauge])>(([:], [:]))
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), suspiciousIPLimit: Int = 20) {
+        self.registry = registry
+        self.suspiciousIPLimit = max(0, suspiciousIPLimit)
+        let r = registry
+        func counter(_ name: String, _ help: String) -> Counter { r.makeCounter(descriptor: describe(name, help)) }
+        func gauge(_ name: String, _ help: String) -> Gauge { r.makeGauge(descriptor: describe(name, help)) }
+        portScans = counter(MetricName.detectorPortScans, "Verdicts reporting port_scan.")
+        ddos = counter(MetricName.detectorDDoS, "Verdicts reporting ddos.")
+        synFloods = counter(MetricName.detectorSynFloods, "Verdicts reporting syn_flood.")
+        processing = r.makeDurationHistogram(
+            descriptor: describe(MetricName.detectorProcessingSeconds, "Time to produce one verdict (rules and models)."),
+            buckets: [.microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+                      .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250)])
+        dbscanScore = gauge(MetricName.detectorDBSCANScore, "Calibrated DBSCAN percentile of the latest network window.")
+        vaeError = gauge(MetricName.detectorVAEReconstructionError, "VAE reconstruction error of the latest network window.")
+        zmadScore = gauge(MetricName.detectorZMADScore, "Calibrated ZMAD percentile of the latest network window.")
+        trainingQuality = gauge(MetricName.detectorTrainingDataQuality, "Mean training confidence of the network training window.")
+        modelStatus = Dictionary(uniqueKeysWithValues: Self.models.map {
+            ($0, r.makeGauge(descriptor: describe(MetricName.detectorModelStatus, "1 trained from data, 0.5 bootstrap baseline, 0 none."), labels: [("model", $0)]))
+        })
+        trainingSamples = Dictionary(uniqueKeysWithValues: Self.models.map {
+            ($0, r.makeGauge(descriptor: describe(MetricName.detectorTrainingSamples, "Training samples held."), labels: [("model", $0)]))
+        })
+        trainings = Dictionary(uniqueKeysWithValues: Self.models.map {
+            ($0, r.makeCounter(descriptor: describe(MetricName.detectorTrainings, "Completed trainings."), labels: [("model", $0)]))
+        })
+        verdicts = Dictionary(uniqueKeysWithValues: Self.detectionTypes.map {
+            ($0, r.makeCounter(descriptor: describe(MetricName.detectorVerdicts, "Verdicts by detection type."), labels: [("detection_type", $0)]))
+        })
+    }
+
+    /// The confidence level label of a confidence.
+    public static func confidenceLevel(_ confidence: Double) -> String {
+        confidence >= 0.95 ? "critical" : confidence >= 0.8 ? "high" : confidence >= 0.5 ? "medium" : "low"
+    }
+
+    /// Adds one verdict.
+    public func record(_ verdict: VerdictObservation) {
+        verdicts[verdict.detectionType]?.increment()
+        processing.recordSeconds(verdict.processingSeconds)
+        let level = Self.confidenceLevel(verdict.confidence)
+        for threat in verdict.threatTypes {
+            threatCounter(threat, level).increment()
+            switch threat {
+            case "port_scan": portScans.increment()
+            case "ddos": ddos.increment()
+            case "syn_flood": synFloods.increment()
+            default: break
+            }
+        }
+        if let d = verdict.dbscanPercentile { dbscanScore.set(to: d) }
+        if let z = verdict.zmadPercentile { zmadScore.set(to: z) }
+        if let v = verdict.vaeReconstructionError { vaeError.set(to: v) }
+        if !verdict.attackingIPs.isEmpty { updateSuspicion(verdict.attackingIPs, verdict.confidence) }
+    }
+
+    private func threatCounter(_ threat: String, _ level: String) -> Counter {
+        threatCounters.withLock { counters in
+            let key = threat + "\u{0}" + level
+            if let c = counters[key] { return c }
+            let c = registry.makeCounter(
+                descriptor: describe(MetricName.detectorThreats, "Detections by threat type and confidence level."),
+                labels: [("threat_type", threat), ("confidence_level", level)])
+            counters[key] = c
+            return c
+        }
+    }
+
+    /// Keeps one series per worst offender (at most ``suspiciousIPLimit``), removing the others.
+    private func updateSuspicion(_ ips: [String], _ confidence: Double) {
+        suspicion.withLock { state in
+            for ip in ips { state.scores[ip] = confidence }
+            let ranked = state.scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            let keep = ranked.prefix(suspiciousIPLimit)
+            // Forget sources far outside the top so the table stays bounded too.
+            if state.scores.count > 4 * max(1, suspiciousIPLimit) {
+                state.scores = Dictionary(uniqueKeysWithValues: ranked.prefix(2 * max(1, suspiciousIPLimit)).map { ($0.key, $0.value) })
+            }
+            let keepIPs = Set(keep.map(\.key))
+            for (ip, gauge) in state.gauges where !keepIPs.contains(ip) {
+                registry.unregisterGauge(gauge)
+                state.gauges[ip] = nil
+            }
+            for (ip, score) in keep {
+                let gauge = state.gauges[ip] ?? registry.makeGauge(
+                    descriptor: describe(MetricName.detectorSuspiciousIP, "Suspicion (latest verdict's confidence) of the worst offenders."),
+                    labels: [("source_ip", ip)])
+                gauge.set(to: score)
+                state.gauges[ip] = gauge
+            }
+        }
+    }
+
+    /// Counts one HTTP request by endpoint and status code.
+    public func request(endpoint: String, code: Int) {
+        let counter = requestCounters.withLock { counters in
+            let key = endpoint + " " + String(code)
+            if let c = counters[key] { return c }
+            let c = registry.makeCounter(
+                descriptor: describe(MetricName.detectorRequests, "Requests by endpoint and status code."),
+                labels: [("endpoint", endpoint), ("code", String(code))])
+            counters[key] = c
+            return c
+        }
+        counter.increment()
+    }
+
+    /// Counts one username-field classification.
+    public func classified(as label: String) {
+        let counter = classificationCounters.withLock { counters in
+            if let c = counters[label] { return c }
+            let c = registry.makeCounter(
+                descriptor: describe(MetricName.detectorUsernameClassifications, "Username-field classifications by predicted class."),
+                labels: [("class", label)])
+            counters[label] = c
+            return c
+        }
+        counter.increment()
+    }
+
+    /// Model state, by `model` label.
+    public func modelState(_ model: String, status: Double, samples: Int, trainings: Int) {
+        modelStatus[model]?.set(to: status)
+        trainingSamples[model]?.set(to: Double(samples))
+        if let counter = self.trainings[model] { counter.increment(by: Int64(max(0, trainings - trainingsSeen(model, trainings)))) }
+    }
+
+    private let trainingsRecorded = Mutex<[String: Int]>([:])
+    private func trainingsSeen(_ model: String, _ now: Int) -> Int {
+        trainingsRecorded.withLock { seen in
+            let before = seen[model] ?? 0
+            seen[model] = max(before, now)
+            return min(before, now)
+        }
+    }
+
+    /// Mean training confidence of the network model's training window.
+    public func trainingDataQuality(_ value: Double) { trainingQuality.set(to: value) }
+
+    /// The exposition text.
+    public func render() -> String { registry.emitToString() }
+}
+
+extension DurationHistogram {
+    fileprivate func recordSeconds(_ seconds: Double) {
+        record(.nanoseconds(Int64((max(0, seconds) * 1e9).rounded())))
+    }
+}

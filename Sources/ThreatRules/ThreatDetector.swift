@@ -1,0 +1,221 @@
+public import AnomalyModels
+public import Foundation
+public import TrafficFeatures
+import Synchronization
+
+/// The answer to one window or authentication event (SPEC §7): rules and models combined, with
+/// the attacking sources and the reasons.
+public struct Verdict: Codable, Sendable, Equatable {
+    /// Per-model scores and which side fired.
+    public struct Scores: Codable, Sendable, Equatable {
+        public var ruleBased: Bool
+        public var mlBased: Bool
+        /// Calibrated percentiles (0–1) of each model; comparable across models.
+        public var dbscan: Double
+        public var vae: Double
+        public var zmad: Double
+
+        enum CodingKeys: String, CodingKey {
+            case ruleBased = "rule_based", mlBased = "ml_based", dbscan, vae, zmad
+        }
+    }
+
+    public var threatDetected: Bool
+    /// 0 when nothing was detected; otherwise the strongest evidence: a rule's margin over its
+    /// threshold, or the ensemble's weighted percentile when the models agree.
+    public var confidence: Double
+    /// Rule names (`port_scan`, …) and, with model consensus, the ML risk (`ml_high_risk`, …).
+    public var threatTypes: [String]
+    /// Sources named by the findings, in order of first mention.
+    public var attackingIPs: [String]
+    /// `network` or `authentication`.
+    public var detectionType: String
+    /// The seed's decision label from the models (`high_confidence_attack`, …).
+    public var decision: String
+    public var scores: Scores
+    /// Why: one sentence per finding, and one for the models when they agree.
+    public var explanations: [String]
+    /// The rule findings in full.
+    public var findings: [Finding]
+    /// For authentication events with a `username_text`: what the classifier made of it.
+    public var usernameClassification: UsernameClassification?
+    /// The models' own scores before calibration: DBSCAN distance to the nearest core point / ε,
+    /// VAE reconstruction error, ZMAD max |modified z|.
+    public var rawScores: RawScores
+
+    public struct RawScores: Codable, Sendable, Equatable {
+        public var dbscan: Double
+        public var vae: Double
+        public var zmad: Double
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case threatDetected = "threat_detected", confidence, threatTypes = "threat_types", attackingIPs = "attacking_ips"
+        case detectionType = "detection_type", decision, scores, explanations, findings
+        case usernameClassification = "username_classification", rawScores = "raw_scores"
+    }
+}
+
+/// Rules plus models in one place, shared by the `detector` service, `monitor --offline` and the
+/// examples. Thread-safe; every verdict also feeds the models' training windows (windows on which
+/// a rule fired are kept out of the "normal" data).
+public final class ThreatDetector: Sendable {
+    public let thresholds: RuleThresholds
+    /// The ensemble over ``FeatureVector`` (network windows).
+    public let network: AnomalyDetector
+    /// The ensemble over ``AuthenticationEvent/featureVector``.
+    public let authentication: AnomalyDetector
+    public let classifier: UsernameClassifier
+    /// One rule tracker per window stream (keyed by interface and source kind), so rules that
+    /// need several consecutive windows (network brute force) work; bounded in number.
+    private let trackers = Mutex<[String: NetworkRuleTracker]>([:])
+    static let maximumStreams = 64
+
+    public init(thresholds: RuleThresholds, network: AnomalyDetector, authentication: AnomalyDetector, classifier: UsernameClassifier) {
+        precondition(network.configuration.dimension == FeatureVector.dimension, "ThreatDetector: network models must score FeatureVector")
+        precondition(
+            authentication.configuration.dimension == AuthenticationEvent.featureNames.count,
+            "ThreatDetector: authentication models must score AuthenticationEvent.featureVector")
+        self.thresholds = thresholds
+        self.network = network
+        self.authentication = authentication
+        self.classifier = classifier
+    }
+
+    /// The network ensemble's configuration.
+    public static var networkConfiguration: EnsembleConfiguration {
+        EnsembleConfiguration(dimension: FeatureVector.dimension, featureNames: FeatureVector.names)
+    }
+
+    /// The authentication ensemble's configuration.
+    public static var authenticationConfiguration: EnsembleConfiguration {
+        EnsembleConfiguration(dimension: AuthenticationEvent.featureNames.count, featureNames: AuthenticationEvent.featureNames)
+    }
+
+    /// Training confidence of network windows: the seed's sigmoid on the packet rate (½ at
+    /// 300 packets/s, width ≈ 50 packets/s), on the log-rate feature, plus similarity to recent
+    /// history.
+    public static var networkConfidence: TrainingConfidence {
+        TrainingConfidence(rateFeature: 0, rateMidpoint: log1p(300), rateWidth: 50.0 / 300)
+    }
+
+    /// Network models trained on generated normal traffic of ``SyntheticTraffic/hostProfiles``:
+    /// what a detector without saved models starts from.
+    public static func bootstrapNetworkEnsemble(windowsPerHost: Int = 150, seed: UInt64 = 1) throws(ModelError) -> AnomalyEnsemble {
+        let vectors = SyntheticTraffic.hostWindowStreams(seed: seed, count: windowsPerHost).flatMap(\.windows).map { FeatureVector($0).values }
+        return try AnomalyEnsemble.train(TrainingData(vectors: vectors), configuration: networkConfiguration)
+    }
+
+    /// Authentication models trained on a synthetic baseline of ordinary login statistics.
+    public static func bootstrapAuthenticationEnsemble() throws(ModelError) -> AnomalyEnsemble {
+        let baseline = AuthenticationEvent.syntheticBaseline
+        return try AnomalyEnsemble.bootstrap(
+            means: baseline.means, deviations: baseline.deviations, configuration: authenticationConfiguration)
+    }
+
+    // MARK: - Verdicts
+
+    /// Rules on the window and its top sources, then the models; the window joins the training
+    /// data unless a rule fired or the models agree it is anomalous.
+    ///
+    /// With `learn: false` nothing changes: the window neither joins the training data nor the
+    /// models' history (used by `GET /detect/prom`, which must not mutate).
+    public func detect(_ window: TrafficWindow, timestamp: Double? = nil, learn: Bool = true) throws(ModelError) -> Verdict {
+        let findings: [Finding]
+        if learn {
+            let key = (window.interface ?? "") + "|" + (window.source ?? "")
+            findings = trackers.withLock { trackers in
+                if trackers[key] == nil, trackers.count >= Self.maximumStreams { trackers.removeAll() }
+                var tracker = trackers[key] ?? NetworkRuleTracker(thresholds: thresholds)
+                let result = tracker.evaluate(window)
+                trackers[key] = tracker
+                return result
+            }
+        } else {
+            findings = NetworkRules.evaluate(window, thresholds: thresholds)
+        }
+        let vector = FeatureVector(window).values
+        let time = timestamp ?? window.windowStart?.timeIntervalSince1970 ?? Date().timeIntervalSince1970
+        let score: EnsembleScore
+        if learn {
+            score = try network.process(vector, timestamp: time, isAttack: !findings.isEmpty)
+        } else {
+            guard let ensemble = network.ensemble else { throw .notTrained }
+            score = try ensemble.score(vector)
+        }
+        return Self.verdict(findings: findings, score: score, detectionType: "network", featureNames: FeatureVector.names)
+    }
+
+    /// Authentication rules (the username field classified when only its text is given), then the
+    /// authentication models.
+    public func detect(_ event: AuthenticationEvent, timestamp: Double? = nil) throws(ModelError) -> Verdict {
+        var classification: UsernameClassification?
+        var usernameClass = event.usernameType
+        if usernameClass == nil, let text = event.usernameText {
+            let result = classifier.classify(text)
+            classification = result
+            usernameClass = result.predictedType
+        }
+        let findings = AuthenticationRules.evaluate(event, usernameClass: usernameClass, thresholds: thresholds)
+        let vector = event.featureVector(usernameClass: usernameClass)
+        let score = try authentication.process(
+            vector, timestamp: timestamp ?? Date().timeIntervalSince1970, isAttack: !findings.isEmpty)
+        var verdict = Self.verdict(
+            findings: findings, score: score, detectionType: "authentication", featureNames: AuthenticationEvent.featureNames)
+        verdict.usernameClassification = classification
+        return verdict
+    }
+
+    static func verdict(findings: [Finding], score: EnsembleScore, detectionType: String, featureNames: [String]) -> Verdict {
+        var threats: [String] = []
+        for threat in Set(findings.map(\.threat)).sorted() { threats.append(threat.rawValue) }
+        var ips: [String] = []
+        for ip in findings.compactMap(\.sourceIP) where !ips.contains(ip) { ips.append(ip) }
+        var explanations = findings.map(\.explanation)
+        let ruleConfidence = findings.map { finding in
+            // Half confident at the threshold, approaching 1 as the value leaves it behind.
+            finding.value > 0 && finding.threshold >= 0 ? min(0.99, 0.5 + 0.5 * (1 - finding.threshold / finding.value)) : 0.5
+        }.max() ?? 0
+        var confidence = ruleConfidence
+        if score.consensus, let risk = score.risk {
+            threats.append(risk.rawValue)
+            confidence = max(confidence, score.weightedScore)
+            let models = [("dbscan", score.dbscan), ("vae", score.vae), ("zmad", score.zmad)]
+                .filter { $0.1.vote }.map { "\($0.0) \(String(format: "%.3f", $0.1.percentile))" }
+            var sentence = "models agree (\(score.votes) of 3: \(models.joined(separator: ", ")))"
+            if let (index, z) = score.featureZScores.enumerated().max(by: { abs($0.1) < abs($1.1) }), index < featureNames.count {
+                sentence += "; most unusual \(featureNames[index]) (modified z \(String(format: "%.1f", z)))"
+            }
+            explanations.append(sentence)
+        }
+        let detected = !findings.isEmpty || score.consensus
+        return Verdict(
+            threatDetected: detected,
+            confidence: detected ? (confidence * 1000).rounded() / 1000 : 0,
+            threatTypes: threats,
+            attackingIPs: ips,
+            detectionType: detectionType,
+            decision: score.decision.rawValue,
+            scores: .init(
+                ruleBased: !findings.isEmpty, mlBased: score.consensus,
+                dbscan: score.dbscan.percentile, vae: score.vae.percentile, zmad: score.zmad.percentile),
+            explanations: explanations,
+            findings: findings,
+            usernameClassification: nil,
+            rawScores: .init(dbscan: score.dbscan.raw, vae: score.vae.raw, zmad: score.zmad.raw))
+    }
+}
+
+extension ThreatDetector {
+    /// A detector with bootstrap models and the standard classifier, for in-process use
+    /// (`monitor --offline`, examples): it learns from what it sees like the service does.
+    public static func standalone(thresholds: RuleThresholds = RuleThresholds()) throws -> ThreatDetector {
+        ThreatDetector(
+            thresholds: thresholds,
+            network: try AnomalyDetector(
+                configuration: networkConfiguration, confidence: networkConfidence, ensemble: bootstrapNetworkEnsemble()),
+            authentication: try AnomalyDetector(
+                configuration: authenticationConfiguration, ensemble: bootstrapAuthenticationEnsemble()),
+            classifier: UsernameClassifier.shared)
+    }
+}

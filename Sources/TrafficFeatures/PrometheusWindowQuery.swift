@@ -1,0 +1,117 @@
+public import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Builds a ``TrafficWindow`` from a Prometheus server that scrapes the monitor, for
+/// `GET /detect/prom`: every feature the detector needs comes from one instant query each, as
+/// rates over ``range`` of the monitor's counters (and averages of its gauges), so none is left at
+/// zero just because a gauge was not exported — the original's defaults left three at 0.
+///
+/// The window describes one second of average traffic over the range: packets/s and bytes/s are
+/// rates; the protocol and SYN counts are per-second rates rounded to whole packets; distinct
+/// sources and ports are the average of the monitor's per-window gauges.
+public struct PrometheusWindowQuery: Sendable {
+    /// Why the window could not be built.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    /// The Prometheus server, e.g. `http://127.0.0.1:9090`.
+    public let baseURL: String
+    /// The range of the rates, e.g. `1m` (Prometheus duration syntax).
+    public let range: String
+    public let timeout: Duration
+
+    public init(baseURL: String, range: String = "1m", timeout: Duration = .seconds(5)) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.range = range
+        self.timeout = timeout
+    }
+
+    /// The PromQL expression of each field.
+    public var queries: [(field: String, query: String)] {
+        [
+            ("packets_per_second", "sum(rate(ebpf_packets_processed_total[\(range)]))"),
+            ("bytes_per_second", "sum(rate(ebpf_bytes_processed_total[\(range)]))"),
+            ("unique_ips", "avg_over_time(ebpf_unique_ips[\(range)])"),
+            ("unique_ports", "avg_over_time(ebpf_unique_ports[\(range)])"),
+            ("tcp_packets", "sum(rate(ebpf_packets_processed_total{protocol=\"tcp\"}[\(range)]))"),
+            ("udp_packets", "sum(rate(ebpf_packets_processed_total{protocol=\"udp\"}[\(range)]))"),
+            ("icmp_packets", "sum(rate(ebpf_packets_processed_total{protocol=\"icmp\"}[\(range)]))"),
+            ("other_packets", "sum(rate(ebpf_packets_processed_total{protocol=\"other\"}[\(range)]))"),
+            ("syn_packets", "sum(rate(ebpf_syn_packets_total[\(range)]))"),
+            ("dns_packets", "sum(rate(ebpf_dns_packets_total[\(range)]))"),
+        ]
+    }
+
+    /// Runs every query and assembles the window; `values` holds what Prometheus answered.
+    public func window(client: HTTPClient = .shared) async throws -> (window: TrafficWindow, values: [String: Double]) {
+        var values: [String: Double] = [:]
+        for (field, query) in queries {
+            values[field] = try await instant(query, client: client)
+        }
+        func count(_ field: String) -> Int { Int((values[field] ?? 0).rounded()) }
+        var counters = WindowCounters()
+        counters.tcpPackets = count("tcp_packets")
+        counters.udpPackets = count("udp_packets")
+        counters.icmpPackets = count("icmp_packets")
+        counters.otherPackets = count("other_packets")
+        counters.packets = counters.tcpPackets + counters.udpPackets + counters.icmpPackets + counters.otherPackets
+        counters.bytes = Int((values["bytes_per_second"] ?? 0).rounded())
+        counters.synPackets = min(count("syn_packets"), counters.tcpPackets)
+        counters.dnsPackets = min(count("dns_packets"), counters.packets)
+        var window = TrafficWindow(
+            windowStart: Date(), windowSeconds: 1, counters: counters,
+            uniqueIPs: count("unique_ips"), uniquePorts: count("unique_ports"))
+        window.packetsPerSecond = values["packets_per_second"] ?? 0
+        window.bytesPerSecond = values["bytes_per_second"] ?? 0
+        window.source = "prometheus"
+        return (window, values)
+    }
+
+    /// The value of an instant query (0 when the result is empty: no traffic yet).
+    func instant(_ query: String, client: HTTPClient) async throws -> Double {
+        var components = URLComponents(string: baseURL + "/api/v1/query")
+        components?.queryItems = [URLQueryItem(name: "query", value: query)]
+        guard let url = components?.url?.absoluteString else { throw Failure(description: "PROMETHEUS_URL \(baseURL) is not a URL") }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(HTTPClientRequest(url: url), timeout: .nanoseconds(timeout.totalNanoseconds))
+        } catch {
+            throw Failure(description: "Prometheus at \(baseURL) is unreachable: \(error)")
+        }
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .ok else {
+            throw Failure(description: "Prometheus answered \(response.status.code) to \(query): \(String(buffer: body).prefix(200))")
+        }
+        struct Answer: Decodable {
+            struct Data: Decodable {
+                struct Sample: Decodable { let value: [Value] }
+                let resultType: String
+                let result: [Sample]
+            }
+            enum Value: Decodable {
+                case time(Double), text(String)
+                init(from decoder: any Decoder) throws {
+                    let container = try decoder.singleValueContainer()
+                    if let t = try? container.decode(Double.self) { self = .time(t) } else { self = .text(try container.decode(String.self)) }
+                }
+            }
+            let status: String
+            let data: Data
+        }
+        let answer: Answer
+        do {
+            answer = try JSONDecoder().decode(Answer.self, from: body)
+        } catch {
+            throw Failure(description: "Prometheus's answer to \(query) does not decode: \(error)")
+        }
+        guard let sample = answer.data.result.first else { return 0 }
+        guard sample.value.count == 2, case .text(let text) = sample.value[1], let value = Double(text) else {
+            throw Failure(description: "Prometheus's answer to \(query) has no value")
+        }
+        return value.isFinite && value >= 0 ? value : 0
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A real Prometheus (Debian's, on loopback) scraping a monitor on the simulation source and the
+/// detector; the detector's /detect/prom must agree with the monitor's own windows, and both
+/// /metrics must pass `promtool check metrics`.
+@Suite("detector with a real Prometheus", .serialized)
+struct PrometheusIntegrationTests {
+    static var available: Bool { Command.exists("prometheus") && Command.exists("promtool") }
+
+    @Test(
+        "/detect/prom builds non-zero features consistent with the monitor's windows",
+        .enabled(if: available, "prometheus/promtool are not installed (make setup installs them)"))
+    func detectFromPrometheus() async throws {
+        let directory = NSTemporaryDirectory() + "prom-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let monitor = try MonitorProcess(arguments: ["--simulate"], environment: ["ML_DETECTOR_URL": "none"])
+        defer { monitor.terminate() }
+        try await monitor.waitUntil(path: "/ready")
+
+        let prometheusPort = try FreePort.next()
+        let detector = try MonitorProcess(
+            arguments: [],
+            environment: ["PROMETHEUS_URL": "http://127.0.0.1:\(prometheusPort)", "PROMETHEUS_RANGE": "5s"],
+            executable: BuiltProducts.detector)
+        defer { detector.terminate() }
+        try await detector.waitUntil(path: "/health", timeout: .seconds(120))
+
+        let config = """
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            scrape_configs:
+              - job_name: monitor
+                static_configs: [{targets: ["127.0.0.1:\(monitor.port)"]}]
+              - job_name: detector
+                static_configs: [{targets: ["127.0.0.1:\(detector.port)"]}]
+            """
+        try config.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let log = directory + "/prometheus.log"
+        let prometheus = try Spawn.start(
+            [
+                "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+                "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
+            ], stdout: log, stderr: log)
+        defer {
+            kill(prometheus, SIGTERM)
+            _ = Spawn.wait(prometheus)
+        }
+
+        // Wait until Prometheus has scraped for longer than the range (rates over a partly filled
+        // range under-estimate), then take the answer.
+        try await Task.sleep(for: .seconds(8))
+        var answer: [String: Any] = [:]
+        for _ in 0..<120 {
+            try await Task.sleep(for: .milliseconds(500))
+            guard let response = try? await detector.get("/detect/prom"), response.status == 200 else { continue }
+            answer = try response.json()
+            if let features = answer["features"] as? [String: Double], (features["packets_per_second"] ?? 0) > 0,
+                (features["unique_ips"] ?? 0) > 0
+            {
+                break
+            }
+        }
+        let features = try #require(answer["features"] as? [String: Double], "no answer: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        // Every seed feature is non-zero on the simulated traffic.
+        for name in ["packets_per_second", "bytes_per_second", "unique_ips", "unique_ports", "tcp_packets", "udp_packets", "syn_packets"] {
+            #expect((features[name] ?? 0) > 0, "\(name) = \(features[name] ?? -1)")
+        }
+        #expect((answer["verdict"] as? [String: Any])?["detection_type"] as? String == "network")
+
+        // Consistent with the monitor's own windows over the same span.
+        let history = try await monitor.get("/stats/history?limit=6")
+        let windows = try JSONSerialization.jsonObject(with: history.body) as? [[String: Any]] ?? []
+        #expect(windows.count >= 5)
+        func mean(_ key: String) -> Double {
+            windows.map { ($0[key] as? Double) ?? Double($0[key] as? Int ?? 0) }.reduce(0, +) / Double(max(1, windows.count))
+        }
+        for (feature, key) in [("packets_per_second", "packets_per_second"), ("bytes_per_second", "bytes_per_second"), ("unique_ips", "unique_ips")] {
+            let fromPrometheus = features[feature] ?? 0, fromMonitor = mean(key)
+            #expect(fromPrometheus > 0.6 * fromMonitor && fromPrometheus < 1.6 * fromMonitor, "\(feature): prometheus \(fromPrometheus), monitor \(fromMonitor)")
+        }
+
+        // Both expositions parse in Prometheus's own checker.
+        for service in [monitor, detector] {
+            let text = try await service.get("/metrics").text
+            let file = directory + "/metrics-\(service.port).txt"
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            let check = try Command.run(["sh", "-c", "promtool check metrics < \(file)"], check: false)
+            #expect(check.status == 0, "promtool on port \(service.port): \(check.stdout)\(check.stderr)")
+        }
+    }
+}
