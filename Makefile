@@ -22,9 +22,10 @@ setup:
 # object is also written to build/ for bpftool and BPF_OBJECT users.
 build: setup
 	$(SWIFT) build -c release --product monitor
+	$(SWIFT) build -c release --product detector
 	@mkdir -p build
 	$(RELEASE_DIR)/monitor --export-bpf-object build/network_monitor.bpf.o
-	@echo "built: $(RELEASE_DIR)/monitor, build/network_monitor.bpf.o"
+	@echo "built: $(RELEASE_DIR)/monitor, $(RELEASE_DIR)/detector, build/network_monitor.bpf.o"
 
 # Everything, from one debug build: unit suites, the monitor binary, and (as root)
 # BPF_PROG_TEST_RUN, XDP on test namespaces and the monitor end to end.
