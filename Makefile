@@ -13,7 +13,7 @@ OPENBLAS_CORETYPE ?= SkylakeX
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: setup build test demo bench-capture bench-models clean
+.PHONY: setup build test demo bench-capture bench-models bench-detector clean
 
 setup:
 	@scripts/setup.sh
@@ -44,6 +44,10 @@ bench-capture: build
 # BENCH_TORCH=1), single-threaded, in one run; the Python side lives in .venv-bench.
 bench-models: setup
 	@SWIFT=$(SWIFT) Benchmarks/models/bench-models.sh
+
+# Benchmark, not a test: wrk against POST /detect on loopback, full path and rules only.
+bench-detector: setup
+	@SWIFT=$(SWIFT) Benchmarks/detector/bench-detector.sh
 
 clean:
 	rm -rf .build build

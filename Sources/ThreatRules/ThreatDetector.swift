@@ -66,12 +66,18 @@ public final class ThreatDetector: Sendable {
     /// The ensemble over ``AuthenticationEvent/featureVector``.
     public let authentication: AnomalyDetector
     public let classifier: UsernameClassifier
+    /// False: rules only (no model scores, no training); for comparison and benchmarks.
+    public let modelsEnabled: Bool
     /// One rule tracker per window stream (keyed by interface and source kind), so rules that
     /// need several consecutive windows (network brute force) work; bounded in number.
     private let trackers = Mutex<[String: NetworkRuleTracker]>([:])
     static let maximumStreams = 64
 
-    public init(thresholds: RuleThresholds, network: AnomalyDetector, authentication: AnomalyDetector, classifier: UsernameClassifier) {
+    public init(
+        thresholds: RuleThresholds, network: AnomalyDetector, authentication: AnomalyDetector, classifier: UsernameClassifier,
+        modelsEnabled: Bool = true
+    ) {
+        self.modelsEnabled = modelsEnabled
         precondition(network.configuration.dimension == FeatureVector.dimension, "ThreatDetector: network models must score FeatureVector")
         precondition(
             authentication.configuration.dimension == AuthenticationEvent.featureNames.count,
@@ -136,8 +142,10 @@ public final class ThreatDetector: Sendable {
         }
         let vector = FeatureVector(window).values
         let time = timestamp ?? window.windowStart?.timeIntervalSince1970 ?? Date().timeIntervalSince1970
-        let score: EnsembleScore
-        if learn {
+        let score: EnsembleScore?
+        if !modelsEnabled {
+            score = nil
+        } else if learn {
             score = try network.process(vector, timestamp: time, isAttack: !findings.isEmpty)
         } else {
             guard let ensemble = network.ensemble else { throw .notTrained }
@@ -158,15 +166,16 @@ public final class ThreatDetector: Sendable {
         }
         let findings = AuthenticationRules.evaluate(event, usernameClass: usernameClass, thresholds: thresholds)
         let vector = event.featureVector(usernameClass: usernameClass)
-        let score = try authentication.process(
-            vector, timestamp: timestamp ?? Date().timeIntervalSince1970, isAttack: !findings.isEmpty)
+        let score = modelsEnabled
+            ? try authentication.process(vector, timestamp: timestamp ?? Date().timeIntervalSince1970, isAttack: !findings.isEmpty)
+            : nil
         var verdict = Self.verdict(
             findings: findings, score: score, detectionType: "authentication", featureNames: AuthenticationEvent.featureNames)
         verdict.usernameClassification = classification
         return verdict
     }
 
-    static func verdict(findings: [Finding], score: EnsembleScore, detectionType: String, featureNames: [String]) -> Verdict {
+    static func verdict(findings: [Finding], score: EnsembleScore?, detectionType: String, featureNames: [String]) -> Verdict {
         var threats: [String] = []
         for threat in Set(findings.map(\.threat)).sorted() { threats.append(threat.rawValue) }
         var ips: [String] = []
@@ -177,7 +186,7 @@ public final class ThreatDetector: Sendable {
             finding.value > 0 && finding.threshold >= 0 ? min(0.99, 0.5 + 0.5 * (1 - finding.threshold / finding.value)) : 0.5
         }.max() ?? 0
         var confidence = ruleConfidence
-        if score.consensus, let risk = score.risk {
+        if let score, score.consensus, let risk = score.risk {
             threats.append(risk.rawValue)
             confidence = max(confidence, score.weightedScore)
             let models = [("dbscan", score.dbscan), ("vae", score.vae), ("zmad", score.zmad)]
@@ -188,21 +197,22 @@ public final class ThreatDetector: Sendable {
             }
             explanations.append(sentence)
         }
-        let detected = !findings.isEmpty || score.consensus
+        let consensus = score?.consensus ?? false
+        let detected = !findings.isEmpty || consensus
         return Verdict(
             threatDetected: detected,
             confidence: detected ? (confidence * 1000).rounded() / 1000 : 0,
             threatTypes: threats,
             attackingIPs: ips,
             detectionType: detectionType,
-            decision: score.decision.rawValue,
+            decision: score?.decision.rawValue ?? "models_disabled",
             scores: .init(
-                ruleBased: !findings.isEmpty, mlBased: score.consensus,
-                dbscan: score.dbscan.percentile, vae: score.vae.percentile, zmad: score.zmad.percentile),
+                ruleBased: !findings.isEmpty, mlBased: consensus,
+                dbscan: score?.dbscan.percentile ?? 0, vae: score?.vae.percentile ?? 0, zmad: score?.zmad.percentile ?? 0),
             explanations: explanations,
             findings: findings,
             usernameClassification: nil,
-            rawScores: .init(dbscan: score.dbscan.raw, vae: score.vae.raw, zmad: score.zmad.raw))
+            rawScores: .init(dbscan: score?.dbscan.raw ?? 0, vae: score?.vae.raw ?? 0, zmad: score?.zmad.raw ?? 0))
     }
 }
 

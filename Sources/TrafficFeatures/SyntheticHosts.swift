@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension SyntheticTraffic {
     /// Eight kinds of hosts, from a busy server to an almost idle laptop and QUIC-heavy phones, so

@@ -42,6 +42,9 @@ struct Detector: AsyncParsableCommand {
     @Option(name: .customLong("metrics-top-ips"), help: "Most source_ip series in /metrics [METRICS_TOP_IPS] (default 20).")
     var metricsTopIPs: Int?
 
+    @Flag(name: .customLong("rules-only"), help: "Rules without the models (no scores, no training) [DETECTOR_RULES_ONLY=1]; for comparison.")
+    var rulesOnly = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error [LOG_LEVEL].")
     var logLevel: String?
 
@@ -86,7 +89,8 @@ struct Detector: AsyncParsableCommand {
                 try ThreatDetector.bootstrapAuthenticationEnsemble()
             })
         let detector = ThreatDetector(
-            thresholds: thresholds, network: network, authentication: authentication, classifier: UsernameClassifier.shared)
+            thresholds: thresholds, network: network, authentication: authentication, classifier: UsernameClassifier.shared,
+            modelsEnabled: !(rulesOnly || settings.environment["DETECTOR_RULES_ONLY"] == "1"))
         if directory == nil { logger.notice("MODEL_DIR is not set: trained models are kept in memory only") }
 
         let training = [
