@@ -54,9 +54,10 @@ public final class DetectorMetrics: Sendable {
     private let trainingSamples: [String: Gauge]
     private let trainings: [String: Counter]
     private let verdicts: [String: Counter]
-    private let threatCounters = Mutex<[String: Counter]>([:])
-    private let requestCounters = Mutex<[String: Counter]>([:])
-    private let classificationCounters = Mutex<[String: Counter]>([:])
+    /// Counters whose label values are only known when they occur, by name and labels.
+    private let labelledCounters = Mutex<[String: Counter]>([:])
+    /// Trainings already counted, by model (the detector reports totals).
+    private let trainingsCounted = Mutex<[String: Int]>([:])
     /// Suspicion per source, newest verdict wins; only the top `suspiciousIPLimit` have series.
     private let suspicion = Mutex<(scores: [String: Double], gauges: [String: Gauge])>(([:], [:]))
 
@@ -102,7 +103,8 @@ public final class DetectorMetrics: Sendable {
         processing.recordSeconds(verdict.processingSeconds)
         let level = Self.confidenceLevel(verdict.confidence)
         for threat in verdict.threatTypes {
-            threatCounter(threat, level).increment()
+            counter(MetricName.detectorThreats, "Detections by threat type and confidence level.",
+                [("threat_type", threat), ("confidence_level", level)]).increment()
             switch threat {
             case "port_scan": portScans.increment()
             case "ddos": ddos.increment()
@@ -116,13 +118,12 @@ public final class DetectorMetrics: Sendable {
         if !verdict.attackingIPs.isEmpty { updateSuspicion(verdict.attackingIPs, verdict.confidence) }
     }
 
-    private func threatCounter(_ threat: String, _ level: String) -> Counter {
-        threatCounters.withLock { counters in
-            let key = threat + "\u{0}" + level
+    /// The counter `name{labels}`, registered on first use.
+    private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {
+        labelledCounters.withLock { counters in
+            let key = ([name] + labels.map { $0.0 + "=" + $0.1 }).joined(separator: "\u{0}")
             if let c = counters[key] { return c }
-            let c = registry.makeCounter(
-                descriptor: describe(MetricName.detectorThreats, "Detections by threat type and confidence level."),
-                labels: [("threat_type", threat), ("confidence_level", level)])
+            let c = registry.makeCounter(descriptor: describe(name, help), labels: labels)
             counters[key] = c
             return c
         }
@@ -155,45 +156,26 @@ public final class DetectorMetrics: Sendable {
 
     /// Counts one HTTP request by endpoint and status code.
     public func request(endpoint: String, code: Int) {
-        let counter = requestCounters.withLock { counters in
-            let key = endpoint + " " + String(code)
-            if let c = counters[key] { return c }
-            let c = registry.makeCounter(
-                descriptor: describe(MetricName.detectorRequests, "Requests by endpoint and status code."),
-                labels: [("endpoint", endpoint), ("code", String(code))])
-            counters[key] = c
-            return c
-        }
-        counter.increment()
+        counter(MetricName.detectorRequests, "Requests by endpoint and status code.", [("endpoint", endpoint), ("code", String(code))])
+            .increment()
     }
 
     /// Counts one username-field classification.
     public func classified(as label: String) {
-        let counter = classificationCounters.withLock { counters in
-            if let c = counters[label] { return c }
-            let c = registry.makeCounter(
-                descriptor: describe(MetricName.detectorUsernameClassifications, "Username-field classifications by predicted class."),
-                labels: [("class", label)])
-            counters[label] = c
-            return c
-        }
-        counter.increment()
+        counter(MetricName.detectorUsernameClassifications, "Username-field classifications by predicted class.", [("class", label)])
+            .increment()
     }
 
-    /// Model state, by `model` label.
+    /// Model state, by `model` label; `trainings` is the model's total so far.
     public func modelState(_ model: String, status: Double, samples: Int, trainings: Int) {
         modelStatus[model]?.set(to: status)
         trainingSamples[model]?.set(to: Double(samples))
-        if let counter = self.trainings[model] { counter.increment(by: Int64(max(0, trainings - trainingsSeen(model, trainings)))) }
-    }
-
-    private let trainingsRecorded = Mutex<[String: Int]>([:])
-    private func trainingsSeen(_ model: String, _ now: Int) -> Int {
-        trainingsRecorded.withLock { seen in
-            let before = seen[model] ?? 0
-            seen[model] = max(before, now)
-            return min(before, now)
+        let new = trainingsCounted.withLock { counted in
+            let before = counted[model] ?? 0
+            counted[model] = max(before, trainings)
+            return max(0, trainings - before)
         }
+        if new > 0 { self.trainings[model]?.increment(by: Int64(new)) }
     }
 
     /// Mean training confidence of the network model's training window.

@@ -1,3 +1,4 @@
+import TrafficFeatures
 import Foundation
 
 /// Login statistics for one account over a window: the seed's authentication body.
@@ -90,14 +91,8 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
             usernameType = nil
         }
         usernameText = try c.strictIfPresent(String.self, .usernameText)
-        guard let total = try c.countIfPresent(.totalAttempts) else {
-            throw DecodingError.keyNotFound(
-                CodingKeys.totalAttempts, .init(codingPath: c.codingPath, debugDescription: "total_attempts is required"))
-        }
-        guard let failed = try c.countIfPresent(.failedAttempts) else {
-            throw DecodingError.keyNotFound(
-                CodingKeys.failedAttempts, .init(codingPath: c.codingPath, debugDescription: "failed_attempts is required"))
-        }
+        let total = try c.decodeCount(.totalAttempts)
+        let failed = try c.decodeCount(.failedAttempts)
         totalAttempts = total
         failedAttempts = failed
         guard failed <= total else {
@@ -105,14 +100,14 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
                 forKey: .failedAttempts, in: c,
                 debugDescription: "failed_attempts (\(failed)) must not exceed total_attempts (\(total))")
         }
-        successfulAttempts = try c.countIfPresent(.successfulAttempts)
+        successfulAttempts = try c.decodeCountIfPresent(.successfulAttempts)
         if let successful = successfulAttempts, successful + failed > total {
             throw DecodingError.dataCorruptedError(
                 forKey: .successfulAttempts, in: c,
                 debugDescription: "successful_attempts (\(successful)) + failed_attempts (\(failed)) must not exceed total_attempts (\(total))")
         }
-        uniqueSourceIPs = try c.countIfPresent(.uniqueSourceIPs)
-        privilegeLevel = try c.countIfPresent(.privilegeLevel)
+        uniqueSourceIPs = try c.decodeCountIfPresent(.uniqueSourceIPs)
+        privilegeLevel = try c.decodeCountIfPresent(.privilegeLevel)
         sourceIP = try c.strictIfPresent(String.self, .sourceIP)
         if let seconds = try c.strictIfPresent(Double.self, .windowSeconds) {
             guard seconds.isFinite, seconds > 0 else {
@@ -149,23 +144,6 @@ extension KeyedDecodingContainer {
             throw DecodingError.dataCorruptedError(
                 forKey: key, in: self, debugDescription: "\(key.stringValue) must be \(T.self == String.self ? "a string" : "a number")")
         }
-    }
-
-    /// A non-negative integer when present; fractions, negatives, non-numbers are errors naming the key.
-    fileprivate func countIfPresent(_ key: Key) throws -> Int? {
-        guard contains(key), try !decodeNil(forKey: key) else { return nil }
-        let value: Int
-        do {
-            value = try decode(Int.self, forKey: key)
-        } catch {
-            throw DecodingError.dataCorruptedError(
-                forKey: key, in: self, debugDescription: "\(key.stringValue) must be a non-negative integer")
-        }
-        guard value >= 0 else {
-            throw DecodingError.dataCorruptedError(
-                forKey: key, in: self, debugDescription: "\(key.stringValue) must be >= 0, got \(value)")
-        }
-        return value
     }
 }
 

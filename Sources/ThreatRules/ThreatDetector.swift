@@ -217,15 +217,26 @@ public final class ThreatDetector: Sendable {
 }
 
 extension ThreatDetector {
-    /// A detector with bootstrap models and the standard classifier, for in-process use
-    /// (`monitor --offline`, examples): it learns from what it sees like the service does.
-    public static func standalone(thresholds: RuleThresholds = RuleThresholds()) throws -> ThreatDetector {
-        ThreatDetector(
+    /// A detector over the given ensembles, with the standard configurations, training
+    /// confidence and classifier: how the service, `monitor --offline` and the tests compose it.
+    public convenience init(
+        thresholds: RuleThresholds, networkEnsemble: AnomalyEnsemble, authenticationEnsemble: AnomalyEnsemble,
+        modelsEnabled: Bool = true
+    ) throws(ModelError) {
+        self.init(
             thresholds: thresholds,
             network: try AnomalyDetector(
-                configuration: networkConfiguration, confidence: networkConfidence, ensemble: bootstrapNetworkEnsemble()),
-            authentication: try AnomalyDetector(
-                configuration: authenticationConfiguration, ensemble: bootstrapAuthenticationEnsemble()),
-            classifier: UsernameClassifier.shared)
+                configuration: Self.networkConfiguration, confidence: Self.networkConfidence, ensemble: networkEnsemble),
+            authentication: try AnomalyDetector(configuration: Self.authenticationConfiguration, ensemble: authenticationEnsemble),
+            classifier: UsernameClassifier.shared,
+            modelsEnabled: modelsEnabled)
+    }
+
+    /// A detector with bootstrap models, for in-process use (`monitor --offline`, examples): it
+    /// learns from what it sees like the service does.
+    public static func standalone(thresholds: RuleThresholds = RuleThresholds()) throws -> ThreatDetector {
+        try ThreatDetector(
+            thresholds: thresholds, networkEnsemble: bootstrapNetworkEnsemble(),
+            authenticationEnsemble: bootstrapAuthenticationEnsemble())
     }
 }

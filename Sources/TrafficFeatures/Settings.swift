@@ -1,4 +1,5 @@
 public import Foundation
+import Logging
 
 /// A configuration value that could not be used; the message names the setting.
 package struct SettingError: Error, CustomStringConvertible {
@@ -64,5 +65,15 @@ package struct Settings {
         guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    /// Sends swift-log to standard error at the level of `flag`, else `LOG_LEVEL`, else info.
+    package func bootstrapLogging(_ flag: String?) {
+        let level = string(flag, "LOG_LEVEL").flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
     }
 }

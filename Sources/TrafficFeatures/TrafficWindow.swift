@@ -490,9 +490,11 @@ public enum WindowTimestamp {
 }
 
 extension KeyedDecodingContainer {
+    // Package access: ThreatRules decodes its authentication events with the same rules.
+
     /// A non-negative integer count; a fractional, negative or mistyped value is an
     /// error naming the key.
-    func decodeCount(_ key: Key, default fallback: Int? = nil) throws -> Int {
+    package func decodeCount(_ key: Key, default fallback: Int? = nil) throws -> Int {
         guard contains(key) else {
             if let fallback { return fallback }
             throw DecodingError.keyNotFound(
@@ -513,12 +515,12 @@ extension KeyedDecodingContainer {
         return value
     }
 
-    func decodeCountIfPresent(_ key: Key) throws -> Int? {
+    package func decodeCountIfPresent(_ key: Key) throws -> Int? {
         contains(key) ? try decodeCount(key) : nil
     }
 
     /// A finite, non-negative number.
-    func decodeRate(_ key: Key, default fallback: Double? = nil) throws -> Double {
+    package func decodeRate(_ key: Key, default fallback: Double? = nil) throws -> Double {
         guard contains(key) else {
             if let fallback { return fallback }
             throw DecodingError.keyNotFound(

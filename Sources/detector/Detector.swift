@@ -50,12 +50,7 @@ struct Detector: AsyncParsableCommand {
 
     func run() async throws {
         let settings = Settings()
-        let level = settings.string(logLevel, "LOG_LEVEL").flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        settings.bootstrapLogging(logLevel)
         let logger = Logger(label: "detector")
 
         let address = settings.string(httpAddr, "HTTP_ADDR") ?? "0.0.0.0:5000"
@@ -78,24 +73,20 @@ struct Detector: AsyncParsableCommand {
             guard let store else { return try bootstrap() }
             return try store.loadOrBootstrap(dimension: dimension, logger: logger, bootstrap: bootstrap).ensemble
         }
-        let network = try AnomalyDetector(
-            configuration: ThreatDetector.networkConfiguration, confidence: ThreatDetector.networkConfidence,
-            ensemble: load(networkStore, dimension: FeatureVector.dimension) { () throws(ModelError) in
+        let detector = try ThreatDetector(
+            thresholds: thresholds,
+            networkEnsemble: load(networkStore, dimension: FeatureVector.dimension) { () throws(ModelError) in
                 try ThreatDetector.bootstrapNetworkEnsemble()
-            })
-        let authentication = try AnomalyDetector(
-            configuration: ThreatDetector.authenticationConfiguration,
-            ensemble: load(authenticationStore, dimension: AuthenticationEvent.featureNames.count) { () throws(ModelError) in
-                try ThreatDetector.bootstrapAuthenticationEnsemble()
-            })
-        let detector = ThreatDetector(
-            thresholds: thresholds, network: network, authentication: authentication, classifier: UsernameClassifier.shared,
+            },
+            authenticationEnsemble: load(authenticationStore, dimension: AuthenticationEvent.featureNames.count) {
+                () throws(ModelError) in try ThreatDetector.bootstrapAuthenticationEnsemble()
+            },
             modelsEnabled: !(rulesOnly || settings.environment["DETECTOR_RULES_ONLY"] == "1"))
         if directory == nil { logger.notice("MODEL_DIR is not set: trained models are kept in memory only") }
 
         let training = [
-            TrainingService(detector: network, interval: interval, store: networkStore, logger: logger),
-            TrainingService(detector: authentication, interval: interval, store: authenticationStore, logger: logger),
+            TrainingService(detector: detector.network, interval: interval, store: networkStore, logger: logger),
+            TrainingService(detector: detector.authentication, interval: interval, store: authenticationStore, logger: logger),
         ]
         let prometheus = PrometheusWindowQuery(
             baseURL: settings.string(prometheusURL, "PROMETHEUS_URL") ?? "http://127.0.0.1:9090",

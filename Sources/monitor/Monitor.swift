@@ -112,12 +112,7 @@ struct Monitor: AsyncParsableCommand {
             return
         }
         let settings = Settings()
-        let level = settings.string(logLevel, "LOG_LEVEL").flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        settings.bootstrapLogging(logLevel)
         let logger = Logger(label: "monitor")
 
         let window = try settings.duration(statsWindow, "STATS_WINDOW", default: .seconds(1))

@@ -16,13 +16,7 @@ enum Fixture {
     static let authenticationEnsemble = try! ThreatDetector.bootstrapAuthenticationEnsemble()
 
     static func detector() throws -> ThreatDetector {
-        ThreatDetector(
-            thresholds: RuleThresholds(),
-            network: try AnomalyDetector(
-                configuration: ThreatDetector.networkConfiguration, confidence: ThreatDetector.networkConfidence,
-                ensemble: networkEnsemble),
-            authentication: try AnomalyDetector(configuration: ThreatDetector.authenticationConfiguration, ensemble: authenticationEnsemble),
-            classifier: UsernameClassifier.shared)
+        try ThreatDetector(thresholds: RuleThresholds(), networkEnsemble: networkEnsemble, authenticationEnsemble: authenticationEnsemble)
     }
 
     static func routes(token: String? = nil) throws -> DetectorRoutes {
