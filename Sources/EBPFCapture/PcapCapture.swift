@@ -12,7 +12,9 @@ public import TrafficFeatures
 /// deterministic and, with `.asFastAsPossible`, much faster than real time. Quiet
 /// stretches produce empty windows; a jump longer than `maximumGap` (a clock step in
 /// the capture) restarts the window grid at the next packet instead of emitting
-/// thousands of empty windows. Every window lasts W seconds, including the last.
+/// thousands of empty windows. A jump backwards by more than one window (two recordings
+/// concatenated into one file) also restarts the grid; smaller reorderings stay in the
+/// current window. Every window lasts W seconds, including the last.
 public final class PcapCapture: WindowSource, @unchecked Sendable {
     // @unchecked: the pcap handle is only used by the reader thread, then closed by it.
 
@@ -155,7 +157,17 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
                 // With nanosecond precision, tv_usec holds nanoseconds.
                 let timestamp = Int64(header.pointee.ts.tv_sec) * 1_000_000_000 + Int64(header.pointee.ts.tv_usec)
                 if let start = windowStart {
-                    if timestamp - start >= maximumGap + width {
+                    if timestamp < start - width {
+                        // A capture concatenated from two recordings, or a clock stepped back:
+                        // close the current window and start a new grid rather than folding a
+                        // whole earlier stretch into it. Reordering by less than a window (packets
+                        // from different CPUs) stays in the current window.
+                        emit(start)
+                        logger.warning(
+                            "capture clock jumps backward; restarting windows",
+                            metadata: ["seconds": "\(Double(start - timestamp) / 1e9)"])
+                        windowStart = timestamp
+                    } else if timestamp - start >= maximumGap + width {
                         emit(start)
                         logger.warning(
                             "capture clock jumps forward; restarting windows",

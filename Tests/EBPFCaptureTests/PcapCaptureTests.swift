@@ -117,6 +117,21 @@ struct PcapCaptureTests {
         #expect(windows[1].windowStart == Date(timeIntervalSince1970: t0 + 86_400 * 30))
     }
 
+    @Test func aCaptureThatJumpsBackwardStartsANewGrid() async throws {
+        // Two recordings concatenated: 0 s, 1 s, 2 s, then the second copy from 0.5 s again;
+        // a packet 0.2 s out of order stays in the window it arrives in.
+        let file = TemporaryFile()
+        let writer = try PcapWriter(path: file.path)
+        for second in 0..<3 { writer.write(TestFrames.udp(), timestamp: t0 + Double(second) + 0.1) }
+        writer.write(TestFrames.udp(), timestamp: t0 + 1.95)
+        for second in 0..<2 { writer.write(TestFrames.syn(port: 22), timestamp: t0 + 0.5 + Double(second)) }
+        writer.close()
+        let windows = try await collect(try PcapCapture(configuration: .init(path: file.path), logger: quietLogger))
+        #expect(windows.map(\.counters.packets) == [1, 1, 2, 1, 1])
+        #expect(windows.map(\.counters.synPackets) == [0, 0, 0, 1, 1])
+        #expect(windows[3].windowStart == Date(timeIntervalSince1970: t0 + 0.5))
+    }
+
     @Test func aTruncatedFileYieldsItsWindowsThenAnError() async throws {
         let file = TemporaryFile()
         let writer = try PcapWriter(path: file.path)
