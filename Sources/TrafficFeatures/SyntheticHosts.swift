@@ -2,17 +2,18 @@ import Foundation
 
 extension SyntheticTraffic {
     /// Eight kinds of hosts, from a busy server to an almost idle laptop and QUIC-heavy phones, so
-    /// that generated "normal" covers more than one operating point. The detector bootstraps its
+    /// that generated "normal" covers more than one operating point. Servers keep a steady rate;
+    /// laptops and phones are bursty (idle seconds, then an app starts with a burst of DNS answers). The detector bootstraps its
     /// network models on them; the model evaluation trains on them.
     public static let hostProfiles: [Profile] = [
         Profile(meanPacketsPerSecond: 300, clientPopulation: 200),
         Profile(meanPacketsPerSecond: 1500, clientPopulation: 500),
-        Profile(meanPacketsPerSecond: 40, clientPopulation: 20),
-        Profile(meanPacketsPerSecond: 8, clientPopulation: 4),
-        Profile(meanPacketsPerSecond: 2, clientPopulation: 2),
-        Profile(meanPacketsPerSecond: 200, clientPopulation: 12, quicShare: 0.85),
-        Profile(meanPacketsPerSecond: 20, clientPopulation: 6, quicShare: 0.6),
-        Profile(meanPacketsPerSecond: 1000, clientPopulation: 30, quicShare: 0.8),
+        Profile(meanPacketsPerSecond: 40, clientPopulation: 20, burstiness: 0.5),
+        Profile(meanPacketsPerSecond: 8, clientPopulation: 4, burstiness: 0.8),
+        Profile(meanPacketsPerSecond: 2, clientPopulation: 2, burstiness: 0.8),
+        Profile(meanPacketsPerSecond: 200, clientPopulation: 12, quicShare: 0.85, burstiness: 0.9),
+        Profile(meanPacketsPerSecond: 20, clientPopulation: 6, quicShare: 0.6, burstiness: 0.8),
+        Profile(meanPacketsPerSecond: 1000, clientPopulation: 30, quicShare: 0.8, burstiness: 0.6),
     ]
 
     /// One stream of `count` one-second windows per host profile, aggregated as the monitor does,

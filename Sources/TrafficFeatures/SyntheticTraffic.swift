@@ -22,6 +22,13 @@ public struct SyntheticTraffic: Sendable {
         /// Share of sessions that are QUIC (UDP 443) flows; the other kinds keep their
         /// relative proportions. 0.16 by default; mobile clients reach 0.8 and more.
         public var quicShare: Double
+        /// How much the host's activity swings from one second to the next, in [0, 2]: the
+        /// standard deviation of the step of an AR(1) process (coefficient 0.6) on the logarithm
+        /// of the rate, kept mean-preserving and within ×0.1…×5 of the mean. 0 (the default) keeps
+        /// the rate steady (Poisson around the daily cycle); clients and phones that go idle and
+        /// then start an app or load a page are around 0.6–0.9. When the activity jumps, the host
+        /// receives the answers of a burst of DNS lookups first.
+        public var burstiness: Double
 
         public init(
             host: NetworkAddress = NetworkAddress(ipv4: 198, 18, 0, 1),
@@ -29,7 +36,8 @@ public struct SyntheticTraffic: Sendable {
             meanPacketsPerSecond: Double = 300,
             clientPopulation: Int = 200,
             diurnalAmplitude: Double = 0.25,
-            quicShare: Double = 0.16
+            quicShare: Double = 0.16,
+            burstiness: Double = 0
         ) {
             self.host = host
             self.hostIPv6 = hostIPv6
@@ -37,6 +45,7 @@ public struct SyntheticTraffic: Sendable {
             self.clientPopulation = clientPopulation
             self.diurnalAmplitude = diurnalAmplitude
             self.quicShare = min(1, max(0, quicShare))
+            self.burstiness = burstiness.isFinite ? min(2, max(0, burstiness)) : 0
         }
     }
 
@@ -56,6 +65,8 @@ public struct SyntheticTraffic: Sendable {
 
     public var profile: Profile
     private var rng: SplitMix64
+    /// The logarithm of the current activity multiplier (see ``Profile/burstiness``).
+    private var logActivity = 0.0
 
     public init(profile: Profile = Profile(), seed: UInt64 = 1) {
         self.profile = profile
@@ -65,12 +76,14 @@ public struct SyntheticTraffic: Sendable {
     /// The packets of one window starting at `start` and lasting `duration` seconds.
     public mutating func packets(start: Date, duration: Double, attacks: [Attack] = []) -> [PacketSummary] {
         var packets: [PacketSummary] = []
-        let target = poisson(mean: profile.meanPacketsPerSecond * diurnalFactor(at: start) * duration)
+        let (activity, lookups) = nextActivity()
+        let target = poisson(mean: profile.meanPacketsPerSecond * diurnalFactor(at: start) * activity * duration)
         packets.reserveCapacity(target)
         while packets.count < target {
             appendSession(to: &packets)
         }
         if packets.count > target { packets.removeLast(packets.count - target) }
+        if lookups { dnsLookupBurst(&packets) }
         for attack in attacks {
             append(attack, duration: duration, to: &packets)
         }
@@ -84,6 +97,24 @@ public struct SyntheticTraffic: Sendable {
         let seconds = date.timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400)
         // Peak in the afternoon (15:00 UTC), trough at night.
         return max(0.05, 1 + profile.diurnalAmplitude * sin(2 * .pi * (seconds / 86_400 - 0.375)))
+    }
+
+    /// Advances the activity process by one window: the rate multiplier, and whether the
+    /// activity jumped (something started, so a burst of DNS answers arrives first).
+    private mutating func nextActivity() -> (multiplier: Double, lookups: Bool) {
+        let sigma = profile.burstiness
+        guard sigma > 0 else { return (1, false) }
+        let phi = 0.6
+        let previous = logActivity
+        logActivity = min(log(5), max(log(0.1), phi * logActivity + sigma * gaussian()))
+        // exp(X) of a stationary AR(1) has mean exp(var / 2): divide it out to keep the mean rate.
+        let variance = sigma * sigma / (1 - phi * phi)
+        return (exp(logActivity - variance / 2), logActivity - previous > sigma)
+    }
+
+    /// The answers to a handful of lookups an application makes when it starts.
+    private mutating func dnsLookupBurst(_ packets: inout [PacketSummary]) {
+        for _ in 0..<Int.random(in: 1...4, using: &rng) { dnsReplies(&packets) }
     }
 
     private mutating func appendSession(to packets: inout [PacketSummary]) {
@@ -269,6 +300,12 @@ public struct SyntheticTraffic: Sendable {
             product *= Double.random(in: 0..<1, using: &rng)
         }
         return count
+    }
+
+    private mutating func gaussian() -> Double {
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng)
+        let u2 = Double.random(in: 0..<1, using: &rng)
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
     private mutating func geometric(mean: Double) -> Int {

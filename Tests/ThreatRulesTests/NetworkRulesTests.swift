@@ -491,19 +491,31 @@ struct NetworkRulesOnCaptures {
         var example: [ThreatType: String]
         var windows: Int
         var windowsWithFindings: Int
+        /// Windows whose verdict from `monitor --offline` (rules and models) reports a threat.
+        var windowsWithVerdicts: Int
+        /// labels.csv's class: `attack`, `benign`, …
+        var kind: String
     }
 
-    /// Runs the monitor offline on `capture` and the rules (with ``NetworkRuleTracker``) on its windows.
+    /// Runs the monitor offline on `capture` and the rules (with ``NetworkRuleTracker``) on its
+    /// windows; also counts the windows whose own verdict (rules and models) reports a threat.
     static func evaluate(_ capture: String) throws -> Row? {
         guard let directory = SharedData.pcapDirectory,
             let label = SharedData.labels.first(where: { $0.file == capture })
         else { return nil }
         let result = try Command.run([BuiltProducts.monitor, "--pcap", directory.appendingPathComponent(capture).path, "--offline"])
         var tracker = NetworkRuleTracker(thresholds: RuleThresholds())
-        var row = Row(capture: capture, expected: label.expectedThreat, reported: [:], example: [:], windows: 0, windowsWithFindings: 0)
+        var row = Row(
+            capture: capture, expected: label.expectedThreat, reported: [:], example: [:], windows: 0, windowsWithFindings: 0,
+            windowsWithVerdicts: 0, kind: label.kind)
+        struct Judged: Decodable {
+            struct Verdict: Decodable { var threat_detected: Bool }
+            var verdict: Verdict
+        }
         for line in result.stdout.split(separator: "\n") where line.hasPrefix("{") {
             let window = try JSONDecoder().decode(TrafficWindow.self, from: Data(line.utf8))
             row.windows += 1
+            if try JSONDecoder().decode(Judged.self, from: Data(line.utf8)).verdict.threat_detected { row.windowsWithVerdicts += 1 }
             let found = tracker.evaluate(window)
             if !found.isEmpty { row.windowsWithFindings += 1 }
             for finding in found {
@@ -544,6 +556,10 @@ struct NetworkRulesOnCaptures {
             switch Self.expectations[capture]! {
             case nil:
                 #expect(row.reported.isEmpty, "\(capture): \(row.example.values.sorted())")
+                if row.kind == "benign" {
+                    // Nothing at all on benign traffic: neither a rule nor the models alone.
+                    #expect(row.windowsWithVerdicts == 0, "\(capture): \(row.windowsWithVerdicts) windows with a verdict")
+                }
             case let (threat, source)?:
                 let sources = row.reported[threat]
                 #expect(sources != nil, "\(capture): expected \(threat.rawValue), got \(row.reported)")
@@ -554,7 +570,7 @@ struct NetworkRulesOnCaptures {
                 }
             }
         }
-        var table = "capture | expected (labels.csv) | reported in any window | sources named | windows with findings\n"
+        var table = "capture | expected (labels.csv) | reported in any window | sources named | windows with findings | windows with a verdict (rules or models)\n"
         var examples = ""
         for row in rows {
             let threats = row.reported.keys.sorted()
@@ -562,7 +578,7 @@ struct NetworkRulesOnCaptures {
                 "\(threat.rawValue): " + row.reported[threat]!.sorted().map { $0 == "-" ? "none" : $0 }.joined(separator: " ")
             }
             table += "\(row.capture) | \(row.expected) | \(threats.isEmpty ? "nothing" : threats.map(\.rawValue).joined(separator: ", ")) | "
-            table += "\(named.isEmpty ? "-" : named.joined(separator: "; ")) | \(row.windowsWithFindings)/\(row.windows)\n"
+            table += "\(named.isEmpty ? "-" : named.joined(separator: "; ")) | \(row.windowsWithFindings)/\(row.windows) | \(row.windowsWithVerdicts)\n"
             for threat in threats { examples += "  \(row.capture): \(threat.rawValue): \(row.example[threat]!)\n" }
         }
         print(table + "\nfirst explanation per threat:\n" + examples)
