@@ -1,5 +1,5 @@
 public import AsyncHTTPClient
-import Foundation
+public import Foundation
 public import Logging
 import NIOCore
 import NIOHTTP1
@@ -15,7 +15,8 @@ import Synchronization
 /// windows and retries with exponential backoff; capture is never blocked. When the
 /// queue is full the oldest windows are dropped and reported. Any other 4xx answer
 /// means the detector refuses those windows: they are reported as rejected and not
-/// retried. Every outcome reaches `onEvent`, from which the monitor exports metrics.
+/// retried. Every outcome reaches `onEvent`, from which the monitor exports metrics; the
+/// detector's answers (its verdicts) reach `onAnswer` with the windows they judge.
 public final class WindowPublisher: Service, Sendable {
     public struct Configuration: Sendable {
         /// The full URL windows are posted to, e.g. `http://127.0.0.1:5000/detect`.
@@ -80,18 +81,29 @@ public final class WindowPublisher: Service, Sendable {
     private let httpClient: HTTPClient
     private let logger: Logger
     private let onEvent: @Sendable (Event) -> Void
+    private let onAnswer: (@Sendable (_ windows: [Data], _ answer: Data) -> Void)?
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
+    /// - Parameters:
+    ///   - configuration: Where and how to post.
+    ///   - httpClient: The client that posts (the monitor uses `HTTPClient.shared`).
+    ///   - logger: Failures and rejections are logged here.
+    ///   - onEvent: Called for every outcome (posted, failed, dropped, rejected).
+    ///   - onAnswer: Called after each accepted post with the posted windows' JSON, in order,
+    ///     and the detector's answer body (its verdict, or an array of verdicts for a batch);
+    ///     answers over 1 MiB are not passed on.
     public init(
         configuration: Configuration, httpClient: HTTPClient, logger: Logger,
-        onEvent: @escaping @Sendable (Event) -> Void = { _ in }
+        onEvent: @escaping @Sendable (Event) -> Void = { _ in },
+        onAnswer: (@Sendable (_ windows: [Data], _ answer: Data) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
         self.onEvent = onEvent
+        self.onAnswer = onAnswer
         (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -130,7 +142,7 @@ public final class WindowPublisher: Service, Sendable {
         }
         // Shutdown: one last attempt to deliver what is queued.
         if let batch = nextBatch(limit: configuration.queueCapacity) {
-            _ = await post(batch)
+            _ = await postToCompletion(batch)
         }
         wake.finish()
     }
@@ -144,7 +156,7 @@ public final class WindowPublisher: Service, Sendable {
                 if await wakeIterator.next() == nil { return }
                 continue
             }
-            switch await post(batch) {
+            switch await postToCompletion(batch) {
             case .accepted:
                 backoff = configuration.initialBackoff
                 if configuration.batchInterval > .zero {
@@ -165,6 +177,13 @@ public final class WindowPublisher: Service, Sendable {
 
     private enum Outcome {
         case accepted, retry
+    }
+
+    /// Posts without letting shutdown cancel the request half-way: a post the detector has
+    /// received but whose answer was cut off would be retried, and the detector would judge
+    /// those windows twice. A post takes at most `requestTimeout`.
+    private func postToCompletion(_ batch: [Queued]) async -> Outcome {
+        await Task { await self.post(batch) }.value
     }
 
     private func post(_ batch: [Queued]) async -> Outcome {
@@ -188,11 +207,12 @@ public final class WindowPublisher: Service, Sendable {
         request.body = .bytes(body)
 
         let status: Int
+        var answer: ByteBuffer?
         do {
             let response = try await httpClient.execute(
                 request, timeout: .nanoseconds(configuration.requestTimeout.totalNanoseconds), logger: logger)
             status = Int(response.status.code)
-            _ = try? await response.body.collect(upTo: 1 << 20)
+            answer = try? await response.body.collect(upTo: 1 << 20)
         } catch {
             onEvent(.failed(reason: "\(error)", windows: batch.count))
             logger.warning(
@@ -205,6 +225,9 @@ public final class WindowPublisher: Service, Sendable {
         case 200..<300:
             remove(batch)
             onEvent(.posted(windows: batch.count))
+            if let onAnswer, let answer {
+                onAnswer(batch.map(\.body), Data(answer.readableBytesView))
+            }
             return .accepted
         case 408, 425, 429, 500..<600:
             onEvent(.failed(reason: "HTTP \(status)", windows: batch.count))

@@ -1,0 +1,74 @@
+public import Foundation
+public import TrafficFeatures
+
+/// A traffic window with the verdict on it: what `monitor --pcap FILE --offline` and
+/// `monitor --print-verdicts` print, one per window.
+public struct JudgedWindow: Sendable, Equatable {
+    /// The window as the monitor closed it.
+    public var window: TrafficWindow
+    /// The detector's verdict on it.
+    public var verdict: Verdict
+    /// When the verdict reached the monitor (live capture); nil when judged in-process.
+    public var receivedAt: Date?
+
+    /// Pairs a window with its verdict.
+    public init(window: TrafficWindow, verdict: Verdict, receivedAt: Date? = nil) {
+        self.window = window
+        self.verdict = verdict
+        self.receivedAt = receivedAt
+    }
+
+    /// Pairs the windows a monitor posted (their JSON bodies, in order) with the detector's
+    /// answer: one verdict object for one window, an array of verdicts for several.
+    ///
+    /// - Throws: `DecodingError` when a body or the answer does not decode, and
+    ///   ``JudgedWindowError/countMismatch(windows:verdicts:)`` when the answer holds a different
+    ///   number of verdicts than windows were posted.
+    public static func pair(postedWindows: [Data], answer: Data, receivedAt: Date? = nil) throws -> [JudgedWindow] {
+        let decoder = JSONDecoder()
+        let windows = try postedWindows.map { try decoder.decode(TrafficWindow.self, from: $0) }
+        let verdicts = windows.count == 1
+            ? [try decoder.decode(Verdict.self, from: answer)]
+            : try decoder.decode([Verdict].self, from: answer)
+        guard verdicts.count == windows.count else {
+            throw JudgedWindowError.countMismatch(windows: windows.count, verdicts: verdicts.count)
+        }
+        return zip(windows, verdicts).map { JudgedWindow(window: $0, verdict: $1, receivedAt: receivedAt) }
+    }
+
+    /// The window's wire format (``TrafficWindow/jsonData()``) with the verdict under
+    /// `"verdict"` and, when known, `"verdict_received_at"` (seconds since 1970); keys sorted,
+    /// no trailing newline.
+    public func jsonLine() throws -> Data {
+        var object = try JSONSerialization.jsonObject(with: window.jsonData()) as? [String: Any] ?? [:]
+        object["verdict"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(verdict))
+        if let receivedAt { object["verdict_received_at"] = receivedAt.timeIntervalSince1970 }
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    /// A readable view: the window's ``TrafficWindow/summaryLine`` followed by `ok`, or by
+    /// `THREAT`, then one indented line per threat type with the confidence and the attacking
+    /// sources, and one per explanation.
+    public var summary: String {
+        var text = window.summaryLine
+        guard verdict.threatDetected else { return text + "  ok" }
+        text += "  THREAT \(verdict.threatTypes.joined(separator: ", "))"
+        text += String(format: "  confidence %.2f", verdict.confidence)
+        if !verdict.attackingIPs.isEmpty { text += "  from \(verdict.attackingIPs.joined(separator: ", "))" }
+        for explanation in verdict.explanations { text += "\n    - " + explanation }
+        return text
+    }
+}
+
+/// Why a detector's answer could not be paired with the posted windows.
+public enum JudgedWindowError: Error, Equatable, CustomStringConvertible {
+    /// The answer held `verdicts` verdicts for `windows` posted windows.
+    case countMismatch(windows: Int, verdicts: Int)
+
+    public var description: String {
+        switch self {
+        case let .countMismatch(windows, verdicts):
+            "the detector answered \(verdicts) verdict(s) for \(windows) posted window(s)"
+        }
+    }
+}
