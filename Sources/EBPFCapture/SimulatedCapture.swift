@@ -20,6 +20,21 @@ public final class SimulatedCapture: WindowSource, Sendable {
             self.attack = attack
             self.windows = windows
         }
+
+        /// The demo's scenario on simulated traffic (`monitor --simulate --simulate-attacks`),
+        /// the same kinds of attacks `make demo` sends from a test namespace, 10 windows apart
+        /// after 10 benign ones: a port scan from 198.18.0.66 (2 windows), a SYN flood from
+        /// 198.18.0.77 (2), a UDP amplification flood from 300 reflectors (2), a ping sweep from
+        /// 198.18.0.88 (1) and a DNS tunnel from 198.18.0.99 (3). Windows 60 and later are benign.
+        public static let demoScenario: [ScheduledAttack] = [
+            ScheduledAttack(.portScan(source: NetworkAddress(ipv4: 198, 18, 0, 66), ports: 1...1000, packetsPerSecond: 600), windows: 10..<12),
+            ScheduledAttack(.synFlood(source: NetworkAddress(ipv4: 198, 18, 0, 77), port: 80, packetsPerSecond: 3000), windows: 20..<22),
+            ScheduledAttack(.udpFlood(reflectors: 300, sourcePort: 123, packetsPerSecond: 3000), windows: 30..<32),
+            ScheduledAttack(
+                .hostSweep(source: NetworkAddress(ipv4: 198, 18, 0, 88), hosts: 254, firstHost: NetworkAddress(ipv4: 198, 19, 0, 1)),
+                windows: 40..<41),
+            ScheduledAttack(.dnsTunnel(source: NetworkAddress(ipv4: 198, 18, 0, 99), queriesPerSecond: 40), windows: 50..<53),
+        ]
     }
 
     public struct Configuration: Sendable {

@@ -61,8 +61,14 @@ struct Monitor: AsyncParsableCommand {
     @Flag(help: "Print a one-line summary of every window on standard output.")
     var printWindows = false
 
+    @Option(help: "Print every window with the detector's verdict on it, as it arrives: text (readable) or json (one line per window, as --offline).")
+    var printVerdicts: VerdictOutput?
+
     @Flag(help: "Use the simulation source (synthetic traffic) instead of XDP.")
     var simulate = false
+
+    @Flag(help: "With --simulate: inject the demo's attacks (port scan, SYN flood, UDP flood, ping sweep, DNS tunnel) from window 10 on, 10 windows apart.")
+    var simulateAttacks = false
 
     @Flag(help: "Fail instead of falling back to simulation when XDP cannot be loaded.")
     var requireXDP = false
@@ -135,6 +141,9 @@ struct Monitor: AsyncParsableCommand {
         let status = CaptureStatus()
 
         let publisher = try makePublisher(settings: settings, metrics: metrics, logger: logger)
+        if printVerdicts != nil, publisher == nil {
+            throw ValidationError("--print-verdicts shows the detector's answers: it needs ML_DETECTOR_URL (not 'none')")
+        }
         let capture = CaptureService(
             source: source, status: status, keepRunningAfterSourceEnds: source.kind == .pcap, logger: logger
         ) { window in
@@ -185,14 +194,29 @@ struct Monitor: AsyncParsableCommand {
             requestTimeout: try settings.duration(postTimeout, "POST_TIMEOUT", default: .seconds(5)),
             bearerToken: settings.string(detectorToken, "DETECTOR_API_TOKEN"))
         logger.info("posting windows to the detector", metadata: ["endpoint": "\(endpoint)"])
-        return WindowPublisher(configuration: configuration, httpClient: .shared, logger: logger) { event in
-            switch event {
-            case let .posted(windows): metrics.windowsPosted(windows)
-            case .failed: metrics.postFailed()
-            case let .dropped(windows): metrics.windowsDropped(windows)
-            case let .rejected(_, windows): metrics.windowsRejected(windows)
+        var onAnswer: (@Sendable ([Data], Data) -> Void)?
+        if let output = printVerdicts {
+            onAnswer = { windows, answer in
+                do {
+                    for judged in try JudgedWindow.pair(postedWindows: windows, answer: answer, receivedAt: Date()) {
+                        try output.write(judged)
+                    }
+                } catch {
+                    logger.warning("cannot show the detector's verdict", metadata: ["error": "\(error)"])
+                }
             }
         }
+        return WindowPublisher(
+            configuration: configuration, httpClient: .shared, logger: logger,
+            onEvent: { event in
+                switch event {
+                case let .posted(windows): metrics.windowsPosted(windows)
+                case .failed: metrics.postFailed()
+                case let .dropped(windows): metrics.windowsDropped(windows)
+                case let .rejected(_, windows): metrics.windowsRejected(windows)
+                }
+            },
+            onAnswer: onAnswer)
     }
 
     private func makeSource(
@@ -203,8 +227,12 @@ struct Monitor: AsyncParsableCommand {
                 configuration: .init(path: pcap, windowInterval: window, pacing: .realTime, aggregation: aggregation),
                 logger: logger)
         }
+        if simulateAttacks, !simulate { throw ValidationError("--simulate-attacks needs --simulate") }
         let simulation = SimulatedCapture(
-            configuration: .init(windowInterval: window, aggregation: aggregation, interface: "simulated"), logger: logger)
+            configuration: .init(
+                windowInterval: window, attacks: simulateAttacks ? SimulatedCapture.ScheduledAttack.demoScenario : [],
+                aggregation: aggregation, interface: "simulated"),
+            logger: logger)
         if simulate { return simulation }
 
         let modeText = settings.string(xdpMode, "XDP_MODE") ?? "auto"
@@ -249,7 +277,7 @@ struct Monitor: AsyncParsableCommand {
             var line: Data
             if let detector {
                 let verdict = try detector.detect(window)
-                line = try OfflineLine.encode(window: window, verdict: verdict)
+                line = try JudgedWindow(window: window, verdict: verdict).jsonLine()
             } else {
                 line = try window.jsonData()
             }
@@ -259,12 +287,20 @@ struct Monitor: AsyncParsableCommand {
     }
 }
 
-/// One line of `--offline` output: the window's wire format with its verdict under `"verdict"`.
-enum OfflineLine {
-    static func encode(window: TrafficWindow, verdict: Verdict) throws -> Data {
-        var object = try JSONSerialization.jsonObject(with: window.jsonData()) as? [String: Any] ?? [:]
-        object["verdict"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(verdict))
-        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+/// What `--print-verdicts` prints for every window the detector judged.
+enum VerdictOutput: String, ExpressibleByArgument, CaseIterable {
+    /// A readable window line, and the threats with their explanations.
+    case text
+    /// One JSON line per window, as `--offline` prints, plus `verdict_received_at`.
+    case json
+
+    func write(_ judged: JudgedWindow) throws {
+        var line = switch self {
+        case .text: Data(judged.summary.utf8)
+        case .json: try judged.jsonLine()
+        }
+        line.append(UInt8(ascii: "\n"))
+        try FileHandle.standardOutput.write(contentsOf: line)
     }
 }
 
