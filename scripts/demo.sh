@@ -1,70 +1,117 @@
 #!/usr/bin/env bash
-# The demo (make demo): the monitor on a live interface, or on simulation without
-# privileges, printing one line per window while traffic runs.
+# The demo (make demo): the monitor and the detector on a live interface, real attacks from a test
+# namespace, and a live view of every window with its verdict.
 #
-# As root: a test namespace and veth (198.18.X.0/24) are created, the monitor attaches
-# XDP to the host end, and the namespace sends benign traffic (pings, UDP, a few TCP
-# connection attempts), then an nmap SYN scan of ports 1-1000, then benign traffic
-# again; each phase is bounded in time and rate. Without root the same monitor runs
-# on the simulation source. The API is at http://127.0.0.1:8800 (/stats, /metrics,
-# /ready, /health) while the demo runs. Everything created is removed on exit and on
-# Ctrl-C. DEMO_SECONDS (default 45) bounds the run.
+# As root: a test namespace and veth (198.18.X.0/24) are created, the detector starts on
+# 127.0.0.1:5000 and the monitor attaches XDP to the host end (API on 127.0.0.1:8800) and posts
+# every window to the detector. scripts/attack-scenario.sh then drives, from the namespace, benign
+# traffic (web requests to a local server, DNS lookups, pings) and, between benign phases, an nmap
+# SYN scan, an hping3 SYN flood, an hping3 UDP flood, an nmap ping sweep and DNS-tunnel-like
+# queries, each bounded in packets and time (about 60 s in all). Each window is shown as it is
+# judged: its traffic figures, `ok` or the threats with confidence, attacker and explanation.
+# Everything created is removed on exit and on Ctrl-C (namespace, veth, XDP program, route,
+# processes).
+#
+# Without root the same view runs on the simulation source with the same kinds of attacks
+# injected (monitor --simulate --simulate-attacks) for DEMO_SECONDS (default 70).
+#
+#   MONITOR, DETECTOR   the binaries (default .build/release/...; `make demo` builds them)
+#   MONITOR_ADDR        the monitor's API (default 127.0.0.1:8800)
+#   DETECTOR_ADDR       the detector's API (default 127.0.0.1:5000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/test-host.sh
 
 MONITOR=${MONITOR:-.build/release/monitor}
-HTTP_ADDR=${HTTP_ADDR:-127.0.0.1:8800}
-DEMO_SECONDS=${DEMO_SECONDS:-45}
-[ -x "$MONITOR" ] || { echo "missing $MONITOR (make build)" >&2; exit 1; }
+DETECTOR=${DETECTOR:-.build/release/detector}
+MONITOR_ADDR=${MONITOR_ADDR:-127.0.0.1:8800}
+DETECTOR_ADDR=${DETECTOR_ADDR:-127.0.0.1:5000}
+DEMO_SECONDS=${DEMO_SECONDS:-70}
+for binary in "$MONITOR" "$DETECTOR"; do
+  [ -x "$binary" ] || { echo "demo: missing $binary (run make build)" >&2; exit 1; }
+done
+for address in "$MONITOR_ADDR" "$DETECTOR_ADDR"; do
+  if curl -s -o /dev/null --max-time 1 "http://$address/health"; then
+    echo "demo: something already answers on $address; stop it or set MONITOR_ADDR / DETECTOR_ADDR" >&2
+    exit 1
+  fi
+done
 
+bold=$'\e[1m' red=$'\e[31m' green=$'\e[32m' reset=$'\e[0m'
+if [ ! -t 1 ]; then bold="" red="" green="" reset=""; fi
+highlight() { sed -u -e "s/  ok$/  ${green}ok${reset}/" -e "s/  THREAT /  ${red}${bold}THREAT${reset} /"; }
+
+work=$(mktemp -d)
 monitor_pid=""
-traffic_pid=""
+detector_pid=""
+scenario_pid=""
 ns=""
 host=""
 cleanup() {
   # A second Ctrl-C (or a signal to the whole process group) must not cut this short.
   trap '' INT TERM
-  if [ -n "$traffic_pid" ]; then kill "$traffic_pid" 2>/dev/null || true; fi
+  if [ -n "$scenario_pid" ]; then kill "$scenario_pid" 2>/dev/null || true; wait "$scenario_pid" 2>/dev/null || true; fi
+  # The monitor detaches its XDP program when it stops.
   if [ -n "$monitor_pid" ]; then kill "$monitor_pid" 2>/dev/null || true; wait "$monitor_pid" 2>/dev/null || true; fi
-  test_host_remove   # also stops this demo's traffic still running in the namespace
-  if [ -n "$traffic_pid" ]; then wait "$traffic_pid" 2>/dev/null || true; fi
+  if [ -n "$detector_pid" ]; then kill "$detector_pid" 2>/dev/null || true; wait "$detector_pid" 2>/dev/null || true; fi
+  test_host_remove
+  rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'echo; echo "stopping (Ctrl-C)"; exit 130' INT TERM
+trap 'echo; echo "demo: stopping (Ctrl-C)"; exit 130' INT TERM
+
+wait_for() {
+  for _ in $(seq 300); do
+    curl -sf -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  echo "demo: $1 did not answer; logs in $work" >&2
+  cat "$work"/*.log >&2 || true
+  exit 1
+}
+
+HTTP_ADDR=$DETECTOR_ADDR MODEL_DIR="$work/models" "$DETECTOR" >"$work/detector.log" 2>&1 &
+detector_pid=$!
+wait_for "http://$DETECTOR_ADDR/health"
+
+# Stops the monitor (its last window still goes to the detector), then prints the detector's counts.
+summary() {
+  sleep 2
+  kill "$monitor_pid" 2>/dev/null || true
+  wait "$monitor_pid" 2>/dev/null || true
+  monitor_pid=""
+  echo
+  echo "${bold}windows judged and detections (detector /metrics):${reset}"
+  curl -s "http://$DETECTOR_ADDR/metrics" | grep -E '^ml_detector_(verdicts|threats)_total' | sed 's/^/  /' || echo "  none"
+}
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "demo: not root, so XDP cannot be attached; running the same monitor on the simulation source"
-  echo "demo: API at http://$HTTP_ADDR (/stats /metrics /ready /health) for ${DEMO_SECONDS}s"
-  "$MONITOR" --simulate --print-windows --ml-detector-url none --http-addr "$HTTP_ADDR" &
+  echo "${bold}demo: not root, so XDP cannot be attached: the same view on the simulation source, with injected attacks, for ${DEMO_SECONDS}s${reset}"
+  echo "demo: monitor http://$MONITOR_ADDR/metrics /stats   detector http://$DETECTOR_ADDR/metrics /stats   Ctrl-C stops"
+  "$MONITOR" --simulate --simulate-attacks --ml-detector-url "http://$DETECTOR_ADDR" --http-addr "$MONITOR_ADDR" \
+    --print-verdicts text 2>"$work/monitor.log" > >(highlight) &
   monitor_pid=$!
   sleep "$DEMO_SECONDS"
+  summary
   exit 0
 fi
 
 test_host_create nmd
-
-echo "demo: test host $peer_ip (namespace $ns) -> XDP on $host ($host_ip)"
-echo "demo: API at http://$HTTP_ADDR (/stats /metrics /ready /health) for ${DEMO_SECONDS}s; Ctrl-C stops"
-"$MONITOR" --interface "$host" --xdp-mode auto --print-windows --ml-detector-url none --http-addr "$HTTP_ADDR" &
+echo "${bold}demo: test host $peer_ip (namespace $ns) -> XDP on $host ($host_ip)${reset}"
+echo "demo: monitor http://$MONITOR_ADDR/metrics /stats /ready   detector http://$DETECTOR_ADDR/metrics /stats   Ctrl-C stops"
+"$MONITOR" --interface "$host" --xdp-mode auto --ml-detector-url "http://$DETECTOR_ADDR" --http-addr "$MONITOR_ADDR" \
+  --print-verdicts text 2>"$work/monitor.log" > >(highlight) &
 monitor_pid=$!
-for _ in $(seq 100); do curl -sf "http://$HTTP_ADDR/ready" >/dev/null && break; sleep 0.1; done
-echo "demo: $(curl -s "http://$HTTP_ADDR/ready")"
+wait_for "http://$MONITOR_ADDR/ready"
+echo "demo: $(curl -s "http://$MONITOR_ADDR/ready")"
 
-in_ns() { ip netns exec "$ns" "$@"; }
-benign() {
-  local until=$((SECONDS + $1))
-  while [ $SECONDS -lt $until ]; do
-    in_ns ping -q -c 5 -i 0.2 "$host_ip" >/dev/null 2>&1 || true
-    in_ns hping3 -q -n --udp -p 53 -c 20 -i u20000 "$host_ip" >/dev/null 2>&1 || true
-    in_ns hping3 -q -n -S -p 443 -c 3 -i u100000 "$host_ip" >/dev/null 2>&1 || true
-  done
-}
-(
-  benign 10
-  echo "demo: nmap SYN scan of ports 1-1000 from $peer_ip"
-  in_ns nmap -sS -Pn -n -T4 --max-retries 0 -p 1-1000 "$host_ip" >/dev/null 2>&1 || true
-  benign $((DEMO_SECONDS - 15))
-) &
-traffic_pid=$!
-sleep "$DEMO_SECONDS"
+scripts/attack-scenario.sh "$ns" "$host_ip" "$peer_ip" | while read -r _ name edge _ rest; do
+  case "$name $edge" in
+    "benign start") echo "${bold}== benign traffic: web requests, DNS lookups, pings from $peer_ip${reset}" ;;
+    *" start") echo "${bold}== attack: $name from $peer_ip (${rest##*tool })${reset}" ;;
+  esac
+done &
+scenario_pid=$!
+wait "$scenario_pid" || true
+scenario_pid=""
+summary

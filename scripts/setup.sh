@@ -4,13 +4,14 @@
 #           pkg-config; the Swift toolchain's clang compiles the BPF program.
 #   tests:  iproute2 (namespaces, veth), bpftool, hping3, nmap, tcpreplay, tshark,
 #           iputils-ping, curl, util-linux (setpriv), procps (sysctl), prometheus
-#           (promtool and a server the tests start on loopback), wrk (bench-detector).
+#           (promtool and a server the tests start on loopback), wrk (bench-detector),
+#           python3 (the demo's web server and DNS queries, scripts/attack-scenario.sh).
 set -euo pipefail
 
 packages=(
   libbpf-dev libelf-dev zlib1g-dev libpcap-dev libopenblas-dev pkg-config
   iproute2 bpftool hping3 nmap tcpreplay tshark iputils-ping curl util-linux procps
-  prometheus wrk
+  prometheus wrk python3
 )
 
 missing=()
