@@ -239,7 +239,7 @@ let package = Package(
         // veth pairs in test namespaces, and the monitor binary end to end.
         .testTarget(
             name: "PrivilegedTests",
-            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "monitor"],
+            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "monitor", "detector"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -56,7 +56,7 @@ public enum Spawn {
     }
 
     /// Non-blocking check; returns the exit status once the process has ended.
-    static func poll(_ pid: pid_t) -> Int32? {
+    public static func poll(_ pid: pid_t) -> Int32? {
         var status: Int32 = 0
         guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
         if status & 0x7F == 0 { return (status >> 8) & 0xFF }
