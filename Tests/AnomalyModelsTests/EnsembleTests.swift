@@ -1,4 +1,8 @@
 @testable import AnomalyModels
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// A normal stream: 7 correlated AR(1) features around fixed means.
@@ -166,5 +170,31 @@ struct EvaluationTests {
         #expect(report.ensemble.detectionLatencies == [0])
         #expect((report.ensemble.rocAUC ?? 0) > 0.95)
         #expect(report.table.contains("| ensemble (2 of 3) |"))
+    }
+}
+
+@Suite("Evaluation plot")
+struct EvaluationPlotTests {
+    @Test("the SVG is well-formed, shades every attack run in every panel and names every stream")
+    func svgPlot() throws {
+        let ensemble = try AnomalyEnsemble.train(TrainingData(vectors: normalStream(count: 400, seed: 8)), configuration: smallConfiguration())
+        var attack = normalStream(count: 40, seed: 9)
+        var labels = Array(repeating: false, count: 40)
+        for i in 10..<15 { attack[i][0] += 9; labels[i] = true }  // one run of attack windows
+        for i in 30..<33 { attack[i][2] -= 9; labels[i] = true }  // a second run
+        let report = try Evaluation.evaluate(ensemble, on: [
+            LabelledStream(name: "quiet <host>", vectors: normalStream(count: 30, seed: 10), isAttack: Array(repeating: false, count: 30)),
+            LabelledStream(name: "attacked & scanned", vectors: attack, isAttack: labels),
+        ])
+        let svg = report.svg(title: "lab")
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse(), "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "")")
+        #expect(svg.components(separatedBy: "class=\"attack\"").count - 1 == 4 * 2)  // 4 panels × 2 runs
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 4)
+        #expect(svg.components(separatedBy: "class=\"alarm\"").count - 1 == report.results.count { $0.score.consensus })
+        #expect(svg.contains("1. quiet &lt;host&gt; (normal traffic)"))
+        #expect(svg.contains("2. attacked &amp; scanned (with attack windows)"))
+        #expect(svg.contains("surprise −log10(1 − percentile)"))
+        #expect(svg.contains("windows labelled attack") && svg.contains("vote threshold (p = 0.995)"))
     }
 }
