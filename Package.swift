@@ -155,6 +155,28 @@ let package = Package(
             path: "Examples/ClassifyUsernames",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "ReplayPcap",
+            dependencies: ["EBPFCapture", "ThreatRules", "TrafficFeatures", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/ReplayPcap",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ReplayWindows",
+            dependencies: ["ThreatRules", "TrafficFeatures"],
+            path: "Examples/ReplayWindows",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ModelLab",
+            dependencies: [
+                "AnomalyModels", "EBPFCapture", "ThreatRules", "TrafficFeatures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/ModelLab",
+            swiftSettings: swiftSettings
+        ),
 
         // Test infrastructure shared by the suites: a recording HTTP receiver, process
         // and HTTP helpers, test namespaces. Not a product.
@@ -237,6 +259,12 @@ let package = Package(
         ),
         // Needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON): BPF_PROG_TEST_RUN, real XDP on
         // veth pairs in test namespaces, and the monitor binary end to end.
+        // The example programs, run on inputs the test generates.
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "ReplayWindows", "ReplayPcap", "ModelLab"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PrivilegedTests",
             dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "monitor", "detector"],
