@@ -50,7 +50,13 @@ host=""
 cleanup() {
   # A second Ctrl-C (or a signal to the whole process group) must not cut this short.
   trap '' INT TERM
-  if [ -n "$scenario_pid" ]; then kill "$scenario_pid" 2>/dev/null || true; wait "$scenario_pid" 2>/dev/null || true; fi
+  if [ -n "$scenario_pid" ]; then
+    # The scenario's own exit trap stops its web server and removes the sweep's routes; killing
+    # the tool it waits for in the namespace lets it run at once.
+    kill "$scenario_pid" 2>/dev/null || true
+    test_host_stop_processes
+    wait "$scenario_pid" 2>/dev/null || true
+  fi
   # The monitor detaches its XDP program when it stops.
   if [ -n "$monitor_pid" ]; then kill "$monitor_pid" 2>/dev/null || true; wait "$monitor_pid" 2>/dev/null || true; fi
   if [ -n "$detector_pid" ]; then kill "$detector_pid" 2>/dev/null || true; wait "$detector_pid" 2>/dev/null || true; fi
@@ -70,7 +76,9 @@ wait_for() {
   exit 1
 }
 
-HTTP_ADDR=$DETECTOR_ADDR MODEL_DIR="$work/models" "$DETECTOR" >"$work/detector.log" 2>&1 &
+# The detector runs in its own session so that Ctrl-C (SIGINT to the terminal's process group,
+# which the monitor also gets) cannot stop it before the monitor has posted its last window.
+HTTP_ADDR=$DETECTOR_ADDR MODEL_DIR="$work/models" setsid "$DETECTOR" >"$work/detector.log" 2>&1 &
 detector_pid=$!
 wait_for "http://$DETECTOR_ADDR/health"
 
@@ -105,12 +113,15 @@ monitor_pid=$!
 wait_for "http://$MONITOR_ADDR/ready"
 echo "demo: $(curl -s "http://$MONITOR_ADDR/ready")"
 
-scripts/attack-scenario.sh "$ns" "$host_ip" "$peer_ip" | while read -r _ name edge _ rest; do
-  case "$name $edge" in
-    "benign start") echo "${bold}== benign traffic: web requests, DNS lookups, pings from $peer_ip${reset}" ;;
-    *" start") echo "${bold}== attack: $name from $peer_ip (${rest##*tool })${reset}" ;;
-  esac
-done &
+show_phases() {
+  while read -r _ name edge _ rest; do
+    case "$name $edge" in
+      "benign start") echo "${bold}== benign traffic: web requests, DNS lookups, pings from $peer_ip${reset}" ;;
+      *" start") echo "${bold}== attack: $name from $peer_ip (${rest##*tool })${reset}" ;;
+    esac
+  done
+}
+scripts/attack-scenario.sh "$ns" "$host_ip" "$peer_ip" > >(show_phases) &
 scenario_pid=$!
 wait "$scenario_pid" || true
 scenario_pid=""

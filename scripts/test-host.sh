@@ -3,6 +3,7 @@
 # (X random and unused here), IPv6 off on both ends.
 #
 #   test_host_create PREFIX   sets ns (PREFIX-<pid>-<hex>), host, peer, host_ip, peer_ip
+#   test_host_stop_processes  kills what runs in the namespace
 #   test_host_remove          kills what runs in the namespace, deletes link and namespace
 #
 # Names carry a random suffix so parallel runs never collide; only what was created
@@ -31,10 +32,14 @@ test_host_create() {
   ip -n "$ns" link set lo up
 }
 
-test_host_remove() {
+test_host_stop_processes() {
   if [ -n "${ns:-}" ]; then
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
   fi
+}
+
+test_host_remove() {
+  test_host_stop_processes
   if [ -n "${host:-}" ]; then ip link del "$host" 2>/dev/null || true; fi
   if [ -n "${ns:-}" ]; then ip netns del "$ns" 2>/dev/null || true; fi
 }
