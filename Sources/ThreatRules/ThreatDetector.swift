@@ -1,5 +1,5 @@
 public import AnomalyModels
-public import Foundation
+import Foundation
 public import TrafficFeatures
 import Synchronization
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Logging
 
 /// A configuration value that could not be used; the message names the setting.
