@@ -287,10 +287,7 @@ public struct SyntheticTraffic: Sendable {
         guard mean > 0 else { return 0 }
         if mean > 50 {
             // Normal approximation for large means.
-            let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng)
-            let u2 = Double.random(in: 0..<1, using: &rng)
-            let z = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-            return max(0, Int((mean + z * mean.squareRoot()).rounded()))
+            return max(0, Int((mean + gaussian() * mean.squareRoot()).rounded()))
         }
         let limit = exp(-mean)
         var product = Double.random(in: 0..<1, using: &rng)

@@ -88,7 +88,7 @@ struct PersistenceTests {
     func killedDuringSave() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let helper = BuiltProducts.directory.appendingPathComponent("model-save-loop").path
+        let helper = BuiltProducts.path("model-save-loop")
         let store = ModelStore(directory: directory)
         var generator = SystemRandomNumberGenerator()
         for round in 0..<5 {

@@ -11,9 +11,7 @@ import TestSupport
 @Suite("detector matches its OpenAPI document", .serialized)
 struct OpenAPITests {
     nonisolated(unsafe) static let document: [String: Any] = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        let data = try! Data(contentsOf: url.appendingPathComponent("docs/openapi.json"))
+        let data = try! Data(contentsOf: Repository.root.appendingPathComponent("docs/openapi.json"))
         return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
     }()
 

@@ -43,7 +43,7 @@ struct ExamplesTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/windows.jsonl"
         try Self.writeLines(Self.windows(count: 30, seed: 1, attack: 20..<22).map(\.0), to: file)
-        let good = try Command.run([BuiltProducts.directory.appendingPathComponent("ReplayWindows").path, file, "--json"])
+        let good = try Command.run([BuiltProducts.path("ReplayWindows"), file, "--json"])
         let lines = good.stdout.split(separator: "\n")
         #expect(lines.count == 30)
         let scans = lines.filter { $0.contains(#""port_scan""#) && $0.contains(#""198.18.0.66""#) }
@@ -51,7 +51,7 @@ struct ExamplesTests {
         #expect(good.stderr.contains("30 windows judged, 0 lines skipped"))
 
         try ("not a window\n" + String(contentsOfFile: file, encoding: .utf8)).write(toFile: file, atomically: true, encoding: .utf8)
-        let bad = try Command.run([BuiltProducts.directory.appendingPathComponent("ReplayWindows").path, file], check: false)
+        let bad = try Command.run([BuiltProducts.path("ReplayWindows"), file], check: false)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("line 1 is not a window"))
         #expect(bad.stderr.contains("30 windows judged, 1 lines skipped"))
@@ -68,7 +68,7 @@ struct ExamplesTests {
             }
         }
         writer.close()
-        let result = try Command.run([BuiltProducts.directory.appendingPathComponent("ReplayPcap").path, path])
+        let result = try Command.run([BuiltProducts.path("ReplayPcap"), path])
         #expect(result.stdout.contains("12 windows"))
         #expect(result.stdout.contains("port_scan: 198.18.0.66"), "\(result.stdout.suffix(1500))")
     }
@@ -83,7 +83,7 @@ struct ExamplesTests {
             .write(toFile: directory + "/labels.csv", atomically: true, encoding: .utf8)
         let plot = directory + "/lab.svg"
         let result = try Command.run([
-            BuiltProducts.directory.appendingPathComponent("ModelLab").path, "--train", directory + "/train.jsonl",
+            BuiltProducts.path("ModelLab"), "--train", directory + "/train.jsonl",
             "--evaluate", directory + "/quiet.jsonl", directory + "/scan.jsonl", "--labels", directory + "/labels.csv", "--plot", plot,
         ])
         #expect(result.stdout.contains("| ensemble (2 of 3) |"))

@@ -31,11 +31,7 @@ struct EndToEndTests {
         var verdict_received_at: Double
     }
 
-    static let scenario: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("scripts/attack-scenario.sh").path
-    }()
+    static let scenario = Repository.root.appendingPathComponent("scripts/attack-scenario.sh").path
 
     static func phases(_ text: String) -> [Phase] {
         var phases: [Phase] = []

@@ -67,8 +67,21 @@ public enum BuiltProducts {
         return url
     }
 
-    public static var monitor: String { directory.appendingPathComponent("monitor").path }
-    public static var detector: String { directory.appendingPathComponent("detector").path }
+    /// The path of the built executable `name`.
+    public static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    public static var monitor: String { path("monitor") }
+    public static var detector: String { path("detector") }
+}
+
+/// The checkout these tests belong to.
+public enum Repository {
+    /// The repository's root folder (this file is Tests/TestSupport/Processes.swift).
+    public static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
 }
 
 /// A monitor process started by a test, stopped with SIGTERM (or SIGKILL) by its PID.

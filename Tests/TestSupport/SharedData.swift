@@ -4,9 +4,7 @@ public import Foundation
 /// with a message when the folder is absent).
 public enum SharedData {
     public static var pcapDirectory: URL? {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        let directory = url.appendingPathComponent("../shared/data/pcap").standardized
+        let directory = Repository.root.appendingPathComponent("../shared/data/pcap").standardized
         return FileManager.default.fileExists(atPath: directory.path) ? directory : nil
     }
 
