@@ -13,9 +13,10 @@ import Foundation
 /// detector uses its username classifier). Counts are over `window_seconds` (default 60 s, the
 /// seed's bodies carry none); the rules scale them to a minute.
 ///
-/// Decoding is strict: counts must be non-negative integers, `failed_attempts` and
-/// `successful_attempts` cannot exceed `total_attempts` (nor together), `window_seconds` must be
-/// a finite number > 0, `username_type` one of the classes. A violation is a
+/// Decoding is strict: counts must be integers within 0 … `WireLimits.maximumCount` (2⁵³ − 1),
+/// `failed_attempts` and `successful_attempts` cannot exceed `total_attempts` (nor together),
+/// `window_seconds` must be a finite number within `WireLimits.windowSeconds` (0.001 … 86 400),
+/// `username_type` one of the classes. A violation is a
 /// `DecodingError.dataCorrupted` whose coding path is the field and whose message starts with
 /// the field's name (the same convention as `TrafficWindow`, so the detector answers 400 naming
 /// the field).
@@ -109,12 +110,8 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
         uniqueSourceIPs = try c.decodeCountIfPresent(.uniqueSourceIPs)
         privilegeLevel = try c.decodeCountIfPresent(.privilegeLevel)
         sourceIP = try c.strictIfPresent(String.self, .sourceIP)
-        if let seconds = try c.strictIfPresent(Double.self, .windowSeconds) {
-            guard seconds.isFinite, seconds > 0 else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .windowSeconds, in: c, debugDescription: "window_seconds must be a finite number > 0, got \(seconds)")
-            }
-            windowSeconds = seconds
+        if c.contains(.windowSeconds), try !c.decodeNil(forKey: .windowSeconds) {
+            windowSeconds = try c.decodeNumber(.windowSeconds, within: WireLimits.windowSeconds)
         } else {
             windowSeconds = Self.defaultWindowSeconds
         }

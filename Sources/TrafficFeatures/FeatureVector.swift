@@ -51,7 +51,7 @@ public struct FeatureVector: Sendable, Equatable {
             transport = packets
         } else {
             tcp = Double(window.tcpPackets)
-            transport = Double(window.tcpPackets + window.udpPackets)
+            transport = Double(window.tcpPackets) + Double(window.udpPackets)
         }
         let syn = min(Double(window.synPackets), tcp)
         let dns = min(Double(window.counters.dnsPackets), packets)

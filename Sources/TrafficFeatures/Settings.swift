@@ -41,21 +41,28 @@ package struct Settings {
     package func duration(_ flag: String?, _ name: String, default fallback: Duration) throws -> Duration {
         guard let text = string(flag, name) else { return fallback }
         guard let duration = Self.parseDuration(text) else {
-            throw SettingError("\(name) must be a duration like 1s, 500ms, 2m or a number of seconds, got \"\(text)\"")
+            throw SettingError(
+                "\(name) must be a duration like 1s, 500ms, 2m or a number of seconds, at most \(Int(Self.maximumDurationSeconds)) s, got \"\(text)\"")
         }
         return duration
     }
 
-    /// `1s`, `500ms`, `1.5s`, `2m`, or a bare number of seconds.
+    /// The longest duration a setting takes: 10⁹ s (about 31 years), so that every duration fits
+    /// in whole nanoseconds of an `Int64`.
+    package static let maximumDurationSeconds = 1e9
+
+    /// `1s`, `500ms`, `1.5s`, `2m`, or a bare number of seconds, at most
+    /// ``maximumDurationSeconds``; nil for anything else.
     package static func parseDuration(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for unit in units where trimmed.hasSuffix(unit.suffix) {
-            guard let value = Double(trimmed.dropLast(unit.suffix.count)), value.isFinite, value >= 0 else { return nil }
-            return .milliseconds(Int64((value * unit.seconds * 1000).rounded()))
+        var number = Substring(trimmed), scale = 1.0
+        if let unit = units.first(where: { trimmed.hasSuffix($0.suffix) }) {
+            number = trimmed.dropLast(unit.suffix.count)
+            scale = unit.seconds
         }
-        guard let value = Double(trimmed), value.isFinite, value >= 0 else { return nil }
-        return .milliseconds(Int64((value * 1000).rounded()))
+        guard let value = Double(number), value.isFinite, value >= 0, value * scale <= maximumDurationSeconds else { return nil }
+        return .milliseconds(Int64((value * scale * 1000).rounded()))
     }
 
     /// `host:port`, `:port` or `[v6]:port`.

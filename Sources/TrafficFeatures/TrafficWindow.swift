@@ -110,6 +110,9 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
     /// Capture records shorter than their packets (pcap snap length) whose headers ran
     /// past the saved bytes.
     public var captureTruncatedPackets = 0
+    /// Capture records whose timestamp is unusable (before 1970, after 2242, or a fraction of a
+    /// second of 10⁹ ns or more): each packet is counted in the window of the record before it.
+    public var captureInvalidTimestamps = 0
 
     public init() {}
 
@@ -125,6 +128,7 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
         case hostPairInsertFailures = "host_pair_insert_failures"
         case sampledEventsLost = "sampled_events_lost"
         case captureTruncatedPackets = "capture_truncated_packets"
+        case captureInvalidTimestamps = "capture_invalid_timestamps"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -132,6 +136,7 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
         for key in [CodingKeys]([
             .sourceEntriesEvicted, .sourceInsertFailures, .portPairsEvicted, .portPairInsertFailures,
             .hostPairsEvicted, .hostPairInsertFailures, .sampledEventsLost, .captureTruncatedPackets,
+            .captureInvalidTimestamps,
         ]) {
             let value = try c.decodeCount(key, default: 0)
             switch key {
@@ -143,6 +148,7 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
             case .hostPairInsertFailures: hostPairInsertFailures = value
             case .sampledEventsLost: sampledEventsLost = value
             case .captureTruncatedPackets: captureTruncatedPackets = value
+            case .captureInvalidTimestamps: captureInvalidTimestamps = value
             }
         }
     }
@@ -215,7 +221,7 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
         icmpPackets = try c.decodeCount(.icmpPackets, default: 0)
         dnsPackets = try c.decodeCount(.dnsPackets, default: 0)
         dnsBytes = try c.decodeCount(.dnsBytes, default: 0)
-        udpSourcePort = try c.decodeIfPresent(Int.self, forKey: .udpSourcePort)
+        udpSourcePort = try c.decodeCountIfPresent(.udpSourcePort)
         if let port = udpSourcePort, !(0...65535).contains(port) {
             throw DecodingError.dataCorruptedError(
                 forKey: .udpSourcePort, in: c, debugDescription: "udp_source_port must be 0...65535, got \(port)")
@@ -229,8 +235,8 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
 /// Counts (`tcp_packets`, `syn_packets`, …) are per window; `packets_per_second` and
 /// `bytes_per_second` are rates over `window_seconds`. Decoding also accepts the
 /// seed's minimal bodies (six or seven fields, `tcp_ratio` instead of the TCP/UDP
-/// counts) and rejects negative, non-integral or non-finite values with an error
-/// naming the field.
+/// counts) and rejects negative, non-integral, non-finite or out-of-range values (see
+/// ``WireLimits``) with an error naming the field.
 public struct TrafficWindow: Codable, Sendable, Equatable {
     // Seed fields.
     public var packetsPerSecond: Double
@@ -314,8 +320,8 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     /// TCP share of TCP+UDP packets (the seed's `tcp_ratio`), 0 when there were neither.
     public var tcpRatio: Double {
         if let declaredTCPRatio { return declaredTCPRatio }
-        let total = tcpPackets + udpPackets
-        return total == 0 ? 0 : Double(tcpPackets) / Double(total)
+        let total = Double(tcpPackets) + Double(udpPackets)
+        return total == 0 ? 0 : Double(tcpPackets) / total
     }
 
     enum CodingKeys: String, CodingKey {
@@ -355,8 +361,8 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        packetsPerSecond = try c.decodeRate(.packetsPerSecond)
-        bytesPerSecond = try c.decodeRate(.bytesPerSecond)
+        packetsPerSecond = try c.decodeRate(.packetsPerSecond, maximum: WireLimits.maximumPacketsPerSecond)
+        bytesPerSecond = try c.decodeRate(.bytesPerSecond, maximum: WireLimits.maximumBytesPerSecond)
         uniqueIPs = try c.decodeCount(.uniqueIPs)
         uniquePorts = try c.decodeCount(.uniquePorts)
         var counters = WindowCounters()
@@ -364,12 +370,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
 
         if c.contains(.tcpRatio) {
             // The seed's short form: a ratio instead of (or besides) the counts.
-            let ratio = try c.decodeRate(.tcpRatio)
-            guard ratio <= 1 else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .tcpRatio, in: c, debugDescription: "tcp_ratio must be within 0...1, got \(ratio)")
-            }
-            declaredTCPRatio = ratio
+            declaredTCPRatio = try c.decodeRate(.tcpRatio, maximum: 1)
             counters.tcpPackets = try c.decodeCount(.tcpPackets, default: 0)
             counters.udpPackets = try c.decodeCount(.udpPackets, default: 0)
         } else {
@@ -378,11 +379,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
             declaredTCPRatio = nil
         }
         counters.icmpPackets = try c.decodeCount(.icmpPackets, default: 0)
-        windowSeconds = try c.decodeRate(.windowSeconds, default: 1)
-        guard windowSeconds > 0 else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .windowSeconds, in: c, debugDescription: "window_seconds must be > 0")
-        }
+        windowSeconds = try c.decodeNumber(.windowSeconds, within: WireLimits.windowSeconds, default: 1)
         if let text = try c.decodeIfPresent(String.self, forKey: .windowStart) {
             guard let date = WindowTimestamp.parse(text) else {
                 throw DecodingError.dataCorruptedError(
@@ -398,8 +395,12 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         sequence = try c.decodeCountIfPresent(.sequence)
         topSources = try c.decodeIfPresent([SourceStats].self, forKey: .topSources) ?? []
 
-        counters.packets = try c.decodeCount(.packets, default: Int((packetsPerSecond * windowSeconds).rounded()))
-        counters.bytes = try c.decodeCount(.bytes, default: Int((bytesPerSecond * windowSeconds).rounded()))
+        counters.packets = c.contains(.packets)
+            ? try c.decodeCount(.packets)
+            : try c.derivedCount(packetsPerSecond, .packetsPerSecond, seconds: windowSeconds, of: "packets")
+        counters.bytes = c.contains(.bytes)
+            ? try c.decodeCount(.bytes)
+            : try c.derivedCount(bytesPerSecond, .bytesPerSecond, seconds: windowSeconds, of: "bytes")
         counters.tcpBytes = try c.decodeCount(.tcpBytes, default: 0)
         counters.udpBytes = try c.decodeCount(.udpBytes, default: 0)
         counters.icmpBytes = try c.decodeCount(.icmpBytes, default: 0)
@@ -475,6 +476,21 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     }
 }
 
+extension KeyedDecodingContainer where Key == TrafficWindow.CodingKeys {
+    /// The count a rate implies over the window, when the body gives only the rate: it must be a
+    /// count too (the error names the rate).
+    fileprivate func derivedCount(_ rate: Double, _ key: Key, seconds: Double, of what: String) throws -> Int {
+        let count = (rate * seconds).rounded()
+        guard count <= Double(WireLimits.maximumCount) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self,
+                debugDescription: "\(key.stringValue) × window_seconds is \(count) \(what) in one window, more than "
+                    + "\(WireLimits.maximumCount); lower the rate or the window, or give `\(what)` itself")
+        }
+        return Int(count)
+    }
+}
+
 /// ISO 8601 UTC timestamps with millisecond precision (`2026-11-24T10:00:00.250Z`).
 public enum WindowTimestamp {
     public static func format(_ date: Date) -> String {
@@ -492,8 +508,8 @@ public enum WindowTimestamp {
 extension KeyedDecodingContainer {
     // Package access: ThreatRules decodes its authentication events with the same rules.
 
-    /// A non-negative integer count; a fractional, negative or mistyped value is an
-    /// error naming the key.
+    /// A count: an integer within 0 … ``WireLimits/maximumCount``. A fractional, negative, too
+    /// large or mistyped value is an error naming the key.
     package func decodeCount(_ key: Key, default fallback: Int? = nil) throws -> Int {
         guard contains(key) else {
             if let fallback { return fallback }
@@ -506,11 +522,12 @@ extension KeyedDecodingContainer {
         } catch {
             throw DecodingError.dataCorruptedError(
                 forKey: key, in: self,
-                debugDescription: "\(key.stringValue) must be a non-negative integer (\(Self.reason(error)))")
+                debugDescription: "\(key.stringValue) must be an integer within 0...\(WireLimits.maximumCount) (\(countProblem(key, error)))")
         }
-        guard value >= 0 else {
+        guard WireLimits.isCount(value) else {
             throw DecodingError.dataCorruptedError(
-                forKey: key, in: self, debugDescription: "\(key.stringValue) must be >= 0, got \(value)")
+                forKey: key, in: self,
+                debugDescription: "\(key.stringValue) must be an integer within 0...\(WireLimits.maximumCount), got \(value)")
         }
         return value
     }
@@ -519,8 +536,14 @@ extension KeyedDecodingContainer {
         contains(key) ? try decodeCount(key) : nil
     }
 
-    /// A finite, non-negative number.
-    package func decodeRate(_ key: Key, default fallback: Double? = nil) throws -> Double {
+    /// A finite number within 0 … `maximum` (`-0` is read as 0).
+    package func decodeRate(_ key: Key, maximum: Double, default fallback: Double? = nil) throws -> Double {
+        try decodeNumber(key, within: 0...maximum, default: fallback)
+    }
+
+    /// A finite number within `range` (`-0` is read as 0).
+    package func decodeNumber(_ key: Key, within range: ClosedRange<Double>, default fallback: Double? = nil) throws -> Double {
+        let bounds = "within \(WireLimits.describe(range.lowerBound))...\(WireLimits.describe(range.upperBound))"
         guard contains(key) else {
             if let fallback { return fallback }
             throw DecodingError.keyNotFound(
@@ -532,24 +555,35 @@ extension KeyedDecodingContainer {
         } catch {
             throw DecodingError.dataCorruptedError(
                 forKey: key, in: self,
-                debugDescription: "\(key.stringValue) must be a finite number >= 0 (\(Self.reason(error)))")
+                debugDescription: "\(key.stringValue) must be a finite number \(bounds) (\(Self.reason(error)))")
         }
-        guard value.isFinite, value >= 0 else {
+        guard value.isFinite, range.contains(value) else {
             throw DecodingError.dataCorruptedError(
                 forKey: key, in: self,
-                debugDescription: "\(key.stringValue) must be a finite number >= 0, got \(value)")
+                debugDescription: "\(key.stringValue) must be a finite number \(bounds), got \(value)")
         }
-        return value
+        return value + 0  // -0 + 0 is +0: a negative zero is read as 0
     }
 
-    /// The decoder's own words for a failure, without the coding path. (Foundation
-    /// reports an unrepresentable number with an internal error type.)
+    /// Why an integer did not decode, in the client's terms: not an integer, too large, or no number.
+    private func countProblem(_ key: Key, _ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .typeMismatch, .valueNotFound, .keyNotFound: return Self.reason(error)
+        default: break
+        }
+        // A number, but not an Int: fractional, or beyond Int's range.
+        guard let number = try? decode(Double.self, forKey: key) else { return Self.reason(error) }
+        return number != number.rounded() ? "got \(number), not an integer" : "got \(number)"
+    }
+
+    /// The decoder's own words for a failure, without the coding path. (Foundation reports a
+    /// number it cannot represent as invalid JSON, which would mislead: say what it is.)
     static func reason(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "got a number that does not fit" }
         return switch error {
-        case let .typeMismatch(type, _): "expected \(type)"
+        case .typeMismatch: "expected a number"
         case .valueNotFound: "null"
-        case let .dataCorrupted(context): context.debugDescription
+        case .dataCorrupted: "got a number outside the range of a 64-bit floating-point value"
         case .keyNotFound: "missing"
         @unknown default: "\(error)"
         }
@@ -565,7 +599,8 @@ extension TrafficWindow {
         if let windowStart {
             line += windowStart.formatted(Date.ISO8601FormatStyle().time(includingFractionalSeconds: false)) + "  "
         }
-        line += "\(Int(packetsPerSecond.rounded())) pkt/s  "
+        let pps = packetsPerSecond.rounded()
+        line += (pps.isFinite && abs(pps) < 1e15 ? "\(Int(pps))" : "\(pps)") + " pkt/s  "
         line += String(format: "%.2f MB/s  ", bytesPerSecond / 1_000_000)
         line += "tcp \(tcpPackets) udp \(udpPackets) icmp \(icmpPackets)  syn \(synPackets)  "
         line += "ips \(uniqueIPs)\(uniqueIPsEstimated ? "~" : "")  ports \(uniquePorts)"
