@@ -98,21 +98,35 @@ public final class AnomalyDetector: Sendable {
     /// `isAttack` (then it is only counted). Returns the confidence (0 for attacks).
     @discardableResult
     public func observe(_ vector: [Double], timestamp: Double, isAttack: Bool = false) throws(ModelError) -> Double {
+        try validate(vector, timestamp: timestamp)
+        return state.withLock { add(vector, timestamp: timestamp, isAttack: isAttack, to: &$0) }
+    }
+
+    /// Offers several normal vectors for training, in order. Every one is checked first, so when
+    /// one is invalid the error is thrown and nothing changes. Returns their confidences.
+    @discardableResult
+    public func observe(contentsOf samples: [(vector: [Double], timestamp: Double)]) throws(ModelError) -> [Double] {
+        for sample in samples { try validate(sample.vector, timestamp: sample.timestamp) }
+        return state.withLock { s in samples.map { add($0.vector, timestamp: $0.timestamp, isAttack: false, to: &s) } }
+    }
+
+    private func validate(_ vector: [Double], timestamp: Double) throws(ModelError) {
         try AnomalyModels.validate(vector, dimension: configuration.dimension)
         guard timestamp.isFinite else { throw .invalidParameter(name: "timestamp", value: "\(timestamp)", reason: "must be finite") }
-        return state.withLock { s in
-            if isAttack {
-                s.windows.add(TrainingSample(vector: vector, confidence: 0, timestamp: timestamp), isAttack: true)
-                s.statistics.rejectedSamples += 1
-                return 0
-            }
-            let confidence = confidencePolicy.confidence(for: vector, recent: s.recentStatistics, timestamp: timestamp)
-            s.windows.add(TrainingSample(vector: vector, confidence: confidence, timestamp: timestamp), isAttack: false)
-            try? s.recentStatistics.append(vector)
-            s.generation += 1
-            s.statistics.samplesSinceTraining += 1
-            return confidence
+    }
+
+    private func add(_ vector: [Double], timestamp: Double, isAttack: Bool, to s: inout State) -> Double {
+        if isAttack {
+            s.windows.add(TrainingSample(vector: vector, confidence: 0, timestamp: timestamp), isAttack: true)
+            s.statistics.rejectedSamples += 1
+            return 0
         }
+        let confidence = confidencePolicy.confidence(for: vector, recent: s.recentStatistics, timestamp: timestamp)
+        s.windows.add(TrainingSample(vector: vector, confidence: confidence, timestamp: timestamp), isAttack: false)
+        try? s.recentStatistics.append(vector)
+        s.generation += 1
+        s.statistics.samplesSinceTraining += 1
+        return confidence
     }
 
     /// Scores `vector` and then offers it for training, kept out when `isAttack` or (with
