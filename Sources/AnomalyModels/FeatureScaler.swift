@@ -11,8 +11,13 @@ public enum ScalingMethod: String, Codable, Sendable, CaseIterable {
 /// Per-feature centring and scaling, fitted on training data and stored with the model.
 ///
 /// A feature with zero spread in the training data (a constant) gets scale 1, so it is centred
-/// but never divided by zero.
+/// but never divided by zero. Scaled values are clamped to ±``limit``: a value a million scale
+/// units from the centre is as anomalous as any further one, and the clamp keeps every distance,
+/// layer activation and squared error of the models finite for any finite input.
 public struct FeatureScaler: Codable, Sendable, Equatable {
+    /// The largest magnitude of a scaled value.
+    public static let limit = 1e6
+
     public let method: ScalingMethod
     /// Subtracted from each feature.
     public let center: [Double]
@@ -66,10 +71,13 @@ public struct FeatureScaler: Codable, Sendable, Equatable {
         }
     }
 
+    /// `value` within ±``limit`` (an overflow to ±∞ becomes ±``limit``).
+    static func clamp(_ value: Double) -> Double { Swift.min(limit, Swift.max(-limit, value)) }
+
     /// Scales one vector.
     public func transform(_ vector: [Double]) -> [Double] {
         precondition(vector.count == dimension, "FeatureScaler: \(vector.count) values for \(dimension) features")
-        return (0..<dimension).map { (vector[$0] - center[$0]) / scale[$0] }
+        return (0..<dimension).map { Self.clamp((vector[$0] - center[$0]) / scale[$0]) }
     }
 
     /// Scales every row.
@@ -79,7 +87,7 @@ public struct FeatureScaler: Codable, Sendable, Equatable {
         out.values.withUnsafeMutableBufferPointer { v in
             for r in 0..<data.rows {
                 let base = r * dimension
-                for c in 0..<dimension { v[base + c] = (v[base + c] - center[c]) / scale[c] }
+                for c in 0..<dimension { v[base + c] = Self.clamp((v[base + c] - center[c]) / scale[c]) }
             }
         }
         return out

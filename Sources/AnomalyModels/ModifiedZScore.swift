@@ -10,6 +10,8 @@
 /// When that is 0 too, the feature was constant over the whole history: M_j = 0 if x_j equals the
 /// constant and ±``constantFeatureDeviation`` otherwise (finite, so results stay JSON-safe).
 ///
+/// M_j is clamped to ±``FeatureScaler/limit`` (10⁶), so it stays finite for any finite input.
+///
 /// The model's anomaly score is max_j |M_j(x)|; the usual cut-off for an outlier is 3.5.
 public struct ModifiedZScore: Codable, Sendable, Equatable {
     /// 0.6745 = Φ⁻¹(0.75): makes MAD a consistent estimator of σ for normal data.
@@ -68,7 +70,7 @@ public struct ModifiedZScore: Codable, Sendable, Equatable {
         guard !history.isEmpty else { return Array(repeating: 0, count: dimension) }
         return (0..<dimension).map { j in
             let deviation = vector[j] - medians[j]
-            if denominators[j] > 0 { return deviation / denominators[j] }
+            if denominators[j] > 0 { return FeatureScaler.clamp(deviation / denominators[j]) }
             if deviation == 0 { return 0 }
             return deviation > 0 ? constantFeatureDeviation : -constantFeatureDeviation
         }

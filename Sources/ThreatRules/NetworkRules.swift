@@ -131,15 +131,18 @@ private struct Evaluation {
         return s.udpPackets
     }
 
+    // Sums of counts are taken as Doubles: a window built in code (not decoded, so not bounded by
+    // `WireLimits`) may hold any Int, and the rules must not trap on it.
+
     func tcpShare(_ s: SourceStats) -> Double {
-        let total = s.tcpPackets + s.udpPackets
-        return total == 0 ? 0 : Double(s.tcpPackets) / Double(total)
+        let total = Double(s.tcpPackets) + Double(s.udpPackets)
+        return total == 0 ? 0 : Double(s.tcpPackets) / total
     }
 
     mutating func portScan(_ s: SourceStats) {
         let ports = rate(s.uniquePorts)
         let udp = udpProbes(s)
-        let probes = rate(s.synPackets + udp)
+        let probes = rate(s.synPackets) + rate(udp)
         let limit = t.portScanSourceUniquePorts
         guard ports > limit, probes > limit else { return }
         sourceFindings.append(
@@ -177,7 +180,7 @@ private struct Evaluation {
     mutating func hostSweep(_ s: SourceStats) {
         let hosts = rate(s.uniqueHosts)
         let udp = udpProbes(s)
-        let probes = rate(s.synPackets + s.icmpPackets + udp)
+        let probes = rate(s.synPackets) + rate(s.icmpPackets) + rate(udp)
         let limit = t.hostSweepUniqueHosts
         guard hosts > limit, probes > limit else { return }
         sourceFindings.append(
@@ -328,7 +331,7 @@ private struct Evaluation {
 
     mutating func udpFloodWindow() {
         let udp: Double, share: Double
-        if let declared = window.declaredTCPRatio, window.tcpPackets + window.udpPackets == 0 {
+        if let declared = window.declaredTCPRatio, window.tcpPackets == 0, window.udpPackets == 0 {
             // Seed body with tcp_ratio only: UDP estimated as the non-TCP part of the packet rate.
             udp = window.packetsPerSecond * (1 - declared)
             share = 1 - declared
@@ -369,7 +372,7 @@ private struct Evaluation {
 enum RuleFormat {
     /// Integers without decimals, others with one or two.
     static func number(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        if value == value.rounded(), abs(value) <= 9_007_199_254_740_992 { return String(Int(value)) }
         return abs(value) < 10 ? String(format: "%.2f", value) : String(format: "%.1f", value)
     }
 
@@ -377,6 +380,7 @@ enum RuleFormat {
 
     static func percent(_ value: Double) -> String {
         let p = value * 100
+        guard p.isFinite, abs(p) < 1e15 else { return String(format: "%.3g%%", p) }
         if p == 0 || p >= 10 { return "\(Int(p.rounded()))%" }
         return p < 0.1 ? "<0.1%" : String(format: "%.1f%%", p)
     }
@@ -399,7 +403,7 @@ public struct NetworkRuleTracker: Sendable {
     /// The findings for the next window of the stream.
     public mutating func evaluate(_ window: TrafficWindow) -> [Finding] {
         let findings = NetworkRules.evaluate(window, thresholds: thresholds, bruteForceCandidates: true)
-        if let sequence = window.sequence, let last = lastSequence, sequence != last + 1 { streaks.removeAll() }
+        if let sequence = window.sequence, let last = lastSequence, sequence != last &+ 1 { streaks.removeAll() }
         lastSequence = window.sequence
         let seconds = window.windowSeconds.isFinite && window.windowSeconds > 0 ? window.windowSeconds : 1
         var next: [String: Double] = [:]
