@@ -15,6 +15,12 @@ public import TrafficFeatures
 /// thousands of empty windows. A jump backwards by more than one window (two recordings
 /// concatenated into one file) also restarts the grid; smaller reorderings stay in the
 /// current window. Every window lasts W seconds, including the last.
+///
+/// A record whose timestamp cannot be used — before 1970, after ``latestTimestampSeconds`` (2242),
+/// or with a fraction of a second of 10⁹ ns or more — is a corrupt record, not a clock step: its
+/// packet is counted in the current window (the first one, if no record before it had a usable
+/// time) and in `losses.capture_invalid_timestamps`. A capture with no usable timestamp at all gives
+/// one window starting at the Unix epoch.
 public final class PcapCapture: WindowSource, @unchecked Sendable {
     // @unchecked: the pcap handle is only used by the reader thread, then closed by it.
 
@@ -47,6 +53,10 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
         }
     }
 
+    /// The latest capture time accepted, in seconds since the Unix epoch: 2³³ s (year 2242). Every
+    /// timestamp up to it fits in `Int64` nanoseconds with room for the window arithmetic.
+    public static let latestTimestampSeconds: Int64 = 1 << 33
+
     public let configuration: Configuration
     public let linkType: FrameParser.LinkType
     private let handle: Mutex<OpaquePointer?>
@@ -59,10 +69,14 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
 
     /// Opens the capture. Throws ``CaptureError`` `.captureFileUnreadable` when the
     /// file cannot be opened or is not a capture, `.unsupportedLinkType` when its link
-    /// layer is not Ethernet, raw IP, Linux cooked or BSD loopback.
+    /// layer is not Ethernet, raw IP, Linux cooked or BSD loopback, `.invalidConfiguration` when
+    /// `windowInterval` is outside 1 ms … 1 day or `maximumGap` outside 0 … 10⁹ s.
     public init(configuration: Configuration, logger: Logger) throws {
-        guard configuration.windowInterval > .zero else {
-            throw CaptureError(.invalidConfiguration, operation: "PcapCapture", message: "windowInterval must be > 0")
+        guard configuration.windowInterval >= .milliseconds(1), configuration.windowInterval <= .seconds(86_400) else {
+            throw CaptureError(.invalidConfiguration, operation: "PcapCapture", message: "windowInterval must be within 1ms...1 day")
+        }
+        guard configuration.maximumGap >= .zero, configuration.maximumGap <= .seconds(1_000_000_000) else {
+            throw CaptureError(.invalidConfiguration, operation: "PcapCapture", message: "maximumGap must be within 0...1e9 s")
         }
         self.configuration = configuration
         self.logger = logger
@@ -114,6 +128,13 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
         stopping.store(true, ordering: .relaxed)
     }
 
+    /// A record's time in nanoseconds since the epoch, or nil when it is unusable (see the type's
+    /// documentation).
+    static func nanoseconds(seconds: Int64, fraction: Int64) -> Int64? {
+        guard (0...latestTimestampSeconds).contains(seconds), (0..<1_000_000_000).contains(fraction) else { return nil }
+        return seconds * 1_000_000_000 + fraction
+    }
+
     private func replay(into continuation: AsyncThrowingStream<TrafficWindow, any Error>.Continuation) {
         guard let pcap = handle.withLock({ $0 }) else {
             continuation.finish()
@@ -154,8 +175,15 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
             switch result {
             case 1:
                 guard let header, let data else { continue }
+                let captured = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
+                let packet = parser.parse(captured, wireLength: Int(header.pointee.len))
                 // With nanosecond precision, tv_usec holds nanoseconds.
-                let timestamp = Int64(header.pointee.ts.tv_sec) * 1_000_000_000 + Int64(header.pointee.ts.tv_usec)
+                guard let timestamp = Self.nanoseconds(seconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec))
+                else {
+                    aggregator.countInvalidTimestamp()
+                    aggregator.add(packet)
+                    continue
+                }
                 if let start = windowStart {
                     if timestamp < start - width {
                         // A capture concatenated from two recordings, or a clock stepped back:
@@ -184,8 +212,7 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
                 } else {
                     windowStart = timestamp
                 }
-                let captured = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
-                aggregator.add(parser.parse(captured, wireLength: Int(header.pointee.len)))
+                aggregator.add(packet)
             case -2:
                 break reading
             default:
@@ -198,6 +225,8 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
         }
         if let start = windowStart {
             emit(start)
+        } else if aggregator.packetCount > 0 {
+            emit(0)  // only records without a usable timestamp
         }
         handle.withLock { current in
             if let open = current { pcap_close(open) }

@@ -49,6 +49,8 @@ public enum MetricName {
     public static let mapEvictions = "ebpf_map_evictions_total"
     /// Capture records cut by the snap length before their headers ended. Counter.
     public static let captureTruncatedPackets = "ebpf_capture_truncated_packets_total"
+    /// Capture records whose timestamp could not be used (counted in the previous record's window). Counter.
+    public static let captureInvalidTimestamps = "ebpf_capture_invalid_timestamps_total"
     /// 1 while the capture source runs, by `source` (`xdp`, `pcap`, `simulation`). Gauge.
     public static let captureUp = "ebpf_capture_up"
     /// XDP program runs and run time (only while `kernel.bpf_stats_enabled`=1). Counters.

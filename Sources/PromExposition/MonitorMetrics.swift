@@ -31,6 +31,7 @@ public struct WindowObservation: Sendable {
     public var insertFailures: [String: Int]
     public var evictions: [String: Int]
     public var captureTruncatedPackets: Int
+    public var captureInvalidTimestamps: Int
 
     public init(
         packetsByProtocol: [String: Int] = [:], bytesByProtocol: [String: Int] = [:], synPackets: Int = 0,
@@ -39,7 +40,7 @@ public struct WindowObservation: Sendable {
         malformedPackets: Int = 0, packetsPerSecond: Double = 0, bytesPerSecond: Double = 0, uniqueIPs: Int = 0,
         uniquePorts: Int = 0, windowSeconds: Double = 0, topSources: [(ip: String, packetsPerSecond: Double)] = [],
         sampledEvents: Int = 0, ringBufferLostEvents: Int = 0, insertFailures: [String: Int] = [:],
-        evictions: [String: Int] = [:], captureTruncatedPackets: Int = 0
+        evictions: [String: Int] = [:], captureTruncatedPackets: Int = 0, captureInvalidTimestamps: Int = 0
     ) {
         self.packetsByProtocol = packetsByProtocol
         self.bytesByProtocol = bytesByProtocol
@@ -65,6 +66,7 @@ public struct WindowObservation: Sendable {
         self.insertFailures = insertFailures
         self.evictions = evictions
         self.captureTruncatedPackets = captureTruncatedPackets
+        self.captureInvalidTimestamps = captureInvalidTimestamps
     }
 }
 
@@ -86,7 +88,7 @@ public final class MonitorMetrics: Sendable {
     private let syn, synAck, rst, fin, dnsPackets, dnsBytes: Counter
     private let ipv4, ipv6, nonIP, fragments, malformed, windows: Counter
     private let packetsPerSecond, bytesPerSecond, uniqueIPs, uniquePorts, windowSeconds: Gauge
-    private let ringBufferLost, sampledEvents, captureTruncated: Counter
+    private let ringBufferLost, sampledEvents, captureTruncated, captureInvalidTimestamps: Counter
     private let insertFailures: [String: Counter]
     private let evictions: [String: Counter]
     private let captureUp: [String: Gauge]
@@ -137,6 +139,8 @@ public final class MonitorMetrics: Sendable {
         ringBufferLost = counter(MetricName.ringBufferLostEvents, "Sampled packet events lost because the ring buffer was full.")
         sampledEvents = counter(MetricName.sampledEvents, "Sampled packet events written to the ring buffer.")
         captureTruncated = counter(MetricName.captureTruncatedPackets, "Capture records cut by the snap length inside their headers.")
+        captureInvalidTimestamps = counter(
+            MetricName.captureInvalidTimestamps, "Capture records with an unusable timestamp, counted in the previous record's window.")
         insertFailures = Dictionary(uniqueKeysWithValues: Self.maps.map {
             ($0, r.makeCounter(descriptor: describe(MetricName.mapInsertFailures, "Map inserts the kernel refused."), labels: [("map", $0)]))
         })
@@ -179,6 +183,7 @@ public final class MonitorMetrics: Sendable {
         sampledEvents.increment(by: Int64(window.sampledEvents))
         ringBufferLost.increment(by: Int64(window.ringBufferLostEvents))
         captureTruncated.increment(by: Int64(window.captureTruncatedPackets))
+        captureInvalidTimestamps.increment(by: Int64(window.captureInvalidTimestamps))
         for (label, counter) in insertFailures { counter.increment(by: Int64(window.insertFailures[label] ?? 0)) }
         for (label, counter) in evictions { counter.increment(by: Int64(window.evictions[label] ?? 0)) }
         updateTopSources(window.topSources)

@@ -71,6 +71,12 @@ public struct WindowAggregator: Sendable {
         sources[source]!.add(packet, portPairs: &portPairs, hostPairs: &hostPairs, settings: settings, losses: &losses)
     }
 
+    /// Counts a capture record whose timestamp could not be used (its packet is added to this
+    /// window with ``add(_:)``), in ``CaptureLosses/captureInvalidTimestamps``.
+    public mutating func countInvalidTimestamp() {
+        losses.captureInvalidTimestamps += 1
+    }
+
     /// Closes the window: returns it and starts an empty one.
     public mutating func close(
         start: Date?,

@@ -122,7 +122,9 @@ struct Monitor: AsyncParsableCommand {
         let logger = Logger(label: "monitor")
 
         let window = try settings.duration(statsWindow, "STATS_WINDOW", default: .seconds(1))
-        guard window >= .milliseconds(10) else { throw ValidationError("STATS_WINDOW must be at least 10ms") }
+        guard window >= .milliseconds(10), window <= .seconds(WireLimits.windowSeconds.upperBound) else {
+            throw ValidationError("STATS_WINDOW must be within 10ms...\(Int(WireLimits.windowSeconds.upperBound))s (the detector accepts no longer window)")
+        }
         let aggregation = AggregationSettings(
             ipv6SourcePrefixLength: try settings.int(ipv6SourcePrefix, "IPV6_SOURCE_PREFIX", default: 64, range: 1...128),
             topSourceLimit: try settings.int(topSources, "TOP_SOURCES", default: TopSources.defaultLimit, range: 0...1000))
@@ -342,6 +344,6 @@ extension WindowObservation {
                 "sources": losses.sourceEntriesEvicted, "port_pairs": losses.portPairsEvicted,
                 "host_pairs": losses.hostPairsEvicted,
             ],
-            captureTruncatedPackets: losses.captureTruncatedPackets)
+            captureTruncatedPackets: losses.captureTruncatedPackets, captureInvalidTimestamps: losses.captureInvalidTimestamps)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TestSupport
 import TrafficFeatures
 
 @testable import EBPFCapture
@@ -233,5 +234,67 @@ struct CaptureServiceTests {
         #expect(status.history(last: 2).map(\.sequence) == [4, 5])
         #expect(status.snapshot.latest?.sequence == 5)
         #expect(status.snapshot.kind == .simulation)
+    }
+}
+
+/// Capture files whose record timestamps no recorder writes (``ClassicPcap``).
+@Suite("pcap replay: unusable timestamps are counted, never trapped on")
+struct PcapTimestampTests {
+    static let t0: UInt32 = 1_795_514_400
+
+    static func capture(_ records: [(seconds: UInt32, fraction: UInt32, frame: [UInt8])]) throws -> TemporaryFile {
+        let file = TemporaryFile()
+        let bytes = ClassicPcap.bytes(records.map { ClassicPcap.Record(seconds: $0.seconds, fraction: $0.fraction, frame: $0.frame) })
+        try Data(bytes).write(to: URL(fileURLWithPath: file.path))
+        return file
+    }
+
+    @Test("a record before 1970 or with a fraction ≥ 10⁹ ns joins the current window and is counted")
+    func invalidRecordsJoinTheCurrentWindow() async throws {
+        let file = try Self.capture([
+            (Self.t0, 0, TestFrames.syn(port: 1)),
+            (UInt32.max, 0, TestFrames.syn(port: 2)),  // -1 s as libpcap's signed seconds
+            (Self.t0, 1_500_000_000, TestFrames.syn(port: 3)),
+            (Self.t0, UInt32.max, TestFrames.syn(port: 4)),
+            (Self.t0, 500_000_000, TestFrames.syn(port: 5)),
+            (Self.t0 + 1, 0, TestFrames.udp()),
+        ])
+        let windows = try await collect(try PcapCapture(configuration: .init(path: file.path), logger: quietLogger))
+        #expect(windows.map(\.counters.packets) == [5, 1])
+        #expect(windows.map(\.losses.captureInvalidTimestamps) == [3, 0])
+        #expect(windows[0].windowStart == Date(timeIntervalSince1970: Double(Self.t0)))
+        #expect(windows[0].uniquePorts == 5)
+    }
+
+    @Test("a capture with no usable timestamp gives one window at the epoch holding every packet")
+    func noUsableTimestamp() async throws {
+        let file = try Self.capture([(0, 2_000_000_000, TestFrames.udp()), (0, UInt32.max, TestFrames.udp())])
+        let windows = try await collect(try PcapCapture(configuration: .init(path: file.path), logger: quietLogger))
+        #expect(windows.count == 1)
+        #expect(windows.first?.counters.packets == 2)
+        #expect(windows.first?.losses.captureInvalidTimestamps == 2)
+        #expect(windows.first?.windowStart == Date(timeIntervalSince1970: 0))
+    }
+
+    @Test("the seconds and fraction bounds", arguments: [
+        (Int64(0), Int64(0), true), (PcapCapture.latestTimestampSeconds, 999_999_999, true),
+        (PcapCapture.latestTimestampSeconds + 1, 0, false), (-1, 0, false), (Int64.max, 0, false), (Int64.min, 0, false),
+        (1, 1_000_000_000, false), (1, -1, false), (1, Int64.max, false),
+    ])
+    func bounds(_ seconds: Int64, _ fraction: Int64, _ usable: Bool) {
+        #expect((PcapCapture.nanoseconds(seconds: seconds, fraction: fraction) != nil) == usable)
+    }
+
+    @Test("window and gap settings outside their ranges are refused")
+    func settings() throws {
+        let file = try Self.capture([(Self.t0, 0, TestFrames.udp())])
+        for configuration in [
+            PcapCapture.Configuration(path: file.path, windowInterval: .microseconds(999)),
+            PcapCapture.Configuration(path: file.path, windowInterval: .seconds(86_401)),
+            PcapCapture.Configuration(path: file.path, maximumGap: .seconds(-1)),
+            PcapCapture.Configuration(path: file.path, maximumGap: .seconds(Int64.max)),
+        ] {
+            #expect(throws: CaptureError.self) { try PcapCapture(configuration: configuration, logger: quietLogger) }
+        }
     }
 }

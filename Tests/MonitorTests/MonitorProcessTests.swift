@@ -32,6 +32,35 @@ struct OfflineReplayTests {
         #expect(windows.map { $0.topSources.first?.ip } == ["198.18.0.2", "198.18.0.2", "198.18.0.2"])
     }
 
+    @Test("a record with an unusable timestamp is counted in its window's losses and in /metrics")
+    func invalidTimestampsAreCounted() async throws {
+        let path = NSTemporaryDirectory() + "timestamps-\(UUID().uuidString).pcap"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let t0: UInt32 = 1_795_514_400
+        try Data(
+            ClassicPcap.bytes([
+                .init(seconds: t0, frame: Frames.udp4()), .init(seconds: t0, fraction: 3_000_000_000, frame: Frames.udp4()),
+                .init(seconds: t0, fraction: 5_000_000, frame: Frames.udp4()),
+            ])
+        ).write(to: URL(fileURLWithPath: path))
+        let windows = try decodeLines(try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline", "--windows-only"]).stdout)
+        #expect(windows.map(\.counters.packets) == [3])
+        #expect(windows.map(\.losses.captureInvalidTimestamps) == [1])
+
+        let monitor = try MonitorProcess(arguments: ["--pcap", path, "--stats-window", "100ms", "--ml-detector-url", "none"])
+        defer { monitor.terminate() }
+        try await monitor.waitUntil(path: "/stats", timeout: .seconds(120))
+        // The window reaches /stats just before the metrics: wait for it there too.
+        var metrics: [String: Double] = [:]
+        for _ in 0..<300 {
+            metrics = PrometheusText.samples(try await monitor.get("/metrics").text)
+            if (metrics["ebpf_windows_total"] ?? 0) >= 1 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(metrics["ebpf_capture_invalid_timestamps_total"] == 1)
+        #expect(metrics[#"ebpf_packets_processed_total{protocol="udp"}"#] == 3)
+    }
+
     @Test func aMissingFileIsAnErrorNamingIt() throws {
         let result = try Command.run([BuiltProducts.monitor, "--pcap", "/nonexistent/capture.pcap", "--offline"], check: false)
         #expect(result.status != 0)
@@ -114,15 +143,16 @@ struct SimulationAPITests {
     }
 
     @Test func statsIs503UntilTheFirstWindowCloses() async throws {
-        // A capture file replayed in real time with 60 s windows: ready once the
-        // replay runs, and no window can close during the test.
+        // A capture file replayed in real time with one-day windows (the longest allowed):
+        // ready once the replay runs, and no window can close during the test however slow
+        // the machine is.
         let path = NSTemporaryDirectory() + "ready-\(UUID().uuidString).pcap"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try PcapWriter(path: path)
         writer.write(FrameBuilder.ethernet(etherType: 0x0806, payload: [UInt8](repeating: 0, count: 46)), seconds: 1_795_514_400)
         writer.write(FrameBuilder.ethernet(etherType: 0x0806, payload: [UInt8](repeating: 0, count: 46)), seconds: 1_795_514_405)
         writer.close()
-        let monitor = try MonitorProcess(arguments: ["--pcap", path, "--stats-window", "60s", "--ml-detector-url", "none"])
+        let monitor = try MonitorProcess(arguments: ["--pcap", path, "--stats-window", "24h", "--ml-detector-url", "none"])
         defer { monitor.terminate() }
         try await monitor.waitUntil(path: "/health")
         try await monitor.waitUntil(path: "/ready")

@@ -210,7 +210,7 @@ struct MonitorXDPTests {
         let expectedStill: Set<String> = [
             // Capture-file and kernel-refusal counters: they move on pcap snap-length
             // cuts and on inserts the kernel refuses (exercised in the unit tests).
-            "ebpf_capture_truncated_packets_total",
+            "ebpf_capture_truncated_packets_total", "ebpf_capture_invalid_timestamps_total",
             #"ebpf_map_insert_failures_total{map="sources"}"#,
             #"ebpf_map_insert_failures_total{map="port_pairs"}"#,
             #"ebpf_map_insert_failures_total{map="host_pairs"}"#,

@@ -16,7 +16,7 @@ struct MonitorMetricsTests {
         packetsPerSecond: 8, bytesPerSecond: 1027, uniqueIPs: 3, uniquePorts: 6, windowSeconds: 2,
         topSources: [("198.18.0.2", 3.5), ("198.18.0.3", 2.5)],
         sampledEvents: 4, ringBufferLostEvents: 2, insertFailures: ["sources": 1], evictions: ["port_pairs": 3],
-        captureTruncatedPackets: 0)
+        captureTruncatedPackets: 0, captureInvalidTimestamps: 2)
 
     @Test func exposesExactValuesAfterAWindow() {
         let metrics = MonitorMetrics(topSourceSeriesLimit: 5)
@@ -34,6 +34,7 @@ struct MonitorMetricsTests {
                 #"ebpf_bytes_processed_total{protocol="other"} 60"#,
                 #"ebpf_bytes_processed_total{protocol="tcp"} 300"#,
                 #"ebpf_bytes_processed_total{protocol="udp"} 1400"#,
+                #"ebpf_capture_invalid_timestamps_total 2"#,
                 #"ebpf_capture_truncated_packets_total 0"#,
                 #"ebpf_capture_up{source="pcap"} 0.0"#,
                 #"ebpf_capture_up{source="simulation"} 0.0"#,
@@ -127,7 +128,7 @@ struct MonitorMetricsTests {
             MetricName.windows, MetricName.packetsPerSecond, MetricName.bytesPerSecond, MetricName.uniqueIPs,
             MetricName.uniquePorts, MetricName.windowSeconds, MetricName.topSourcePacketsPerSecond,
             MetricName.ringBufferLostEvents, MetricName.sampledEvents, MetricName.mapInsertFailures,
-            MetricName.mapEvictions, MetricName.captureTruncatedPackets, MetricName.captureUp, MetricName.programRuns,
+            MetricName.mapEvictions, MetricName.captureTruncatedPackets, MetricName.captureInvalidTimestamps, MetricName.captureUp, MetricName.programRuns,
             MetricName.programRunSeconds, MetricName.mlPosts, MetricName.mlPostFailures, MetricName.mlDroppedWindows,
             MetricName.mlRejectedWindows, MetricName.mlQueueDepth,
         ]

@@ -114,3 +114,39 @@ public enum Frames {
     ]
 }
 
+
+/// Classic pcap files assembled byte by byte (nanosecond magic, Ethernet), so a test can store
+/// record timestamps no recorder writes: seconds and fraction fields are written as given.
+public enum ClassicPcap {
+    public struct Record: Sendable {
+        public var seconds: UInt32
+        public var fraction: UInt32
+        public var frame: [UInt8]
+        public init(seconds: UInt32, fraction: UInt32 = 0, frame: [UInt8]) {
+            self.seconds = seconds
+            self.fraction = fraction
+            self.frame = frame
+        }
+    }
+
+    public static func bytes(_ records: [Record]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+        func u16(_ value: UInt16) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+        u32(0xA1B2_3C4D)  // nanosecond timestamps
+        u16(2)
+        u16(4)
+        u32(0)
+        u32(0)
+        u32(262_144)
+        u32(1)  // LINKTYPE_ETHERNET
+        for record in records {
+            u32(record.seconds)
+            u32(record.fraction)
+            u32(UInt32(record.frame.count))
+            u32(UInt32(record.frame.count))
+            bytes += record.frame
+        }
+        return bytes
+    }
+}
