@@ -15,7 +15,24 @@ import NIOHTTP1
 public struct PrometheusWindowQuery: Sendable {
     /// Why the window could not be built.
     public struct Failure: Error, CustomStringConvertible, Sendable {
+        /// What went wrong, in the terms a caller answers with (`/detect/prom`: 503 for
+        /// ``Kind/unreachable``, 502 for the others).
+        public enum Kind: Sendable, Equatable {
+            /// No answer: connection refused, DNS failure, timeout, or not a URL.
+            case unreachable
+            /// Prometheus answered with an error status, or a body that is not a query result.
+            case badAnswer
+            /// A query's value is not usable: not finite, negative, or beyond ``WireLimits``.
+            case invalidValue
+        }
+
+        public var kind: Kind
         public var description: String
+
+        public init(_ kind: Kind, _ description: String) {
+            self.kind = kind
+            self.description = description
+        }
     }
 
     /// The Prometheus server, e.g. `http://127.0.0.1:9090`.
@@ -46,11 +63,29 @@ public struct PrometheusWindowQuery: Sendable {
         ]
     }
 
+    /// The largest value each field may take: rates in packets (or bytes) per second, averages
+    /// of the monitor's gauges as counts.
+    static func maximum(of field: String) -> Double {
+        switch field {
+        case "bytes_per_second": WireLimits.maximumBytesPerSecond
+        case "unique_ips", "unique_ports": Double(WireLimits.maximumCount)
+        default: WireLimits.maximumPacketsPerSecond
+        }
+    }
+
     /// Runs every query and assembles the window; `values` holds what Prometheus answered.
-    public func window(client: HTTPClient = .shared) async throws -> (window: TrafficWindow, values: [String: Double]) {
+    /// Throws ``Failure`` when Prometheus cannot be reached, answers an error, or answers a value
+    /// that is not finite, negative or beyond ``WireLimits`` (the message names the field).
+    public func window(client: HTTPClient = .shared) async throws(Failure) -> (window: TrafficWindow, values: [String: Double]) {
         var values: [String: Double] = [:]
         for (field, query) in queries {
-            values[field] = try await instant(query, client: client)
+            let value = try await instant(query, client: client)
+            guard WireLimits.isRate(value, maximum: Self.maximum(of: field)) else {
+                throw Failure(
+                    .invalidValue,
+                    "Prometheus answered \(value) for \(field) (\(query)): expected a finite number within 0...\(Self.maximum(of: field))")
+            }
+            values[field] = value + 0
         }
         func count(_ field: String) -> Int { Int((values[field] ?? 0).rounded()) }
         var counters = WindowCounters()
@@ -71,20 +106,26 @@ public struct PrometheusWindowQuery: Sendable {
         return (window, values)
     }
 
-    /// The value of an instant query (0 when the result is empty: no traffic yet).
-    func instant(_ query: String, client: HTTPClient) async throws -> Double {
+    /// The value of an instant query (0 when the result is empty: no traffic yet), as
+    /// Prometheus wrote it (`NaN`, `+Inf` included).
+    func instant(_ query: String, client: HTTPClient) async throws(Failure) -> Double {
         var components = URLComponents(string: baseURL + "/api/v1/query")
         components?.queryItems = [URLQueryItem(name: "query", value: query)]
-        guard let url = components?.url?.absoluteString else { throw Failure(description: "PROMETHEUS_URL \(baseURL) is not a URL") }
+        guard let url = components?.url?.absoluteString else { throw Failure(.unreachable, "PROMETHEUS_URL \(baseURL) is not a URL") }
         let response: HTTPClientResponse
+        let body: ByteBuffer
         do {
             response = try await client.execute(HTTPClientRequest(url: url), timeout: .nanoseconds(timeout.totalNanoseconds))
         } catch {
-            throw Failure(description: "Prometheus at \(baseURL) is unreachable: \(error)")
+            throw Failure(.unreachable, "Prometheus at \(baseURL) is unreachable: \(error)")
         }
-        let body = try await response.body.collect(upTo: 1 << 20)
+        do {
+            body = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            throw Failure(.badAnswer, "Prometheus's answer to \(query) could not be read (over 1 MiB or cut off): \(error)")
+        }
         guard response.status == .ok else {
-            throw Failure(description: "Prometheus answered \(response.status.code) to \(query): \(String(buffer: body).prefix(200))")
+            throw Failure(.badAnswer, "Prometheus answered \(response.status.code) to \(query): \(String(buffer: body).prefix(200))")
         }
         struct Answer: Decodable {
             struct Data: Decodable {
@@ -106,12 +147,12 @@ public struct PrometheusWindowQuery: Sendable {
         do {
             answer = try JSONDecoder().decode(Answer.self, from: body)
         } catch {
-            throw Failure(description: "Prometheus's answer to \(query) does not decode: \(error)")
+            throw Failure(.badAnswer, "Prometheus's answer to \(query) does not decode: \(error)")
         }
         guard let sample = answer.data.result.first else { return 0 }
         guard sample.value.count == 2, case .text(let text) = sample.value[1], let value = Double(text) else {
-            throw Failure(description: "Prometheus's answer to \(query) has no value")
+            throw Failure(.badAnswer, "Prometheus's answer to \(query) has no value")
         }
-        return value.isFinite && value >= 0 ? value : 0
+        return value
     }
 }

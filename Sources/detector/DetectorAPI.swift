@@ -40,13 +40,18 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             let status: HTTPResponse.Status =
                 error.status == .notFound && DetectorRoutes.paths.contains(request.uri.path) ? .methodNotAllowed : error.status
             metrics.request(endpoint: endpoint, code: Int(status.code))
+            var response: Response
             let message = switch status {
             case .notFound: "no such endpoint: \(request.method) \(request.uri.path)"
             case .methodNotAllowed: "\(request.method) is not allowed on \(request.uri.path)"
             case .contentTooLarge: "request body is larger than \(DetectorRoutes.maximumBodyBytes) bytes"
             default: error.body ?? "\(error.status.reasonPhrase)"
             }
-            return DetectorRoutes.json(APIError.Body(error: message, field: nil, status: Int(status.code)), status: status)
+            response = DetectorRoutes.json(APIError.Body(error: message, field: nil, status: Int(status.code)), status: status)
+            if status == .methodNotAllowed, let allowed = DetectorRoutes.methods[request.uri.path] {
+                response.headers[.allow] = allowed.rawValue
+            }
+            return response
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             metrics.request(endpoint: endpoint, code: 500)

@@ -16,8 +16,13 @@ import TrafficFeatures
 /// - `POST /train`             optional `{"windows": [...]}` of normal windows; retrains now (token)
 /// - `GET  /health`, `/stats`, `/metrics`
 struct DetectorRoutes: Sendable {
-    /// Every path the router serves (also the bounded `endpoint` label of the request metric).
-    static let paths: Set<String> = ["/detect", "/detect/prom", "/classify_username", "/train", "/health", "/stats", "/metrics"]
+    /// Every path the router serves and its one method (the paths are also the bounded `endpoint`
+    /// label of the request metric). Any other method on these paths answers 405 with `Allow`.
+    static let methods: [String: HTTPRequest.Method] = [
+        "/detect": .post, "/detect/prom": .get, "/classify_username": .post, "/train": .post,
+        "/health": .get, "/stats": .get, "/metrics": .get,
+    ]
+    static var paths: Set<String> { Set(methods.keys) }
     static let maximumBodyBytes = 64 * 1024
     static let maximumBatch = 1000
 
@@ -63,10 +68,11 @@ struct DetectorRoutes: Sendable {
                 throw APIError(status: .serviceUnavailable, message: "PROMETHEUS_URL is not configured", field: nil)
             }
             let built: (window: TrafficWindow, values: [String: Double])
-            do {
+            do throws(PrometheusWindowQuery.Failure) {
                 built = try await prometheus.window()
             } catch {
-                throw APIError(status: .badGateway, message: "\(error)", field: nil)
+                // Down or unreachable: the service is unavailable; a bad answer is a bad gateway.
+                throw APIError(status: error.kind == .unreachable ? .serviceUnavailable : .badGateway, message: "\(error)", field: nil)
             }
             struct Answer: Encodable {
                 let prometheus_url: String
@@ -109,10 +115,12 @@ struct DetectorRoutes: Sendable {
             let bytes = try await body(request, context, optional: true)
             let windows = bytes.isEmpty ? [] : try decode(Body.self, bytes).windows ?? []
             let now = Date().timeIntervalSince1970
-            // Validate everything before changing anything.
-            let vectors = windows.map { FeatureVector($0).values }
-            for (i, vector) in vectors.enumerated() {
-                try detector.network.observe(vector, timestamp: windows[i].windowStart?.timeIntervalSince1970 ?? now)
+            // All windows or none: a bad one changes nothing.
+            do {
+                try detector.network.observe(
+                    contentsOf: windows.map { (FeatureVector($0).values, $0.windowStart?.timeIntervalSince1970 ?? now) })
+            } catch {
+                throw APIError(status: .unprocessableContent, message: "windows cannot be used for training: \(error)", field: "windows")
             }
             var results: [String: TrainResult] = [:]
             for (name, service) in zip(DetectorMetrics.models, training) {

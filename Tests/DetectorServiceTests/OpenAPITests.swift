@@ -38,8 +38,8 @@ struct OpenAPITests {
 
     @Test("every documented operation and error status, against the real server")
     func conforms() async throws {
-        // No Prometheus here (a closed port): /detect/prom must answer its documented 502;
-        // DetectorPrometheusTests covers its 200 with a real server.
+        // No Prometheus here (a closed port): /detect/prom must answer its documented 503;
+        // DetectorPrometheusTests covers its 200 with a real server, PrometheusAnswersTests its 502.
         let closed = try FreePort.next()
         let server = try MonitorProcess(
             arguments: [], environment: ["DETECTOR_API_TOKEN": "t0ken", "PROMETHEUS_URL": "http://127.0.0.1:\(closed)"],
@@ -63,7 +63,7 @@ struct OpenAPITests {
                 let httpMethod: HTTPMethod = method == "post" ? .POST : .GET
                 let ok = try await HTTP.send(url, method: httpMethod, body: body, headers: json + auth)
                 if path == "/detect/prom" {
-                    #expect(ok.status == 502, "\(ok.status) \(ok.text)")
+                    #expect(ok.status == 503, "\(ok.status) \(ok.text)")
                     #expect(try ok.json()["error"] as? String != nil)
                     continue
                 }

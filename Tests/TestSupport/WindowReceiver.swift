@@ -1,6 +1,5 @@
 public import Foundation
 import Hummingbird
-import Logging
 import NIOCore
 import NIOFoundationCompat
 import Synchronization
@@ -23,7 +22,7 @@ public final class WindowReceiver: Sendable {
     }
 
     private let state = Mutex(State())
-    private let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
+    private let server: Mutex<LoopbackServer?> = Mutex(nil)
     public let port: Int
 
     private init(port: Int) {
@@ -32,7 +31,6 @@ public final class WindowReceiver: Sendable {
 
     /// Starts a receiver. `statuses` are answered in order, then `defaultStatus`.
     public static func start(statuses: [Int] = [], defaultStatus: Int = 200) async throws -> WindowReceiver {
-        let ready = AsyncStream<Int>.makeStream()
         let receiverBox = Mutex<WindowReceiver?>(nil)
         let router = Router()
         router.post("/detect") { request, _ -> Response in
@@ -46,28 +44,13 @@ public final class WindowReceiver: Sendable {
             }
             return Response(status: .init(code: status))
         }
-        var logger = Logger(label: "window-receiver")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                ready.continuation.yield(channel.localAddress?.port ?? 0)
-                ready.continuation.finish()
-            },
-            logger: logger)
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ready.stream.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            task.cancel()
-            throw CancellationError()
-        }
-        let receiver = WindowReceiver(port: port)
+        let server = try await LoopbackServer.start(router, label: "window-receiver")
+        let receiver = WindowReceiver(port: server.port)
         receiver.state.withLock {
             $0.defaultStatus = defaultStatus
             $0.statuses = statuses
         }
-        receiver.task.withLock { $0 = task }
+        receiver.server.withLock { $0 = server }
         receiverBox.withLock { $0 = receiver }
         return receiver
     }
@@ -98,8 +81,6 @@ public final class WindowReceiver: Sendable {
     }
 
     public func stop() async {
-        let task = self.task.withLock { $0 }
-        task?.cancel()
-        _ = try? await task?.value
+        await server.withLock { $0 }?.stop()
     }
 }
