@@ -53,24 +53,12 @@ struct AuthenticationLimitsTests {
 @Suite("rules and detector: windows built in code with any counts never trap")
 struct UnboundedWindowTests {
     static func window(count: Int, rate: Double, seconds: Double = 1, sequence: Int?) -> TrafficWindow {
-        var counters = WindowCounters()
-        counters.packets = count
-        counters.bytes = count
-        counters.tcpPackets = count
-        counters.udpPackets = count
-        counters.icmpPackets = count
-        counters.synPackets = count
-        counters.dnsPackets = count
-        counters.dnsBytes = count
-        var window = TrafficWindow(
-            windowStart: Date(timeIntervalSince1970: 1_795_514_400), windowSeconds: seconds, counters: counters,
-            uniqueIPs: count, uniquePorts: count,
-            topSources: [
-                SourceStats(
-                    ip: "198.18.0.2", packets: count, bytes: count, synPackets: count, uniquePorts: count, uniqueHosts: count,
-                    tcpPackets: count, udpPackets: count, icmpPackets: count, dnsPackets: count, dnsBytes: count, udpSourcePort: 40000)
-            ],
-            sequence: sequence)
+        let source = SourceStats(
+            ip: "198.18.0.2", packets: count, bytes: count, synPackets: count, uniquePorts: count, uniqueHosts: count,
+            tcpPackets: count, udpPackets: count, icmpPackets: count, dnsPackets: count, dnsBytes: count, udpSourcePort: 40000)
+        var window = craftedWindow(
+            seconds: seconds, packets: count, bytes: count, tcp: count, udp: count, icmp: count, syn: count,
+            dnsPackets: count, dnsBytes: count, ips: count, ports: count, sources: [source], sequence: sequence)
         window.packetsPerSecond = rate
         window.bytesPerSecond = rate
         return window

@@ -16,8 +16,8 @@ private func generatedWindow(_ attacks: [SyntheticTraffic.Attack], seed: UInt64 
     return aggregator.close(start: start, duration: duration, source: .simulation, sequence: 0)
 }
 
-/// A window with the given totals and sources.
-private func craftedWindow(
+/// A window with the given totals and sources (any non-negative counts, Int.max included).
+func craftedWindow(
     seconds: Double = 1, packets: Int, bytes: Int, tcp: Int = 0, udp: Int = 0, icmp: Int = 0, syn: Int = 0,
     dnsPackets: Int = 0, dnsBytes: Int = 0, ips: Int, ports: Int, sources: [SourceStats] = [], sequence: Int? = nil
 ) -> TrafficWindow {
@@ -27,7 +27,8 @@ private func craftedWindow(
     counters.tcpPackets = tcp
     counters.udpPackets = udp
     counters.icmpPackets = icmp
-    counters.otherPackets = max(0, packets - tcp - udp - icmp)
+    // packets − tcp − udp − icmp, at least 0, without overflowing for any counts.
+    counters.otherPackets = [tcp, udp, icmp].reduce(packets) { rest, count in rest <= count ? 0 : rest - count }
     counters.synPackets = syn
     counters.dnsPackets = dnsPackets
     counters.dnsBytes = dnsBytes
