@@ -22,7 +22,8 @@ public import TrafficFeatures
 /// without ACK), ICMP (for host sweeps), and UDP datagrams sent from a non-service source port
 /// (a source whose UDP source port is below 1024 or one of 1900, 3478, 4500, 5353, 11211 is
 /// answering — DNS, QUIC, NTP, IKE, SSDP, STUN, mDNS, memcached — not probing). The per-source UDP
-/// source port is the last one the window saw.
+/// source port is the last one the window saw (from XDP, the last on one CPU: for a source using
+/// several ports, one of them).
 ///
 /// **Attribution.** Per-source findings carry `sourceIP`. A window-level finding names a top
 /// source only when that source sent at least `dominant_source_share` (default ½) of the traffic

@@ -173,7 +173,8 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
     public var dnsPackets: Int
     public var dnsBytes: Int
     /// The last UDP source port seen from this source (reflection/amplification
-    /// sources share one, e.g. 53, 123, 4500).
+    /// sources share one, e.g. 53, 123, 4500). The XDP program keeps it per CPU, so for a
+    /// source that used several ports it is one of them, not necessarily the last.
     public var udpSourcePort: Int?
 
     public init(
