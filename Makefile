@@ -30,6 +30,7 @@ build: setup
 # Everything, from one debug build: unit suites, the monitor binary, and (as root)
 # BPF_PROG_TEST_RUN, XDP on test namespaces and the monitor end to end.
 test: setup
+	scripts/check-dependencies.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 

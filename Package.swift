@@ -16,6 +16,10 @@ let package = Package(
         .library(name: "PromExposition", targets: ["PromExposition"]),
         .library(name: "AnomalyModels", targets: ["AnomalyModels"]),
         .library(name: "ThreatRules", targets: ["ThreatRules"]),
+        .library(name: "WindowTransport", targets: ["WindowTransport"]),
+        .library(name: "ServiceSupport", targets: ["ServiceSupport"]),
+        .library(name: "DetectorService", targets: ["DetectorService"]),
+        .library(name: "MonitorService", targets: ["MonitorService"]),
         .executable(name: "monitor", targets: ["monitor"]),
         .executable(name: "detector", targets: ["detector"]),
     ],
@@ -50,9 +54,18 @@ let package = Package(
         // Compiles bpf/network_monitor.bpf.c with clang -target bpf and embeds the object.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
 
+        // Windows, features and the frame parser: pure (no HTTP, no services); imports nothing of ours.
         .target(
             name: "TrafficFeatures",
+            swiftSettings: swiftSettings
+        ),
+        // Windows over HTTP: the publisher that posts them to a detector, and the Prometheus query
+        // that builds one from a server scraping the monitor.
+        .target(
+            name: "WindowTransport",
             dependencies: [
+                "TrafficFeatures",
+                "PromExposition",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -101,14 +114,32 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "monitor",
+        // What the two services share: settings from flags and the environment, logging, JSON answers.
+        .target(
+            name: "ServiceSupport",
             dependencies: [
-                "EBPFCapture",
-                "ThreatRules",
-                "TrafficFeatures",
-                "PromExposition",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The detector service: its HTTP API, configuration and composition.
+        .target(
+            name: "DetectorService",
+            dependencies: [
+                "ServiceSupport", "ThreatRules", "AnomalyModels", "TrafficFeatures", "PromExposition", "WindowTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The monitor service: capture source policy, its HTTP API, publishing and offline replay.
+        .target(
+            name: "MonitorService",
+            dependencies: [
+                "ServiceSupport", "EBPFCapture", "ThreatRules", "TrafficFeatures", "PromExposition", "WindowTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -117,20 +148,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-
+        .executableTarget(
+            name: "monitor",
+            dependencies: [
+                "MonitorService", "ServiceSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "detector",
             dependencies: [
-                "ThreatRules",
-                "AnomalyModels",
-                "TrafficFeatures",
-                "PromExposition",
+                "DetectorService", "ServiceSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -157,7 +189,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ReplayPcap",
-            dependencies: ["EBPFCapture", "ThreatRules", "TrafficFeatures", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MonitorService", "ThreatRules", "TrafficFeatures", .product(name: "Logging", package: "swift-log")],
             path: "Examples/ReplayPcap",
             swiftSettings: swiftSettings
         ),
@@ -200,6 +232,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "WindowTransportTests",
+            dependencies: ["WindowTransport", "TrafficFeatures", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServiceSupportTests",
+            dependencies: ["ServiceSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EBPFCaptureTests",
             dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport"],
             swiftSettings: swiftSettings
@@ -236,7 +278,8 @@ let package = Package(
         .testTarget(
             name: "DetectorServiceTests",
             dependencies: [
-                "detector", "ThreatRules", "TrafficFeatures", "AnomalyModels", "PromExposition", "TestSupport",
+                "DetectorService", "ThreatRules", "TrafficFeatures", "AnomalyModels", "PromExposition", "WindowTransport",
+                "TestSupport", "detector",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -252,7 +295,7 @@ let package = Package(
         .testTarget(
             name: "MonitorTests",
             dependencies: [
-                "EBPFCapture", "TrafficFeatures", "PromExposition", "TestSupport", "monitor",
+                "MonitorService", "EBPFCapture", "TrafficFeatures", "PromExposition", "TestSupport", "monitor",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -17,7 +17,11 @@ public struct TrainingService: Service {
     public let store: ModelStore?
     public let logger: Logger
 
-    public init(detector: AnomalyDetector, interval: Duration = .seconds(30), minimumSamples: Int = 50, store: ModelStore? = nil, logger: Logger) {
+    /// Default and shortest ``interval`` (`TRAINING_INTERVAL`).
+    public static let defaultInterval = Duration.seconds(30)
+    public static let minimumInterval = Duration.milliseconds(100)
+
+    public init(detector: AnomalyDetector, interval: Duration = defaultInterval, minimumSamples: Int = 50, store: ModelStore? = nil, logger: Logger) {
         self.detector = detector
         self.interval = interval
         self.minimumSamples = minimumSamples

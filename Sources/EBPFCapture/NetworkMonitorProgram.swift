@@ -26,12 +26,20 @@ public struct ProgramConfiguration: Sendable, Equatable {
     /// A BPF object file to load instead of the embedded one (`BPF_OBJECT`).
     public var objectPath: String?
 
+    /// The values each setting accepts (``validate()`` checks them; the monitor's settings use them).
+    public static let sampleEveryRange = 0...1_000_000_000
+    public static let tableEntriesRange = 1...(1 << 24)
+    public static let ringBufferBytesRange = 4096...(1 << 30)
+    public static let defaultSourceTableEntries = 16_384
+    public static let defaultPairTableEntries = 65_536
+    public static let defaultRingBufferBytes = 256 * 1024
+
     public init(
         sampleEvery: Int = 0,
-        ipv6SourcePrefixLength: Int = 64,
-        sourceTableEntries: Int = 16_384,
-        pairTableEntries: Int = 65_536,
-        ringBufferBytes: Int = 256 * 1024,
+        ipv6SourcePrefixLength: Int = AggregationSettings.defaultIPv6SourcePrefixLength,
+        sourceTableEntries: Int = defaultSourceTableEntries,
+        pairTableEntries: Int = defaultPairTableEntries,
+        ringBufferBytes: Int = defaultRingBufferBytes,
         ringBufferWakeupBytes: Int = 64 * 1024,
         objectPath: String? = nil
     ) {
@@ -49,13 +57,13 @@ public struct ProgramConfiguration: Sendable, Equatable {
             CaptureError(.invalidConfiguration, operation: "ProgramConfiguration", message: message)
         }
         guard sampleEvery >= 0 else { throw invalid("sampleEvery must be >= 0, got \(sampleEvery)") }
-        guard (1...128).contains(ipv6SourcePrefixLength) else {
+        guard AggregationSettings.ipv6SourcePrefixLengthRange.contains(ipv6SourcePrefixLength) else {
             throw invalid("ipv6SourcePrefixLength must be 1...128, got \(ipv6SourcePrefixLength)")
         }
-        guard (1...(1 << 24)).contains(sourceTableEntries) else {
+        guard Self.tableEntriesRange.contains(sourceTableEntries) else {
             throw invalid("sourceTableEntries must be 1...16777216, got \(sourceTableEntries)")
         }
-        guard (1...(1 << 24)).contains(pairTableEntries) else {
+        guard Self.tableEntriesRange.contains(pairTableEntries) else {
             throw invalid("pairTableEntries must be 1...16777216, got \(pairTableEntries)")
         }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))

@@ -61,7 +61,11 @@ public final class DetectorMetrics: Sendable {
     /// Suspicion per source, newest verdict wins; only the top `suspiciousIPLimit` have series.
     private let suspicion = Mutex<(scores: [String: Double], gauges: [String: Gauge])>(([:], [:]))
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), suspiciousIPLimit: Int = 20) {
+    /// Default and accepted values of `suspiciousIPLimit` (`METRICS_TOP_IPS`).
+    public static let defaultSuspiciousIPLimit = 20
+    public static let suspiciousIPLimitRange = 0...1000
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), suspiciousIPLimit: Int = defaultSuspiciousIPLimit) {
         self.registry = registry
         self.suspiciousIPLimit = max(0, suspiciousIPLimit)
         let r = registry

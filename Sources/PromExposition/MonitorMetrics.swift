@@ -103,8 +103,12 @@ public final class MonitorMetrics: Sendable {
     ///   - topSourceSeriesLimit: most `source_ip` series kept.
     ///   - programStatistics: register the XDP program run counters (only when the
     ///     monitor enables kernel BPF statistics).
+    /// Default and accepted values of `topSourceSeriesLimit` (`METRICS_TOP_SOURCES`).
+    public static let defaultTopSourceSeriesLimit = 20
+    public static let topSourceSeriesLimitRange = 0...1000
+
     public init(
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), topSourceSeriesLimit: Int = 20,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), topSourceSeriesLimit: Int = defaultTopSourceSeriesLimit,
         programStatistics: Bool = false
     ) {
         self.registry = registry

@@ -52,7 +52,7 @@ public struct JudgedWindow: Sendable, Equatable {
     public var summary: String {
         var text = window.summaryLine
         guard verdict.threatDetected else { return text + "  ok" }
-        text += "  THREAT \(verdict.threatTypes.joined(separator: ", "))"
+        text += "  THREAT \(verdict.threatTypes.map(\.rawValue).joined(separator: ", "))"
         text += String(format: "  confidence %.2f", verdict.confidence)
         if !verdict.attackingIPs.isEmpty { text += "  from \(verdict.attackingIPs.joined(separator: ", "))" }
         for explanation in verdict.explanations { text += "\n    - " + explanation }

@@ -3,8 +3,8 @@ import Foundation
 public import TrafficFeatures
 import Synchronization
 
-/// The answer to one window or authentication event (SPEC §7): rules and models combined, with
-/// the attacking sources and the reasons.
+/// The answer to one window or authentication event: rules and models combined, with the
+/// attacking sources and the reasons. This is the body `POST /detect` answers with.
 public struct Verdict: Codable, Sendable, Equatable {
     /// Per-model scores and which side fired.
     public struct Scores: Codable, Sendable, Equatable {
@@ -24,14 +24,15 @@ public struct Verdict: Codable, Sendable, Equatable {
     /// 0 when nothing was detected; otherwise the strongest evidence: a rule's margin over its
     /// threshold, or the ensemble's weighted percentile when the models agree.
     public var confidence: Double
-    /// Rule names (`port_scan`, …) and, with model consensus, the ML risk (`ml_high_risk`, …).
-    public var threatTypes: [String]
+    /// The rules that fired (`port_scan`, …, sorted) and, with model consensus, the ML risk
+    /// (`ml_high_risk`, …) last.
+    public var threatTypes: [ReportedThreat]
     /// Sources named by the findings, in order of first mention.
     public var attackingIPs: [String]
-    /// `network` or `authentication`.
-    public var detectionType: String
-    /// The seed's decision label from the models (`high_confidence_attack`, …).
-    public var decision: String
+    /// What was judged: a network window or an authentication event.
+    public var detectionType: DetectionType
+    /// The models' decision label (`high_confidence_attack`, …), or `models_disabled`.
+    public var decision: VerdictDecision
     public var scores: Scores
     /// Why: one sentence per finding, and one for the models when they agree.
     public var explanations: [String]
@@ -73,19 +74,33 @@ public final class ThreatDetector: Sendable {
     private let trackers = Mutex<[String: NetworkRuleTracker]>([:])
     static let maximumStreams = 64
 
+    /// A detector over two model sets.
+    ///
+    /// - Throws: ``ModelError/dimensionMismatch(expected:got:)`` when `network` does not score
+    ///   ``FeatureVector`` or `authentication` does not score ``AuthenticationEvent/featureVector``.
     public init(
         thresholds: RuleThresholds, network: AnomalyDetector, authentication: AnomalyDetector, classifier: UsernameClassifier,
         modelsEnabled: Bool = true
-    ) {
+    ) throws(ModelError) {
+        guard network.configuration.dimension == FeatureVector.dimension else {
+            throw .dimensionMismatch(expected: FeatureVector.dimension, got: network.configuration.dimension)
+        }
+        guard authentication.configuration.dimension == AuthenticationEvent.featureNames.count else {
+            throw .dimensionMismatch(expected: AuthenticationEvent.featureNames.count, got: authentication.configuration.dimension)
+        }
         self.modelsEnabled = modelsEnabled
-        precondition(network.configuration.dimension == FeatureVector.dimension, "ThreatDetector: network models must score FeatureVector")
-        precondition(
-            authentication.configuration.dimension == AuthenticationEvent.featureNames.count,
-            "ThreatDetector: authentication models must score AuthenticationEvent.featureVector")
         self.thresholds = thresholds
         self.network = network
         self.authentication = authentication
         self.classifier = classifier
+    }
+
+    /// The models that score inputs of `kind`.
+    public func model(_ kind: DetectionType) -> AnomalyDetector {
+        switch kind {
+        case .network: network
+        case .authentication: authentication
+        }
     }
 
     /// The network ensemble's configuration.
@@ -151,7 +166,7 @@ public final class ThreatDetector: Sendable {
             guard let ensemble = network.ensemble else { throw .notTrained }
             score = try ensemble.score(vector)
         }
-        return Self.verdict(findings: findings, score: score, detectionType: "network", featureNames: FeatureVector.names)
+        return Self.verdict(findings: findings, score: score, detectionType: .network, featureNames: FeatureVector.names)
     }
 
     /// Authentication rules (the username field classified when only its text is given), then the
@@ -170,14 +185,13 @@ public final class ThreatDetector: Sendable {
             ? try authentication.process(vector, timestamp: timestamp ?? Date().timeIntervalSince1970, isAttack: !findings.isEmpty)
             : nil
         var verdict = Self.verdict(
-            findings: findings, score: score, detectionType: "authentication", featureNames: AuthenticationEvent.featureNames)
+            findings: findings, score: score, detectionType: .authentication, featureNames: AuthenticationEvent.featureNames)
         verdict.usernameClassification = classification
         return verdict
     }
 
-    static func verdict(findings: [Finding], score: EnsembleScore?, detectionType: String, featureNames: [String]) -> Verdict {
-        var threats: [String] = []
-        for threat in Set(findings.map(\.threat)).sorted() { threats.append(threat.rawValue) }
+    static func verdict(findings: [Finding], score: EnsembleScore?, detectionType: DetectionType, featureNames: [String]) -> Verdict {
+        var threats = Set(findings.map(\.threat)).sorted().map(ReportedThreat.rule)
         var ips: [String] = []
         for ip in findings.compactMap(\.sourceIP) where !ips.contains(ip) { ips.append(ip) }
         var explanations = findings.map(\.explanation)
@@ -187,7 +201,7 @@ public final class ThreatDetector: Sendable {
         }.max() ?? 0
         var confidence = ruleConfidence
         if let score, score.consensus, let risk = score.risk {
-            threats.append(risk.rawValue)
+            threats.append(.model(risk))
             confidence = max(confidence, score.weightedScore)
             let models = [("dbscan", score.dbscan), ("vae", score.vae), ("zmad", score.zmad)]
                 .filter { $0.1.vote }.map { "\($0.0) \(String(format: "%.3f", $0.1.percentile))" }
@@ -205,7 +219,7 @@ public final class ThreatDetector: Sendable {
             threatTypes: threats,
             attackingIPs: ips,
             detectionType: detectionType,
-            decision: score?.decision.rawValue ?? "models_disabled",
+            decision: score.map { .models($0.decision) } ?? .modelsDisabled,
             scores: .init(
                 ruleBased: !findings.isEmpty, mlBased: consensus,
                 dbscan: score?.dbscan.percentile ?? 0, vae: score?.vae.percentile ?? 0, zmad: score?.zmad.percentile ?? 0),
@@ -223,7 +237,7 @@ extension ThreatDetector {
         thresholds: RuleThresholds, networkEnsemble: AnomalyEnsemble, authenticationEnsemble: AnomalyEnsemble,
         modelsEnabled: Bool = true
     ) throws(ModelError) {
-        self.init(
+        try self.init(
             thresholds: thresholds,
             network: try AnomalyDetector(
                 configuration: Self.networkConfiguration, confidence: Self.networkConfidence, ensemble: networkEnsemble),

@@ -8,6 +8,8 @@
 /// sources are returned, ordered by packets (descending), then address.
 public enum TopSources {
     public static let defaultLimit = 10
+    /// The limits a configuration may ask for (sources per criterion).
+    public static let limitRange = 0...1000
 
     public static func select(_ sources: [SourceStats], limit: Int = defaultLimit) -> [SourceStats] {
         guard limit > 0 else { return [] }

@@ -13,10 +13,14 @@ public struct AggregationSettings: Sendable, Equatable {
     /// `limit` given to ``TopSources/select(_:limit:)``.
     public var topSourceLimit: Int
 
+    /// The prefix lengths ``ipv6SourcePrefixLength`` accepts, and the default.
+    public static let ipv6SourcePrefixLengthRange = 1...128
+    public static let defaultIPv6SourcePrefixLength = 64
+
     public init(
         sourceCapacity: Int = 65_536,
         pairCapacity: Int = 1 << 20,
-        ipv6SourcePrefixLength: Int = 64,
+        ipv6SourcePrefixLength: Int = defaultIPv6SourcePrefixLength,
         topSourceLimit: Int = TopSources.defaultLimit
     ) {
         self.sourceCapacity = sourceCapacity

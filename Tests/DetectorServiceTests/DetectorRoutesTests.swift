@@ -8,7 +8,7 @@ import Testing
 import ThreatRules
 import TrafficFeatures
 
-@testable import detector
+import DetectorService
 
 /// A detector with bootstrap models (trained once for the whole target).
 enum Fixture {
@@ -22,10 +22,9 @@ enum Fixture {
     static func routes(token: String? = nil) throws -> DetectorRoutes {
         let detector = try detector()
         let logger = Logger(label: "detector-test")
-        let training = [
-            TrainingService(detector: detector.network, interval: .seconds(3600), logger: logger),
-            TrainingService(detector: detector.authentication, interval: .seconds(3600), logger: logger),
-        ]
+        let training = Dictionary(uniqueKeysWithValues: DetectionType.allCases.map {
+            ($0, TrainingService(detector: detector.model($0), interval: .seconds(3600), logger: logger))
+        })
         return DetectorRoutes(detector: detector, metrics: DetectorMetrics(), token: token, training: training, logger: logger)
     }
 

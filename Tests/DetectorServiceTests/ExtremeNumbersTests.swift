@@ -11,7 +11,8 @@ import TestSupport
 import ThreatRules
 import TrafficFeatures
 
-@testable import detector
+import DetectorService
+import WindowTransport
 
 /// The request of the crash report, and a table of extreme numbers to every endpoint that takes
 /// numbers, against a real `detector` process: a trap anywhere would end the process, so each
@@ -171,7 +172,7 @@ struct PrometheusAnswersTests {
         let detector = try Fixture.detector()
         let logger = Logger(label: "detector-test")
         return DetectorRoutes(
-            detector: detector, metrics: .init(), token: nil, training: [], prometheus: PrometheusWindowQuery(baseURL: url, timeout: .seconds(2)),
+            detector: detector, metrics: .init(), token: nil, training: [:], prometheus: PrometheusWindowQuery(baseURL: url, timeout: .seconds(2)),
             logger: logger)
     }
 

@@ -3,7 +3,7 @@ import NIOHTTP1
 import Testing
 import TestSupport
 
-@testable import detector
+import DetectorService
 
 /// docs/openapi.json against a running `detector` process: every documented operation answers
 /// with a documented status and the documented required fields, every documented error status

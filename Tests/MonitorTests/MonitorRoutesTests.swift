@@ -7,7 +7,7 @@ import PromExposition
 import Testing
 import TrafficFeatures
 
-@testable import monitor
+import MonitorService
 
 /// The routes on a router, without a socket, driven through CaptureStatus phases.
 @Suite("monitor routes")

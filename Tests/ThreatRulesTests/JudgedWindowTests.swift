@@ -30,7 +30,7 @@ struct JudgedWindowTests {
         let judged = try JudgedWindow.pair(postedWindows: try windows.map { try $0.jsonData() }, answer: answer, receivedAt: received)
         #expect(judged.map(\.window.sequence) == [0, 1, 2])
         #expect(judged.map(\.verdict) == verdicts)
-        #expect(judged[2].verdict.threatTypes.contains("port_scan"))
+        #expect(judged[2].verdict.threatTypes.contains(.rule(.portScan)))
         #expect(judged[2].summary.contains("THREAT") && judged[2].summary.contains("from 198.18.0.66"))
         #expect(judged[2].summary.contains("\n    - unique_ports"))
         #expect(!judged[0].verdict.threatDetected)

@@ -1,12 +1,14 @@
-import AnomalyModels
+public import AnomalyModels
 import Foundation
-import Hummingbird
-import Logging
+public import Hummingbird
+public import Logging
 import NIOCore
-import PromExposition
+public import PromExposition
+import ServiceSupport
 import Synchronization
-import ThreatRules
+public import ThreatRules
 import TrafficFeatures
+public import WindowTransport
 
 /// The detector's HTTP API (see `openapi.json` at the repository root). Every error is a JSON
 /// body `{"error", "field", "status"}` with a 4xx status for bad input.
@@ -15,28 +17,34 @@ import TrafficFeatures
 /// - `POST /classify_username` `{"username_text"}` → predicted class and probabilities
 /// - `POST /train`             optional `{"windows": [...]}` of normal windows; retrains now (token)
 /// - `GET  /health`, `/stats`, `/metrics`
-struct DetectorRoutes: Sendable {
+public struct DetectorRoutes: Sendable {
     /// Every path the router serves and its one method (the paths are also the bounded `endpoint`
     /// label of the request metric). Any other method on these paths answers 405 with `Allow`.
-    static let methods: [String: HTTPRequest.Method] = [
+    public static let methods: [String: HTTPRequest.Method] = [
         "/detect": .post, "/detect/prom": .get, "/classify_username": .post, "/train": .post,
         "/health": .get, "/stats": .get, "/metrics": .get,
     ]
-    static var paths: Set<String> { Set(methods.keys) }
-    static let maximumBodyBytes = 64 * 1024
-    static let maximumBatch = 1000
+    public static var paths: Set<String> { Set(methods.keys) }
+    /// The largest request body accepted (413 beyond).
+    public static let maximumBodyBytes = 64 * 1024
+    /// Most items in one `/detect` array (413 beyond).
+    public static let maximumBatch = 1000
 
-    let detector: ThreatDetector
-    let metrics: DetectorMetrics
-    let token: String?
+    public let detector: ThreatDetector
+    public let metrics: DetectorMetrics
+    /// The bearer token `/detect` and `/train` need; nil: no token.
+    public let token: String?
     let logger: Logger
-    let training: [TrainingService]
-    let prometheus: PrometheusWindowQuery?
+    /// The background retraining of each model set.
+    public let training: [DetectionType: TrainingService]
+    /// Where `GET /detect/prom` builds its window from; nil answers 503.
+    public let prometheus: PrometheusWindowQuery?
     let started = Date()
     private let counts = VerdictCounts()
 
-    init(
-        detector: ThreatDetector, metrics: DetectorMetrics, token: String?, training: [TrainingService],
+    /// Routes over `detector`, counting into `metrics`; `training` retrains each model set.
+    public init(
+        detector: ThreatDetector, metrics: DetectorMetrics, token: String?, training: [DetectionType: TrainingService],
         prometheus: PrometheusWindowQuery? = nil, logger: Logger
     ) {
         self.detector = detector
@@ -47,7 +55,8 @@ struct DetectorRoutes: Sendable {
         self.logger = logger
     }
 
-    func router() -> Router<BasicRequestContext> {
+    /// The router, with the error and metrics middleware.
+    public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorAndMetricsMiddleware(metrics: metrics, logger: logger))
         router.post("/detect") { request, context -> Response in
@@ -59,9 +68,9 @@ struct DetectorRoutes: Sendable {
                 guard items.count <= Self.maximumBatch else {
                     throw APIError(status: .contentTooLarge, message: "at most \(Self.maximumBatch) items per request", field: nil)
                 }
-                return Self.json(try items.map { try verdict($0) })
+                return Response.json(try items.map { try verdict($0) })
             }
-            return Self.json(try verdict(decode(DetectItem.self, bytes)))
+            return Response.json(try verdict(decode(DetectItem.self, bytes)))
         }
         router.get("/detect/prom") { _, _ -> Response in
             guard let prometheus else {
@@ -82,7 +91,7 @@ struct DetectorRoutes: Sendable {
                 let verdict: Verdict
             }
             let verdict = try verdict(.network(built.window), learn: false)
-            return Self.json(
+            return Response.json(
                 Answer(
                     prometheus_url: prometheus.baseURL, range: prometheus.range, features: built.values,
                     feature_vector: Dictionary(uniqueKeysWithValues: zip(FeatureVector.names, FeatureVector(built.window).values)),
@@ -103,7 +112,7 @@ struct DetectorRoutes: Sendable {
             }
             let result = detector.classifier.classify(body.username_text)
             metrics.classified(as: result.predictedType.rawValue)
-            return Self.json(
+            return Response.json(
                 Answer(
                     username_text: body.username_text, predicted_type: result.predictedType.rawValue,
                     confidence: result.confidence,
@@ -123,15 +132,16 @@ struct DetectorRoutes: Sendable {
                 throw APIError(status: .unprocessableContent, message: "windows cannot be used for training: \(error)", field: "windows")
             }
             var results: [String: TrainResult] = [:]
-            for (name, service) in zip(DetectorMetrics.models, training) {
+            for kind in DetectionType.allCases {
+                guard let service = training[kind] else { continue }
                 let trained = await service.trainIfDue()
                 let model = service.detector
-                results[name] = TrainResult(
+                results[kind.rawValue] = TrainResult(
                     trained: trained, training_samples: model.trainingSampleCount,
                     minimum_samples: service.minimumSamples, trainings: model.statistics.trainings)
             }
             refreshModelMetrics()
-            return Self.json(results)
+            return Response.json(results)
         }
         router.get("/health") { _, _ -> Response in
             struct Health: Encodable {
@@ -139,17 +149,15 @@ struct DetectorRoutes: Sendable {
                 let uptime_seconds: Double
                 let models: [String: String]
             }
-            return Self.json(Health(uptime_seconds: Date().timeIntervalSince(started), models: modelStates()))
+            return Response.json(Health(uptime_seconds: Date().timeIntervalSince(started), models: modelStates()))
         }
         router.get("/stats") { _, _ -> Response in
             refreshModelMetrics()
-            return Self.json(stats())
+            return Response.json(stats())
         }
         router.get("/metrics") { _, _ -> Response in
             refreshModelMetrics()
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+            return Response.prometheusText(metrics.render())
         }
         return router
     }
@@ -180,13 +188,14 @@ struct DetectorRoutes: Sendable {
         if case .network = item { network = (verdict.scores.dbscan, verdict.scores.zmad, verdict.rawScores.vae) }
         metrics.record(
             VerdictObservation(
-                detectionType: verdict.detectionType, threatTypes: verdict.threatTypes, confidence: verdict.confidence,
+                detectionType: verdict.detectionType.rawValue, threatTypes: verdict.threatTypes.map(\.rawValue),
+                confidence: verdict.confidence,
                 attackingIPs: verdict.attackingIPs, dbscanPercentile: network?.0, zmadPercentile: network?.1,
                 vaeReconstructionError: network?.2,
                 processingSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
         counts.withLock { counts in
-            counts[verdict.detectionType, default: 0] += 1
-            if verdict.threatDetected { counts["threats_" + verdict.detectionType, default: 0] += 1 }
+            counts[verdict.detectionType, default: (0, 0)].verdicts += 1
+            if verdict.threatDetected { counts[verdict.detectionType, default: (0, 0)].threats += 1 }
         }
         return verdict
     }
@@ -194,48 +203,39 @@ struct DetectorRoutes: Sendable {
     // MARK: - State
 
     private func modelStates() -> [String: String] {
-        var states: [String: String] = [:]
-        for (name, model) in zip(DetectorMetrics.models, [detector.network, detector.authentication]) {
-            states[name] = model.ensemble == nil ? "none" : model.statistics.trainings > 0 ? "trained" : "bootstrap"
-        }
-        return states
+        Dictionary(uniqueKeysWithValues: DetectionType.allCases.map { ($0.rawValue, ModelState(detector.model($0)).rawValue) })
     }
 
-    func refreshModelMetrics() {
-        for (name, model) in zip(DetectorMetrics.models, [detector.network, detector.authentication]) {
+    /// Sets the model gauges (state, samples, trainings, training data quality) from the models.
+    public func refreshModelMetrics() {
+        for kind in DetectionType.allCases {
+            let model = detector.model(kind)
             let statistics = model.statistics
-            let status = model.ensemble == nil ? 0 : statistics.trainings > 0 ? 1 : 0.5
-            metrics.modelState(name, status: status, samples: statistics.trainingSamples, trainings: statistics.trainings)
+            metrics.modelState(
+                kind.rawValue, status: ModelState(model).gauge, samples: statistics.trainingSamples, trainings: statistics.trainings)
         }
         metrics.trainingDataQuality(detector.network.meanTrainingConfidence)
     }
 
-    private func stats() -> [String: AnyEncodable] {
-        var out: [String: AnyEncodable] = [:]
+    /// What `GET /stats` answers.
+    public func stats() -> DetectorStats {
         let snapshot = counts.withLock { $0 }
-        for (name, model) in zip(DetectorMetrics.models, [detector.network, detector.authentication]) {
+        func model(_ kind: DetectionType) -> DetectorStats.Model {
+            let model = detector.model(kind)
             let s = model.statistics
             let ensemble = model.ensemble
-            out[name] = AnyEncodable([
-                "state": AnyEncodable(modelStates()[name] ?? "none"),
-                "verdicts": AnyEncodable(snapshot[name] ?? 0),
-                "threats_detected": AnyEncodable(snapshot["threats_" + name] ?? 0),
-                "training_samples": AnyEncodable(s.trainingSamples),
-                "high_confidence_samples": AnyEncodable(s.highConfidenceSamples),
-                "recent_samples": AnyEncodable(s.recentSamples),
-                "rejected_samples": AnyEncodable(s.rejectedSamples),
-                "trainings": AnyEncodable(s.trainings),
-                "training_failures": AnyEncodable(s.trainingFailures),
-                "last_training_seconds": AnyEncodable(s.lastTrainingSeconds),
-                "model_training_samples": AnyEncodable(ensemble?.trainingSampleCount),
-                "dbscan_clusters": AnyEncodable(ensemble?.dbscanClusterCount),
-                "dbscan_noise_fraction": AnyEncodable(ensemble?.dbscanNoiseFraction),
-                "features": AnyEncodable(model.configuration.featureNames ?? []),
-            ])
+            let count = snapshot[kind] ?? (0, 0)
+            return DetectorStats.Model(
+                state: ModelState(model), verdicts: count.verdicts, threatsDetected: count.threats,
+                trainingSamples: s.trainingSamples, highConfidenceSamples: s.highConfidenceSamples,
+                recentSamples: s.recentSamples, rejectedSamples: s.rejectedSamples, trainings: s.trainings,
+                trainingFailures: s.trainingFailures, lastTrainingSeconds: s.lastTrainingSeconds,
+                modelTrainingSamples: ensemble?.trainingSampleCount, dbscanClusters: ensemble?.dbscanClusterCount,
+                dbscanNoiseFraction: ensemble?.dbscanNoiseFraction, features: model.configuration.featureNames ?? [])
         }
-        out["thresholds"] = AnyEncodable(detector.thresholds)
-        out["uptime_seconds"] = AnyEncodable(Date().timeIntervalSince(started))
-        return out
+        return DetectorStats(
+            network: model(.network), authentication: model(.authentication), thresholds: detector.thresholds,
+            uptimeSeconds: Date().timeIntervalSince(started))
     }
 
     // MARK: - Request plumbing
@@ -292,24 +292,11 @@ struct DetectorRoutes: Sendable {
     static func isArray(_ bytes: [UInt8]) -> Bool {
         bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "[")
     }
-
-    static func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"response could not be encoded","status":500}"#.utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
 }
 
-/// Verdict counts for /stats (a class: the routes struct is copied into every handler).
+/// Verdicts and threats per detection type, for /stats (a class: the routes struct is copied
+/// into every handler).
 final class VerdictCounts: Sendable {
-    private let counts = Mutex<[String: Int]>([:])
-    func withLock<T>(_ body: (inout [String: Int]) -> T) -> T { counts.withLock { body(&$0) } }
-}
-
-/// Type-erased Encodable for heterogeneous JSON objects.
-struct AnyEncodable: Encodable, @unchecked Sendable {
-    private let encodeValue: (any Encoder) throws -> Void
-    init<T: Encodable>(_ value: T) { encodeValue = value.encode }
-    func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
+    private let counts = Mutex<[DetectionType: (verdicts: Int, threats: Int)]>([:])
+    func withLock<T>(_ body: (inout [DetectionType: (verdicts: Int, threats: Int)]) -> T) -> T { counts.withLock { body(&$0) } }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PromExposition
+import ServiceSupport
 import ThreatRules
 import TrafficFeatures
 
@@ -34,7 +35,7 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             return response
         } catch let error as APIError {
             metrics.request(endpoint: endpoint, code: Int(error.status.code))
-            return DetectorRoutes.json(APIError.Body(error: error.message, field: error.field, status: Int(error.status.code)), status: error.status)
+            return Response.json(APIError.Body(error: error.message, field: error.field, status: Int(error.status.code)), status: error.status)
         } catch let error as HTTPError {
             // The router answers 404 for a known path with another method: say 405.
             let status: HTTPResponse.Status =
@@ -47,7 +48,7 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             case .contentTooLarge: "request body is larger than \(DetectorRoutes.maximumBodyBytes) bytes"
             default: error.body ?? "\(error.status.reasonPhrase)"
             }
-            response = DetectorRoutes.json(APIError.Body(error: message, field: nil, status: Int(status.code)), status: status)
+            response = Response.json(APIError.Body(error: message, field: nil, status: Int(status.code)), status: status)
             if status == .methodNotAllowed, let allowed = DetectorRoutes.methods[request.uri.path] {
                 response.headers[.allow] = allowed.rawValue
             }
@@ -55,7 +56,7 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             metrics.request(endpoint: endpoint, code: 500)
-            return DetectorRoutes.json(APIError.Body(error: "internal error", field: nil, status: 500), status: .internalServerError)
+            return Response.json(APIError.Body(error: "internal error", field: nil, status: 500), status: .internalServerError)
         }
     }
 

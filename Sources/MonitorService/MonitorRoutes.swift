@@ -1,7 +1,8 @@
-import EBPFCapture
+public import EBPFCapture
 import Foundation
-import Hummingbird
-import PromExposition
+public import Hummingbird
+public import PromExposition
+import ServiceSupport
 import TrafficFeatures
 
 /// The monitor's HTTP API. Unknown paths answer 404.
@@ -13,12 +14,22 @@ import TrafficFeatures
 /// - `GET /stats`   the latest closed window (the detector's wire format); 503 before the first.
 /// - `GET /stats/history?limit=N` the last N windows (oldest first, at most the history size).
 /// - `GET /events`  the latest sampled packets (with `--sample-every N` on XDP).
-struct MonitorRoutes: Sendable {
-    let status: CaptureStatus
-    let metrics: MonitorMetrics
-    let xdp: XDPCapture?
-    let sampleEvery: Int
+public struct MonitorRoutes: Sendable {
+    public let status: CaptureStatus
+    public let metrics: MonitorMetrics
+    /// The XDP capture when that is the source (for /ready's interface and mode, and /events).
+    public let xdp: XDPCapture?
+    /// The sampling rate /events reports.
+    public let sampleEvery: Int
     let started = Date()
+
+    /// Routes over the capture's `status` and `metrics`.
+    public init(status: CaptureStatus, metrics: MonitorMetrics, xdp: XDPCapture?, sampleEvery: Int) {
+        self.status = status
+        self.metrics = metrics
+        self.xdp = xdp
+        self.sampleEvery = sampleEvery
+    }
 
     struct Health: Encodable {
         let status: String
@@ -48,7 +59,8 @@ struct MonitorRoutes: Sendable {
         let events: [SampledPacket]
     }
 
-    func router() -> Router<BasicRequestContext> {
+    /// The router.
+    public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/health") { _, _ -> Response in
             let snapshot = status.snapshot
@@ -70,9 +82,7 @@ struct MonitorRoutes: Sendable {
                 status: status.isReady ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ -> Response in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+            Response.prometheusText(metrics.render())
         }
         router.get("/stats") { _, _ -> Response in
             guard let latest = status.snapshot.latest else {
@@ -99,9 +109,6 @@ struct MonitorRoutes: Sendable {
     }
 
     private func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try TrafficWindow.encoder.encode(value)
-        return Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        Response.json(value, status: status, encoder: TrafficWindow.encoder)
     }
 }

@@ -3,6 +3,8 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import PromExposition
+public import TrafficFeatures
 
 /// Builds a ``TrafficWindow`` from a Prometheus server that scrapes the monitor, for
 /// `GET /detect/prom`: every feature the detector needs comes from one instant query each, as
@@ -41,7 +43,10 @@ public struct PrometheusWindowQuery: Sendable {
     public let range: String
     public let timeout: Duration
 
-    public init(baseURL: String, range: String = "1m", timeout: Duration = .seconds(5)) {
+    /// Default ``range`` (`PROMETHEUS_RANGE`).
+    public static let defaultRange = "1m"
+
+    public init(baseURL: String, range: String = defaultRange, timeout: Duration = .seconds(5)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.range = range
         self.timeout = timeout
@@ -49,17 +54,18 @@ public struct PrometheusWindowQuery: Sendable {
 
     /// The PromQL expression of each field.
     public var queries: [(field: String, query: String)] {
-        [
-            ("packets_per_second", "sum(rate(ebpf_packets_processed_total[\(range)]))"),
-            ("bytes_per_second", "sum(rate(ebpf_bytes_processed_total[\(range)]))"),
-            ("unique_ips", "avg_over_time(ebpf_unique_ips[\(range)])"),
-            ("unique_ports", "avg_over_time(ebpf_unique_ports[\(range)])"),
-            ("tcp_packets", "sum(rate(ebpf_packets_processed_total{protocol=\"tcp\"}[\(range)]))"),
-            ("udp_packets", "sum(rate(ebpf_packets_processed_total{protocol=\"udp\"}[\(range)]))"),
-            ("icmp_packets", "sum(rate(ebpf_packets_processed_total{protocol=\"icmp\"}[\(range)]))"),
-            ("other_packets", "sum(rate(ebpf_packets_processed_total{protocol=\"other\"}[\(range)]))"),
-            ("syn_packets", "sum(rate(ebpf_syn_packets_total[\(range)]))"),
-            ("dns_packets", "sum(rate(ebpf_dns_packets_total[\(range)]))"),
+        let packets = MetricName.packetsProcessed
+        return [
+            ("packets_per_second", "sum(rate(\(packets)[\(range)]))"),
+            ("bytes_per_second", "sum(rate(\(MetricName.bytesProcessed)[\(range)]))"),
+            ("unique_ips", "avg_over_time(\(MetricName.uniqueIPs)[\(range)])"),
+            ("unique_ports", "avg_over_time(\(MetricName.uniquePorts)[\(range)])"),
+            ("tcp_packets", "sum(rate(\(packets){protocol=\"tcp\"}[\(range)]))"),
+            ("udp_packets", "sum(rate(\(packets){protocol=\"udp\"}[\(range)]))"),
+            ("icmp_packets", "sum(rate(\(packets){protocol=\"icmp\"}[\(range)]))"),
+            ("other_packets", "sum(rate(\(packets){protocol=\"other\"}[\(range)]))"),
+            ("syn_packets", "sum(rate(\(MetricName.synPackets)[\(range)]))"),
+            ("dns_packets", "sum(rate(\(MetricName.dnsPackets)[\(range)]))"),
         ]
     }
 

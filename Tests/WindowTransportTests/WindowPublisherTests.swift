@@ -5,7 +5,8 @@ import Synchronization
 import TestSupport
 import Testing
 
-@testable import TrafficFeatures
+import TrafficFeatures
+@testable import WindowTransport
 
 @Suite("Posting windows to the detector")
 struct WindowPublisherTests {

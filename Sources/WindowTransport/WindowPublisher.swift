@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 public import ServiceLifecycle
 import Synchronization
+public import TrafficFeatures
 
 /// Posts every closed window to a detector's `/detect` endpoint, in order, without
 /// skipping any while the detector is reachable.
@@ -34,14 +35,20 @@ public final class WindowPublisher: Service, Sendable {
         /// Sent as `Authorization: Bearer …` when set.
         public var bearerToken: String?
 
+        /// Default and accepted values of ``queueCapacity`` (`POST_QUEUE`).
+        public static let defaultQueueCapacity = 600
+        public static let queueCapacityRange = 1...1_000_000
+        /// Default ``requestTimeout`` (`POST_TIMEOUT`).
+        public static let defaultRequestTimeout = Duration.seconds(5)
+
         public init(
             endpoint: String,
-            queueCapacity: Int = 600,
+            queueCapacity: Int = defaultQueueCapacity,
             maximumBatch: Int = 60,
             batchInterval: Duration = .zero,
             initialBackoff: Duration = .milliseconds(500),
             maximumBackoff: Duration = .seconds(30),
-            requestTimeout: Duration = .seconds(5),
+            requestTimeout: Duration = defaultRequestTimeout,
             bearerToken: String? = nil
         ) {
             self.endpoint = endpoint

@@ -1,0 +1,115 @@
+public import AnomalyModels
+import Foundation
+import Hummingbird
+public import Logging
+import PromExposition
+import ServiceLifecycle
+public import ServiceSupport
+public import ThreatRules
+import TrafficFeatures
+import UnixSignals
+import WindowTransport
+
+/// Everything the detector service is configured with, resolved from flags and the
+/// environment (see ``init(settings:)``), with the defaults in one place.
+public struct DetectorConfiguration: Sendable {
+    /// The default listen address (`HTTP_ADDR`).
+    public static let defaultAddress = "0.0.0.0:5000"
+    /// The default Prometheus server of `GET /detect/prom` (`PROMETHEUS_URL`).
+    public static let defaultPrometheusURL = "http://127.0.0.1:9090"
+
+    public var host: String
+    public var port: Int
+    /// Where the models are saved and loaded (`MODEL_DIR`); nil keeps them in memory only.
+    public var modelDirectory: String?
+    /// How often the models retrain when enough new samples arrived (`TRAINING_INTERVAL`).
+    public var trainingInterval: Duration
+    public var prometheusURL: String
+    public var prometheusRange: String
+    /// Rule thresholds: defaults, then `THRESHOLDS_FILE`, then `RULE_*` variables.
+    public var thresholds: RuleThresholds
+    /// Bearer token of `/detect` and `/train` (`DETECTOR_API_TOKEN`); nil: none.
+    public var token: String?
+    /// Most `source_ip` series in /metrics (`METRICS_TOP_IPS`).
+    public var metricsTopIPs: Int
+    /// False runs the rules without the models (`--rules-only`, `DETECTOR_RULES_ONLY=1`).
+    public var modelsEnabled: Bool
+
+    /// Resolves every setting; throws ``SettingError`` (or the thresholds' error) naming the
+    /// first unusable one.
+    public init(settings: Settings) throws {
+        (host, port) = try settings.address("HTTP_ADDR", default: Self.defaultAddress)
+        trainingInterval = try settings.duration("TRAINING_INTERVAL", default: TrainingService.defaultInterval)
+        guard trainingInterval >= TrainingService.minimumInterval else {
+            throw SettingError("TRAINING_INTERVAL must be at least \(TrainingService.minimumInterval)")
+        }
+        thresholds = try RuleThresholds.load(file: settings.string("THRESHOLDS_FILE"), environment: settings.environment)
+        token = settings.string("DETECTOR_API_TOKEN")
+        metricsTopIPs = try settings.int(
+            "METRICS_TOP_IPS", default: DetectorMetrics.defaultSuspiciousIPLimit, range: DetectorMetrics.suspiciousIPLimitRange)
+        modelDirectory = settings.string("MODEL_DIR")
+        prometheusURL = settings.string("PROMETHEUS_URL") ?? Self.defaultPrometheusURL
+        prometheusRange = settings.string("PROMETHEUS_RANGE") ?? PrometheusWindowQuery.defaultRange
+        modelsEnabled = !settings.isOn("DETECTOR_RULES_ONLY")
+    }
+}
+
+/// The detector service composed from a ``DetectorConfiguration``: models loaded from
+/// `MODEL_DIR` (or bootstrapped), the rules, background training, and the HTTP API of
+/// ``DetectorRoutes``.
+public struct DetectorServer: Sendable {
+    public let configuration: DetectorConfiguration
+    public let routes: DetectorRoutes
+    /// One retraining service per model set.
+    public let training: [DetectionType: TrainingService]
+    let logger: Logger
+
+    /// Loads or bootstraps the models and builds the routes; throws when saved models cannot
+    /// be used and no bootstrap is possible.
+    public init(configuration: DetectorConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let metrics = DetectorMetrics(suspiciousIPLimit: configuration.metricsTopIPs)
+        let stores = Dictionary(uniqueKeysWithValues: DetectionType.allCases.compactMap { kind in
+            configuration.modelDirectory.map { (kind, ModelStore(directory: $0, fileName: "\(kind.rawValue).amdl")) }
+        })
+        func load(_ kind: DetectionType, dimension: Int, bootstrap: () throws(ModelError) -> AnomalyEnsemble) throws -> AnomalyEnsemble {
+            guard let store = stores[kind] else { return try bootstrap() }
+            return try store.loadOrBootstrap(dimension: dimension, logger: logger, bootstrap: bootstrap).ensemble
+        }
+        // Saved models when usable, else a bootstrap from a synthetic baseline.
+        let detector = try ThreatDetector(
+            thresholds: configuration.thresholds,
+            networkEnsemble: load(.network, dimension: FeatureVector.dimension) { () throws(ModelError) in
+                try ThreatDetector.bootstrapNetworkEnsemble()
+            },
+            authenticationEnsemble: load(.authentication, dimension: AuthenticationEvent.featureNames.count) {
+                () throws(ModelError) in try ThreatDetector.bootstrapAuthenticationEnsemble()
+            },
+            modelsEnabled: configuration.modelsEnabled)
+        if configuration.modelDirectory == nil { logger.notice("MODEL_DIR is not set: trained models are kept in memory only") }
+        training = Dictionary(uniqueKeysWithValues: DetectionType.allCases.map { kind in
+            (kind, TrainingService(detector: detector.model(kind), interval: configuration.trainingInterval, store: stores[kind], logger: logger))
+        })
+        routes = DetectorRoutes(
+            detector: detector, metrics: metrics, token: configuration.token, training: training,
+            prometheus: PrometheusWindowQuery(baseURL: configuration.prometheusURL, range: configuration.prometheusRange),
+            logger: logger)
+        routes.refreshModelMetrics()
+    }
+
+    /// Serves until SIGTERM or SIGINT, training in the background.
+    public func run() async throws {
+        let app = Application(
+            router: routes.router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "detector"),
+            logger: logger)
+        logger.info(
+            "detector listening",
+            metadata: ["address": "\(configuration.host):\(configuration.port)", "token": "\(configuration.token == nil ? "off" : "on")"])
+        let services: [any Service] = [app] + DetectionType.allCases.compactMap { training[$0] }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

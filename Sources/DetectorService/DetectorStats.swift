@@ -1,0 +1,93 @@
+import AnomalyModels
+public import ThreatRules
+
+/// The body of `GET /stats`: per model set, what it has seen and learned, then the rule
+/// thresholds in force and the uptime.
+public struct DetectorStats: Encodable, Sendable {
+    /// One model set (network or authentication).
+    public struct Model: Encodable, Sendable {
+        /// `none` (no models), `bootstrap` (not retrained yet) or `trained`.
+        public var state: ModelState
+        /// Verdicts given, and those that reported a threat.
+        public var verdicts: Int
+        public var threatsDetected: Int
+        /// Samples held for the next training, those with high confidence, recent and refused ones.
+        public var trainingSamples: Int
+        public var highConfidenceSamples: Int
+        public var recentSamples: Int
+        public var rejectedSamples: Int
+        public var trainings: Int
+        public var trainingFailures: Int
+        /// How long the last training took; nil before the first.
+        public var lastTrainingSeconds: Double?
+        /// Samples the current models were trained on, and their DBSCAN clusters and noise share;
+        /// nil without models.
+        public var modelTrainingSamples: Int?
+        public var dbscanClusters: Int?
+        public var dbscanNoiseFraction: Double?
+        /// The feature names the models score, in order.
+        public var features: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case state, verdicts, threatsDetected = "threats_detected", trainingSamples = "training_samples"
+            case highConfidenceSamples = "high_confidence_samples", recentSamples = "recent_samples"
+            case rejectedSamples = "rejected_samples", trainings, trainingFailures = "training_failures"
+            case lastTrainingSeconds = "last_training_seconds", modelTrainingSamples = "model_training_samples"
+            case dbscanClusters = "dbscan_clusters", dbscanNoiseFraction = "dbscan_noise_fraction", features
+        }
+
+        /// Encodes every key, absent values as `null`, so the shape of /stats never changes.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(state, forKey: .state)
+            try container.encode(verdicts, forKey: .verdicts)
+            try container.encode(threatsDetected, forKey: .threatsDetected)
+            try container.encode(trainingSamples, forKey: .trainingSamples)
+            try container.encode(highConfidenceSamples, forKey: .highConfidenceSamples)
+            try container.encode(recentSamples, forKey: .recentSamples)
+            try container.encode(rejectedSamples, forKey: .rejectedSamples)
+            try container.encode(trainings, forKey: .trainings)
+            try container.encode(trainingFailures, forKey: .trainingFailures)
+            try container.encode(lastTrainingSeconds, forKey: .lastTrainingSeconds)
+            try container.encode(modelTrainingSamples, forKey: .modelTrainingSamples)
+            try container.encode(dbscanClusters, forKey: .dbscanClusters)
+            try container.encode(dbscanNoiseFraction, forKey: .dbscanNoiseFraction)
+            try container.encode(features, forKey: .features)
+        }
+    }
+
+    /// Per model set.
+    public var network: Model
+    public var authentication: Model
+    /// The rule thresholds in force.
+    public var thresholds: RuleThresholds
+    public var uptimeSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case network, authentication, thresholds, uptimeSeconds = "uptime_seconds"
+    }
+}
+
+/// Where a model set stands (`/health`, `/stats`, and the `ml_detector_model_status` gauge).
+public enum ModelState: String, Encodable, Sendable {
+    /// No models: the detector runs rules only.
+    case none
+    /// Started from the bootstrap models and not retrained yet.
+    case bootstrap
+    /// Retrained on this host's data at least once.
+    case trained
+
+    /// The state of `model`.
+    init(_ model: AnomalyDetector) {
+        self = model.ensemble == nil ? .none : model.statistics.trainings > 0 ? .trained : .bootstrap
+    }
+
+    /// The gauge value: 0 none, 0.5 bootstrap, 1 trained.
+    var gauge: Double {
+        switch self {
+        case .none: 0
+        case .bootstrap: 0.5
+        case .trained: 1
+        }
+    }
+}

@@ -1,0 +1,147 @@
+public import EBPFCapture
+import Foundation
+import PromExposition
+public import ServiceSupport
+public import ThreatRules
+public import TrafficFeatures
+public import WindowTransport
+
+/// Everything the monitor is configured with, resolved from flags and the environment (see
+/// ``init(settings:options:)``), with defaults and ranges taken from the libraries'
+/// configuration types.
+public struct MonitorConfiguration: Sendable {
+    /// The choices made by command-line switches that have no environment variable.
+    public struct Options: Sendable {
+        /// Replay this capture file instead of capturing live.
+        public var pcap: String?
+        /// With ``pcap``: run the pipeline in-process and print one JSON line per window.
+        public var offline: Bool
+        /// With ``offline``: print the windows without the rules and models.
+        public var windowsOnly: Bool
+        /// Use the simulation source; with ``simulateAttacks``, inject the demo's attacks.
+        public var simulate: Bool
+        public var simulateAttacks: Bool
+        /// Fail instead of falling back to simulation when XDP cannot be loaded.
+        public var requireXDP: Bool
+        /// Replace another XDP program on the interface instead of refusing to start.
+        public var replaceForeignXDP: Bool
+        /// Turn on the kernel's BPF run statistics and export them.
+        public var programStatistics: Bool
+        /// Print a summary line of every window, or every window with its verdict.
+        public var printWindows: Bool
+        public var printVerdicts: VerdictOutput?
+
+        public init(
+            pcap: String? = nil, offline: Bool = false, windowsOnly: Bool = false, simulate: Bool = false,
+            simulateAttacks: Bool = false, requireXDP: Bool = false, replaceForeignXDP: Bool = false,
+            programStatistics: Bool = false, printWindows: Bool = false, printVerdicts: VerdictOutput? = nil
+        ) {
+            self.pcap = pcap
+            self.offline = offline
+            self.windowsOnly = windowsOnly
+            self.simulate = simulate
+            self.simulateAttacks = simulateAttacks
+            self.requireXDP = requireXDP
+            self.replaceForeignXDP = replaceForeignXDP
+            self.programStatistics = programStatistics
+            self.printWindows = printWindows
+            self.printVerdicts = printVerdicts
+        }
+    }
+
+    /// The window lengths the monitor accepts (`STATS_WINDOW`): at least 10 ms, at most the
+    /// longest window the detector accepts.
+    public static let windowRange = Duration.milliseconds(10)...Duration.seconds(WireLimits.windowSeconds.upperBound)
+    /// The default listen address (`HTTP_ADDR`) and detector (`ML_DETECTOR_URL`).
+    public static let defaultAddress = "0.0.0.0:8800"
+    public static let defaultDetectorURL = "http://127.0.0.1:5000"
+
+    public var options: Options
+    /// Window length (`STATS_WINDOW`).
+    public var windowInterval: Duration
+    public var aggregation: AggregationSettings
+    /// The XDP capture's configuration (interface, mode, kernel tables), used unless a capture
+    /// file or the simulation is chosen.
+    public var xdp: XDPCapture.Configuration
+    /// Where windows are posted; nil when posting is disabled (`ML_DETECTOR_URL=none`).
+    public var publisher: WindowPublisher.Configuration?
+    /// Most `source_ip` series in /metrics (`METRICS_TOP_SOURCES`).
+    public var metricsTopSources: Int
+    public var host: String
+    public var port: Int
+    /// Rule thresholds for `--offline` (`THRESHOLDS_FILE`, `RULE_*`), as the detector reads them.
+    public var thresholds: RuleThresholds
+
+    /// Resolves every setting; throws ``SettingError`` (or the thresholds' error) naming the
+    /// first unusable one.
+    public init(settings: Settings, options: Options) throws {
+        self.options = options
+        windowInterval = try settings.duration("STATS_WINDOW", default: .seconds(1))
+        guard Self.windowRange.contains(windowInterval) else {
+            throw SettingError(
+                "STATS_WINDOW must be within 10ms...\(Int(WireLimits.windowSeconds.upperBound))s (the detector accepts no longer window)")
+        }
+        aggregation = AggregationSettings(
+            ipv6SourcePrefixLength: try settings.int(
+                "IPV6_SOURCE_PREFIX", default: AggregationSettings.defaultIPv6SourcePrefixLength,
+                range: AggregationSettings.ipv6SourcePrefixLengthRange),
+            topSourceLimit: try settings.int("TOP_SOURCES", default: TopSources.defaultLimit, range: TopSources.limitRange))
+        thresholds = try RuleThresholds.load(file: settings.string("THRESHOLDS_FILE"), environment: settings.environment)
+        if options.offline, options.pcap == nil { throw SettingError("--offline needs --pcap FILE") }
+        if options.simulateAttacks, !options.simulate, options.pcap == nil {
+            throw SettingError("--simulate-attacks needs --simulate")
+        }
+        metricsTopSources = try settings.int(
+            "METRICS_TOP_SOURCES", default: MonitorMetrics.defaultTopSourceSeriesLimit,
+            range: MonitorMetrics.topSourceSeriesLimitRange)
+        (host, port) = try settings.address("HTTP_ADDR", default: Self.defaultAddress)
+
+        let modeText = settings.string("XDP_MODE") ?? "auto"
+        guard let mode = XDPAttachMode(argument: modeText) else {
+            throw SettingError("XDP_MODE must be native, generic or auto, got \"\(modeText)\"")
+        }
+        let ringBufferBytes = try settings.int(
+            "RINGBUF_BYTES", default: ProgramConfiguration.defaultRingBufferBytes, range: ProgramConfiguration.ringBufferBytesRange)
+        let program = ProgramConfiguration(
+            sampleEvery: try settings.int("SAMPLE_EVERY", default: 0, range: ProgramConfiguration.sampleEveryRange),
+            ipv6SourcePrefixLength: aggregation.ipv6SourcePrefixLength,
+            sourceTableEntries: try settings.int(
+                "SOURCE_TABLE_ENTRIES", default: ProgramConfiguration.defaultSourceTableEntries,
+                range: ProgramConfiguration.tableEntriesRange),
+            pairTableEntries: try settings.int(
+                "PAIR_TABLE_ENTRIES", default: ProgramConfiguration.defaultPairTableEntries,
+                range: ProgramConfiguration.tableEntriesRange),
+            ringBufferBytes: ringBufferBytes,
+            ringBufferWakeupBytes: ringBufferBytes / 4,
+            objectPath: settings.string("BPF_OBJECT"))
+        xdp = XDPCapture.Configuration(
+            interface: settings.string("INTERFACE") ?? "eth0", mode: mode, windowInterval: windowInterval,
+            program: program, topSourceLimit: aggregation.topSourceLimit, replaceForeignProgram: options.replaceForeignXDP,
+            enableRunStatistics: options.programStatistics)
+
+        let detectorURL = settings.string("ML_DETECTOR_URL") ?? Self.defaultDetectorURL
+        if detectorURL.lowercased() == "none" {
+            publisher = nil
+        } else {
+            publisher = WindowPublisher.Configuration(
+                endpoint: Self.detectEndpoint(detectorURL),
+                queueCapacity: try settings.int(
+                    "POST_QUEUE", default: WindowPublisher.Configuration.defaultQueueCapacity,
+                    range: WindowPublisher.Configuration.queueCapacityRange),
+                batchInterval: try settings.duration("POST_INTERVAL", default: .zero),
+                requestTimeout: try settings.duration("POST_TIMEOUT", default: WindowPublisher.Configuration.defaultRequestTimeout),
+                bearerToken: settings.string("DETECTOR_API_TOKEN"))
+        }
+        if options.printVerdicts != nil, publisher == nil, !options.offline {
+            throw SettingError("--print-verdicts shows the detector's answers: it needs ML_DETECTOR_URL (not 'none')")
+        }
+    }
+
+    /// `<url>/detect` for a detector base URL (a URL already ending in `/detect` is kept).
+    static func detectEndpoint(_ url: String) -> String {
+        if url.hasSuffix("/detect") { return url }
+        var base = url
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + "/detect"
+    }
+}

@@ -1,0 +1,104 @@
+public import AnomalyModels
+
+/// What a verdict judged, and which of the detector's two model sets scored it.
+public enum DetectionType: String, Codable, Sendable, CaseIterable, Hashable {
+    /// A traffic window (``TrafficFeatures/TrafficWindow``), scored by the network models.
+    case network
+    /// A login statistics event (``AuthenticationEvent``), scored by the authentication models.
+    case authentication
+}
+
+/// One entry of ``Verdict/threatTypes``: a rule that fired, or the models' risk tier when they
+/// agree. Encoded as its name: `port_scan`, `ddos`, …, `ml_low_risk` … `ml_critical_risk`.
+public enum ReportedThreat: Sendable, Hashable, CustomStringConvertible {
+    /// A rule fired (see ``Finding``).
+    case rule(ThreatType)
+    /// The models agreed the input is anomalous, at this risk tier.
+    case model(RiskLevel)
+
+    /// The name in the JSON.
+    public var rawValue: String {
+        switch self {
+        case .rule(let threat): threat.rawValue
+        case .model(let risk): risk.rawValue
+        }
+    }
+
+    /// The threat of a name, nil for an unknown one.
+    public init?(rawValue: String) {
+        if let threat = ThreatType(rawValue: rawValue) {
+            self = .rule(threat)
+        } else if let risk = RiskLevel(rawValue: rawValue) {
+            self = .model(risk)
+        } else {
+            return nil
+        }
+    }
+
+    public var description: String { rawValue }
+
+    /// True for the models' risk tiers.
+    public var isModelRisk: Bool {
+        if case .model = self { true } else { false }
+    }
+}
+
+/// ``Verdict/decision``: the models' decision label, or `models_disabled` when the detector runs
+/// rules only.
+public enum VerdictDecision: Sendable, Hashable, CustomStringConvertible {
+    /// What the ensemble decided.
+    case models(Decision)
+    /// The detector runs without models (`--rules-only`).
+    case modelsDisabled
+
+    /// The name in the JSON: `high_confidence_attack`, …, or `models_disabled`.
+    public var rawValue: String {
+        switch self {
+        case .models(let decision): decision.rawValue
+        case .modelsDisabled: "models_disabled"
+        }
+    }
+
+    /// The decision of a name, nil for an unknown one.
+    public init?(rawValue: String) {
+        if rawValue == "models_disabled" {
+            self = .modelsDisabled
+        } else if let decision = Decision(rawValue: rawValue) {
+            self = .models(decision)
+        } else {
+            return nil
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
+extension ReportedThreat: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let threat = Self(rawValue: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown threat type \"\(text)\""))
+        }
+        self = threat
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+extension VerdictDecision: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let decision = Self(rawValue: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown decision \"\(text)\""))
+        }
+        self = decision
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
