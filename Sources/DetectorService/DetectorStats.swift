@@ -18,13 +18,13 @@ public struct DetectorStats: Encodable, Sendable {
         public var rejectedSamples: Int
         public var trainings: Int
         public var trainingFailures: Int
-        /// How long the last training took; nil before the first.
-        public var lastTrainingSeconds: Double?
+        /// How long the last training took; null before the first.
+        @EncodedAsNull public var lastTrainingSeconds: Double?
         /// Samples the current models were trained on, and their DBSCAN clusters and noise share;
-        /// nil without models.
-        public var modelTrainingSamples: Int?
-        public var dbscanClusters: Int?
-        public var dbscanNoiseFraction: Double?
+        /// null without models.
+        @EncodedAsNull public var modelTrainingSamples: Int?
+        @EncodedAsNull public var dbscanClusters: Int?
+        @EncodedAsNull public var dbscanNoiseFraction: Double?
         /// The feature names the models score, in order.
         public var features: [String]
 
@@ -34,25 +34,6 @@ public struct DetectorStats: Encodable, Sendable {
             case rejectedSamples = "rejected_samples", trainings, trainingFailures = "training_failures"
             case lastTrainingSeconds = "last_training_seconds", modelTrainingSamples = "model_training_samples"
             case dbscanClusters = "dbscan_clusters", dbscanNoiseFraction = "dbscan_noise_fraction", features
-        }
-
-        /// Encodes every key, absent values as `null`, so the shape of /stats never changes.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(state, forKey: .state)
-            try container.encode(verdicts, forKey: .verdicts)
-            try container.encode(threatsDetected, forKey: .threatsDetected)
-            try container.encode(trainingSamples, forKey: .trainingSamples)
-            try container.encode(highConfidenceSamples, forKey: .highConfidenceSamples)
-            try container.encode(recentSamples, forKey: .recentSamples)
-            try container.encode(rejectedSamples, forKey: .rejectedSamples)
-            try container.encode(trainings, forKey: .trainings)
-            try container.encode(trainingFailures, forKey: .trainingFailures)
-            try container.encode(lastTrainingSeconds, forKey: .lastTrainingSeconds)
-            try container.encode(modelTrainingSamples, forKey: .modelTrainingSamples)
-            try container.encode(dbscanClusters, forKey: .dbscanClusters)
-            try container.encode(dbscanNoiseFraction, forKey: .dbscanNoiseFraction)
-            try container.encode(features, forKey: .features)
         }
     }
 
@@ -89,5 +70,19 @@ public enum ModelState: String, Encodable, Sendable {
         case .bootstrap: 0.5
         case .trained: 1
         }
+    }
+}
+
+/// An optional that is encoded as `null` when absent (the synthesized encoding would leave the
+/// key out), so every /stats body has the same keys.
+@propertyWrapper
+public struct EncodedAsNull<Value: Encodable & Sendable>: Encodable, Sendable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
     }
 }

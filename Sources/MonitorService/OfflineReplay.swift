@@ -1,5 +1,5 @@
-public import EBPFCapture
-public import Foundation
+import EBPFCapture
+import Foundation
 public import Logging
 public import ThreatRules
 public import TrafficFeatures

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import ThreatRules
 
 /// How `--print-verdicts` prints every window the detector judged.

@@ -75,7 +75,7 @@ public enum MetricName {
     /// Detections by `threat_type` (rule names and `ml_*_risk`) and `confidence_level`
     /// (`low` < 0.5 ≤ `medium` < 0.8 ≤ `high` < 0.95 ≤ `critical`). Counter.
     public static let detectorThreats = "ml_detector_threats_total"
-    /// The seed's per-threat counters (each also counted in ``detectorThreats``). Counters.
+    /// The original design's per-threat counters (each also counted in ``detectorThreats``). Counters.
     public static let detectorPortScans = "ml_detector_port_scan_total"
     public static let detectorDDoS = "ml_detector_ddos_total"
     public static let detectorSynFloods = "ml_detector_syn_flood_total"

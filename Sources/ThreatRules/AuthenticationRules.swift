@@ -1,7 +1,7 @@
 import TrafficFeatures
 import Foundation
 
-/// Login statistics for one account over a window: the seed's authentication body.
+/// Login statistics for one account over a window: the original design's authentication body.
 ///
 /// ```json
 /// {"username_type": "service", "total_attempts": 136963, "failed_attempts": 2396,
@@ -11,7 +11,7 @@ import Foundation
 /// The username is given either classified (`username_type`, a ``UsernameClass`` raw value) or
 /// as the raw text of the login field (`username_text`), which the caller classifies (the
 /// detector uses its username classifier). Counts are over `window_seconds` (default 60 s, the
-/// seed's bodies carry none); the rules scale them to a minute.
+/// original design's bodies carry none); the rules scale them to a minute.
 ///
 /// Decoding is strict: counts must be integers within 0 … `WireLimits.maximumCount` (2⁵³ − 1),
 /// `failed_attempts` and `successful_attempts` cannot exceed `total_attempts` (nor together),
@@ -185,7 +185,7 @@ extension AuthenticationEvent {
 
 // MARK: - Rules
 
-/// The authentication rules of the seed (SPEC §5) on one ``AuthenticationEvent``.
+/// The authentication rules of the original design (docs/original-design.md) on one ``AuthenticationEvent``.
 ///
 /// Attempt counts are scaled to a minute (``AuthenticationEvent/perMinute(_:)``); address counts
 /// are compared as they are. With the default thresholds:

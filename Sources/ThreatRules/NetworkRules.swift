@@ -1,7 +1,7 @@
 import Foundation
 public import TrafficFeatures
 
-/// The network threshold rules (SPEC §5) on one ``TrafficWindow``, with attribution.
+/// The network threshold rules on one ``TrafficWindow``, with attribution.
 ///
 /// Each rule runs on every entry of `top_sources` (findings then name the source) and, where the
 /// rule is about the window as a whole, on the window's totals. All counts are divided by
@@ -33,9 +33,9 @@ public import TrafficFeatures
 /// a window-level finding names a source that already has a per-source finding for the same
 /// threat, the per-source one is kept.
 ///
-/// **Windows without `top_sources`** (the seed's minimal bodies, windows built from Prometheus):
+/// **Windows without `top_sources`** (the original design's minimal bodies, windows built from Prometheus):
 /// only the window-level rules can run, and `port_scan`, `data_exfiltration` and `dns_tunnel`
-/// fall back to the seed's window-wide tests. With `top_sources`, those three are judged per
+/// fall back to the original design's window-wide tests. With `top_sources`, those three are judged per
 /// source, because their window-wide counts mix the host's own reply traffic in.
 ///
 /// **Sustained brute force.** One second of many connections to one service is not enough: a

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Every threshold of the network and authentication rules (SPEC §5).
+/// Every threshold of the network and authentication rules.
 ///
 /// Network thresholds are **per-second rates**: a rule divides the window's counts (packets,
 /// SYNs, distinct ports, distinct hosts, …) by `window_seconds` before comparing, so a 2-s window
@@ -19,13 +19,13 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     // MARK: port_scan
 
     /// `port_scan_unique_ports` (20): distinct destination ports per second of the whole window
-    /// (the seed's rule). Applied to windows without per-source data (`top_sources`), such as the
-    /// seed's minimal bodies: when the window names its sources, the per-source rule decides,
+    /// (the original design's rule). Applied to windows without per-source data (`top_sources`), such as the
+    /// original design's minimal bodies: when the window names its sources, the per-source rule decides,
     /// because the window-wide count also holds the host's own ephemeral ports in reply traffic
     /// (one web page load reaches 30) and is no evidence of a scan by itself.
     public var portScanUniquePorts: Double = 20
     /// `port_scan_packets_per_second` (100): the window's packet rate that must come with
-    /// `port_scan_unique_ports` (the seed's "+ high PPS").
+    /// `port_scan_unique_ports` (the original design's "+ high PPS").
     public var portScanPacketsPerSecond: Double = 100
     /// `port_scan_source_unique_ports` (20): one source touching more distinct destination ports
     /// per second than this, **with at least as many probes** per second (SYNs, or UDP datagrams
@@ -35,16 +35,16 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
 
     // MARK: ddos
 
-    /// `ddos_packets_per_second` (1000): the window's packet rate (the seed's rule).
+    /// `ddos_packets_per_second` (1000): the window's packet rate (the original design's rule).
     public var ddosPacketsPerSecond: Double = 1000
-    /// `ddos_bytes_per_second` (1 000 000): the window's byte rate (the seed's rule).
+    /// `ddos_bytes_per_second` (1 000 000): the window's byte rate (the original design's rule).
     public var ddosBytesPerSecond: Double = 1_000_000
-    /// `ddos_unique_ips` (200): distinct source addresses per second. Added to the seed's rule: a
+    /// `ddos_unique_ips` (200): distinct source addresses per second. Added to the original design's rule: a
     /// *distributed* attack comes from many sources, whereas one phone streaming video over QUIC
     /// (1.7 k pps, 1.9 MB/s from 5 addresses in the Instagram capture) or a busy server (the
-    /// generated 1500-pps host: up to ~115 clients a second) also crosses the seed's packet and
+    /// generated 1500-pps host: up to ~115 clients a second) also crosses the original design's packet and
     /// byte rates; the floods in the shared captures come from 2 767 and 23 434 addresses. The
-    /// seed's own example (30 addresses) expects no `ddos`. Set to 0 for the seed's rule.
+    /// original design's own example (30 addresses) expects no `ddos`. Set to 0 for the original design's rule.
     public var ddosUniqueIPs: Double = 200
 
     // MARK: syn_flood
@@ -52,7 +52,7 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     /// `syn_flood_syn_packets_per_second` (500): connection attempts (SYN without ACK) per second,
     /// in the window or from one source.
     public var synFloodSynPacketsPerSecond: Double = 500
-    /// `syn_flood_tcp_ratio` (0.95): TCP share of TCP+UDP packets (the seed's 475 of 500), in the
+    /// `syn_flood_tcp_ratio` (0.95): TCP share of TCP+UDP packets (the original design's 475 of 500), in the
     /// window or of one source.
     public var synFloodTCPRatio: Double = 0.95
 
@@ -131,11 +131,11 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     // MARK: authentication (per 60 s)
 
     /// `brute_force_total_attempts` (100) and `brute_force_failed_attempts` (50): attempts and
-    /// failures per minute (the seed's total > 100 ∧ failed > 50).
+    /// failures per minute (the original design's total > 100 ∧ failed > 50).
     public var bruteForceTotalAttempts: Double = 100
     public var bruteForceFailedAttempts: Double = 50
     /// `credential_stuffing_total_attempts` (500) per minute and `credential_stuffing_unique_source_ips`
-    /// (10): many attempts from many addresses (the seed's total > 500 ∧ unique_source_ips > 10).
+    /// (10): many attempts from many addresses (the original design's total > 500 ∧ unique_source_ips > 10).
     /// The address count is compared as it is (not scaled).
     public var credentialStuffingTotalAttempts: Double = 500
     public var credentialStuffingUniqueSourceIPs: Double = 10

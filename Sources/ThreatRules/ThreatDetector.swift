@@ -113,7 +113,7 @@ public final class ThreatDetector: Sendable {
         EnsembleConfiguration(dimension: AuthenticationEvent.featureNames.count, featureNames: AuthenticationEvent.featureNames)
     }
 
-    /// Training confidence of network windows: the seed's sigmoid on the packet rate (½ at
+    /// Training confidence of network windows: the original design's sigmoid on the packet rate (½ at
     /// 300 packets/s, width ≈ 50 packets/s), on the log-rate feature, plus similarity to recent
     /// history.
     public static var networkConfidence: TrainingConfidence {

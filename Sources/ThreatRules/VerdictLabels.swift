@@ -9,8 +9,9 @@ public enum DetectionType: String, Codable, Sendable, CaseIterable, Hashable {
 }
 
 /// One entry of ``Verdict/threatTypes``: a rule that fired, or the models' risk tier when they
-/// agree. Encoded as its name: `port_scan`, `ddos`, …, `ml_low_risk` … `ml_critical_risk`.
-public enum ReportedThreat: Sendable, Hashable, CustomStringConvertible {
+/// agree. Encoded as its name (``rawValue``): `port_scan`, `ddos`, …, `ml_low_risk` …
+/// `ml_critical_risk`.
+public enum ReportedThreat: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
     /// A rule fired (see ``Finding``).
     case rule(ThreatType)
     /// The models agreed the input is anomalous, at this risk tier.
@@ -44,8 +45,8 @@ public enum ReportedThreat: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// ``Verdict/decision``: the models' decision label, or `models_disabled` when the detector runs
-/// rules only.
-public enum VerdictDecision: Sendable, Hashable, CustomStringConvertible {
+/// rules only. Encoded as its name (``rawValue``).
+public enum VerdictDecision: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
     /// What the ensemble decided.
     case models(Decision)
     /// The detector runs without models (`--rules-only`).
@@ -71,34 +72,4 @@ public enum VerdictDecision: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { rawValue }
-}
-
-extension ReportedThreat: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let threat = Self(rawValue: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown threat type \"\(text)\""))
-        }
-        self = threat
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-}
-
-extension VerdictDecision: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let decision = Self(rawValue: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown decision \"\(text)\""))
-        }
-        self = decision
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }

@@ -8,7 +8,7 @@
 /// 5. `syn_ratio`              — connection attempts / TCP packets
 /// 6. `log_mean_packet_kilobytes` — ln(bytes / packets / 1000)
 /// 7. `dns_ratio`              — DNS (port 53) packets / packets (no DNS when the body does not
-///                               report DNS counts, as the seed's minimal bodies)
+///                               report DNS counts, as the original design's minimal bodies)
 ///
 /// Features 2–7 are **smoothed** with ``pseudoPackets`` packets of the ``priors``' composition:
 /// `(count + k·prior) / (packets + k)`. A window with one or two packets says little about its

@@ -231,11 +231,11 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
 }
 
 /// One closed window of traffic: the JSON wire format the monitor posts to the
-/// detector (snake_case, the seed's fields plus extensions).
+/// detector (snake_case, the original design's fields plus extensions).
 ///
 /// Counts (`tcp_packets`, `syn_packets`, …) are per window; `packets_per_second` and
 /// `bytes_per_second` are rates over `window_seconds`. Decoding also accepts the
-/// seed's minimal bodies (six or seven fields, `tcp_ratio` instead of the TCP/UDP
+/// original design's minimal bodies (six or seven fields, `tcp_ratio` instead of the TCP/UDP
 /// counts) and rejects negative, non-integral, non-finite or out-of-range values (see
 /// ``WireLimits``) with an error naming the field.
 public struct TrafficWindow: Codable, Sendable, Equatable {
@@ -283,7 +283,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     /// Packets sampled to the ring buffer in this window.
     public var sampledEvents: Int
     public var losses: CaptureLosses
-    /// A `tcp_ratio` given instead of TCP/UDP counts (seed bodies); nil otherwise.
+    /// A `tcp_ratio` given instead of TCP/UDP counts (the original design's bodies); nil otherwise.
     public var declaredTCPRatio: Double?
 
     public init(
@@ -318,7 +318,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         self.declaredTCPRatio = nil
     }
 
-    /// TCP share of TCP+UDP packets (the seed's `tcp_ratio`), 0 when there were neither.
+    /// TCP share of TCP+UDP packets (the original design's `tcp_ratio`), 0 when there were neither.
     public var tcpRatio: Double {
         if let declaredTCPRatio { return declaredTCPRatio }
         let total = Double(tcpPackets) + Double(udpPackets)
@@ -370,7 +370,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         counters.synPackets = try c.decodeCount(.synPackets)
 
         if c.contains(.tcpRatio) {
-            // The seed's short form: a ratio instead of (or besides) the counts.
+            // The original design's short form: a ratio instead of (or besides) the counts.
             declaredTCPRatio = try c.decodeRate(.tcpRatio, maximum: 1)
             counters.tcpPackets = try c.decodeCount(.tcpPackets, default: 0)
             counters.udpPackets = try c.decodeCount(.udpPackets, default: 0)

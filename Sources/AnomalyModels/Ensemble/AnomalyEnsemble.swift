@@ -38,7 +38,7 @@ public struct EnsembleConfiguration: Codable, Sendable, Equatable {
     public var weights = ModelWeights()
     /// Weighted-surprise boundaries of the risk levels (surprise 2 = 99th percentile).
     public var riskTiers = RiskTiers()
-    /// For the seed's decision labels: a model below this percentile counts as "clearly normal".
+    /// For the original design's decision labels: a model below this percentile counts as "clearly normal".
     public var clearlyNormalPercentile = 0.9
 
     /// Share of the training samples held out to calibrate the models (never used to fit them).
@@ -119,7 +119,7 @@ public enum RiskLevel: String, Codable, Sendable, CaseIterable, Comparable {
     }
 }
 
-/// The seed design's decision labels. DBSCAN, trained on all data, is the *adaptive* model; the
+/// The original design's decision labels (docs/original-design.md). DBSCAN, trained on all data, is the *adaptive* model; the
 /// VAE, trained on high-confidence data, the *conservative* one; ZMAD the statistical baseline.
 public enum Decision: String, Codable, Sendable, CaseIterable {
     /// At least two models vote anomalous (the consensus).

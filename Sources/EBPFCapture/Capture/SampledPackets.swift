@@ -7,7 +7,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// One packet sampled by the XDP program (1 in `sampleEvery` per CPU): the seed's
+/// One packet sampled by the XDP program (1 in `sampleEvery` per CPU): the original design's
 /// `NetworkEvent` view, for debugging and inspection.
 public struct SampledPacket: Sendable, Equatable, Codable {
     public var timestamp: Date

@@ -1,0 +1,70 @@
+public import TrafficFeatures
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Load-time settings of the XDP program.
+public struct ProgramConfiguration: Sendable, Equatable {
+    /// Emit one sampled packet event every N packets per CPU; 0 (default) disables
+    /// the ring buffer path entirely (the verifier removes it).
+    public var sampleEvery: Int
+    /// Prefix length IPv6 sources are grouped by in the per-source table (1–128).
+    public var ipv6SourcePrefixLength: Int
+    /// Entries of each per-source table (one per window slot).
+    public var sourceTableEntries: Int
+    /// Entries of each (source, port) and (source, host) table.
+    public var pairTableEntries: Int
+    /// Ring-buffer size in bytes (a power of two, at least one page).
+    public var ringBufferBytes: Int
+    /// Pending bytes after which the program wakes the event consumer.
+    public var ringBufferWakeupBytes: Int
+    /// A BPF object file to load instead of the embedded one (`BPF_OBJECT`).
+    public var objectPath: String?
+
+    /// The values each setting accepts (``validate()`` checks them; the monitor's settings use them).
+    public static let sampleEveryRange = 0...1_000_000_000
+    public static let tableEntriesRange = 1...(1 << 24)
+    public static let ringBufferBytesRange = 4096...(1 << 30)
+    public static let defaultSourceTableEntries = 16_384
+    public static let defaultPairTableEntries = 65_536
+    public static let defaultRingBufferBytes = 256 * 1024
+
+    public init(
+        sampleEvery: Int = 0,
+        ipv6SourcePrefixLength: Int = AggregationSettings.defaultIPv6SourcePrefixLength,
+        sourceTableEntries: Int = defaultSourceTableEntries,
+        pairTableEntries: Int = defaultPairTableEntries,
+        ringBufferBytes: Int = defaultRingBufferBytes,
+        ringBufferWakeupBytes: Int = 64 * 1024,
+        objectPath: String? = nil
+    ) {
+        self.sampleEvery = sampleEvery
+        self.ipv6SourcePrefixLength = ipv6SourcePrefixLength
+        self.sourceTableEntries = sourceTableEntries
+        self.pairTableEntries = pairTableEntries
+        self.ringBufferBytes = ringBufferBytes
+        self.ringBufferWakeupBytes = ringBufferWakeupBytes
+        self.objectPath = objectPath
+    }
+
+    func validate() throws {
+        func invalid(_ message: String) -> CaptureError {
+            CaptureError(.invalidConfiguration, operation: "ProgramConfiguration", message: message)
+        }
+        guard sampleEvery >= 0 else { throw invalid("sampleEvery must be >= 0, got \(sampleEvery)") }
+        guard AggregationSettings.ipv6SourcePrefixLengthRange.contains(ipv6SourcePrefixLength) else {
+            throw invalid("ipv6SourcePrefixLength must be 1...128, got \(ipv6SourcePrefixLength)")
+        }
+        guard Self.tableEntriesRange.contains(sourceTableEntries) else {
+            throw invalid("sourceTableEntries must be 1...16777216, got \(sourceTableEntries)")
+        }
+        guard Self.tableEntriesRange.contains(pairTableEntries) else {
+            throw invalid("pairTableEntries must be 1...16777216, got \(pairTableEntries)")
+        }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard ringBufferBytes >= page, ringBufferBytes.nonzeroBitCount == 1 else {
+            throw invalid("ringBufferBytes must be a power of two >= \(page), got \(ringBufferBytes)")
+        }
+    }
+}
