@@ -164,7 +164,7 @@ struct nm_config {
 	__u32 reserved;
 };
 
-/* A sampled packet (the seed's NetworkEvent view). */
+/* A sampled packet (the original design's NetworkEvent view). */
 struct nm_event {
 	__u64 timestamp_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	struct nm_addr source;

@@ -35,7 +35,7 @@ enum Fixture {
     static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 }
 
-@Suite("detector: the seed's manual tests")
+@Suite("detector: the original design's manual tests")
 struct SeedExampleTests {
     @Test("the 1200-pps body reports port_scan")
     func portScanBody() async throws {

@@ -11,7 +11,7 @@ struct PrometheusIntegrationTests {
 
     @Test(
         "/detect/prom builds non-zero features consistent with the monitor's windows",
-        .enabled(if: available, "prometheus/promtool are not installed (make setup installs them)"))
+        .requires(available, "prometheus/promtool are not installed (make setup installs them)"))
     func detectFromPrometheus() async throws {
         let directory = NSTemporaryDirectory() + "prom-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -106,7 +106,7 @@ struct PrometheusIntegrationTests {
             let text = try await service.get("/metrics").text
             let file = directory + "/metrics-\(service.port).txt"
             try text.write(toFile: file, atomically: true, encoding: .utf8)
-            let check = try Command.run(["sh", "-c", "promtool check metrics < \(file)"], check: false)
+            let check = try await Command.run(["sh", "-c", "promtool check metrics < \(file)"], check: false)
             #expect(check.status == 0, "promtool on port \(service.port): \(check.stdout)\(check.stderr)")
         }
     }

@@ -38,12 +38,12 @@ struct ExamplesTests {
         return path
     }
 
-    @Test func replayWindowsJudgesEveryLineAndCountsTheOnesThatAreNotWindows() throws {
+    @Test func replayWindowsJudgesEveryLineAndCountsTheOnesThatAreNotWindows() async throws {
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/windows.jsonl"
         try Self.writeLines(Self.windows(count: 30, seed: 1, attack: 20..<22).map(\.0), to: file)
-        let good = try Command.run([BuiltProducts.path("ReplayWindows"), file, "--json"])
+        let good = try await Command.run([BuiltProducts.path("ReplayWindows"), file, "--json"])
         let lines = good.stdout.split(separator: "\n")
         #expect(lines.count == 30)
         let scans = lines.filter { $0.contains(#""port_scan""#) && $0.contains(#""198.18.0.66""#) }
@@ -51,13 +51,13 @@ struct ExamplesTests {
         #expect(good.stderr.contains("30 windows judged, 0 lines skipped"))
 
         try ("not a window\n" + String(contentsOfFile: file, encoding: .utf8)).write(toFile: file, atomically: true, encoding: .utf8)
-        let bad = try Command.run([BuiltProducts.path("ReplayWindows"), file], check: false)
+        let bad = try await Command.run([BuiltProducts.path("ReplayWindows"), file], check: false)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("line 1 is not a window"))
         #expect(bad.stderr.contains("30 windows judged, 1 lines skipped"))
     }
 
-    @Test func replayPcapNamesTheScanner() throws {
+    @Test func replayPcapNamesTheScanner() async throws {
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/scan.pcap"
@@ -68,12 +68,12 @@ struct ExamplesTests {
             }
         }
         writer.close()
-        let result = try Command.run([BuiltProducts.path("ReplayPcap"), path])
+        let result = try await Command.run([BuiltProducts.path("ReplayPcap"), path])
         #expect(result.stdout.contains("12 windows"))
         #expect(result.stdout.contains("port_scan: 198.18.0.66"), "\(result.stdout.suffix(1500))")
     }
 
-    @Test func modelLabPrintsTheTableAndWritesAPlot() throws {
+    @Test func modelLabPrintsTheTableAndWritesAPlot() async throws {
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Self.writeLines(Self.windows(count: 200, seed: 3).map(\.0), to: directory + "/train.jsonl")
@@ -82,7 +82,7 @@ struct ExamplesTests {
         try "file,class\ntrain.jsonl,benign\nquiet.jsonl,benign\nscan.jsonl,attack\n"
             .write(toFile: directory + "/labels.csv", atomically: true, encoding: .utf8)
         let plot = directory + "/lab.svg"
-        let result = try Command.run([
+        let result = try await Command.run([
             BuiltProducts.path("ModelLab"), "--train", directory + "/train.jsonl",
             "--evaluate", directory + "/quiet.jsonl", directory + "/scan.jsonl", "--labels", directory + "/labels.csv", "--plot", plot,
         ])

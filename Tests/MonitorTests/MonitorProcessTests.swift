@@ -10,7 +10,7 @@ func decodeLines(_ output: String) throws -> [TrafficWindow] {
 
 @Suite("monitor --pcap FILE --offline")
 struct OfflineReplayTests {
-    @Test func printsOneJSONLinePerWindow() throws {
+    @Test func printsOneJSONLinePerWindow() async throws {
         let path = NSTemporaryDirectory() + "offline-\(UUID().uuidString).pcap"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try PcapWriter(path: path)
@@ -24,12 +24,51 @@ struct OfflineReplayTests {
         }
         writer.close()
 
-        let result = try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline", "--stats-window", "1s"])
+        let result = try await Command.run([BuiltProducts.monitor, "--pcap", path, "--offline", "--stats-window", "1s"])
         let windows = try decodeLines(result.stdout)
         #expect(windows.map(\.counters.packets) == [10, 10, 10])
         #expect(windows.map(\.synPackets) == [10, 10, 10])
         #expect(windows.map(\.uniquePorts) == [10, 10, 10])
         #expect(windows.map { $0.topSources.first?.ip } == ["198.18.0.2", "198.18.0.2", "198.18.0.2"])
+    }
+
+    @Test("the rules of --offline read THRESHOLDS_FILE and RULE_* like the detector")
+    func offlineRulesReadTheThresholds() async throws {
+        let directory = NSTemporaryDirectory() + "offline-thresholds-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // One source opening 300 ports within one second: a port scan at the default thresholds.
+        let writer = try PcapWriter(path: directory + "/scan.pcap")
+        for index in 0..<300 {
+            let syn = PacketSummary(
+                wireLength: 60, ipVersion: .v4, ipProtocol: IPProtocolNumber.tcp, source: NetworkAddress(ipv4: 198, 18, 0, 2),
+                destination: NetworkAddress(ipv4: 198, 18, 0, 1), sourcePort: 40000, destinationPort: UInt16(1 + index),
+                tcpFlags: .syn)
+            writer.write(FrameBuilder.frame(for: syn), seconds: 1_795_514_400, nanoseconds: index * 3_000_000)
+        }
+        writer.write(FrameBuilder.frame(for: PacketSummary(wireLength: 60, ipVersion: .v4, ipProtocol: IPProtocolNumber.udp,
+            source: NetworkAddress(ipv4: 198, 18, 0, 3), destination: NetworkAddress(ipv4: 198, 18, 0, 1), sourcePort: 5000,
+            destinationPort: 5001)), seconds: 1_795_514_401, nanoseconds: 500_000_000)
+        writer.close()
+        try Data(#"{"port_scan_unique_ports": 100000, "port_scan_source_unique_ports": 100000}"#.utf8)
+            .write(to: URL(fileURLWithPath: directory + "/thresholds.json"))
+
+        func threats(_ environment: [String: String]) async throws -> [String] {
+            let output = try await Command.run(
+                [BuiltProducts.monitor, "--pcap", directory + "/scan.pcap", "--offline"], environment: environment).stdout
+            return try output.split(separator: "\n").flatMap { line in
+                let verdict = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["verdict"] as? [String: Any])
+                return verdict["threat_types"] as? [String] ?? []
+            }
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["THRESHOLDS_FILE"] = nil
+        #expect(try await threats(environment).contains("port_scan"))
+        environment["THRESHOLDS_FILE"] = directory + "/thresholds.json"
+        #expect(try await !threats(environment).contains("port_scan"))
+        // RULE_* wins over the file, as in the detector.
+        environment["RULE_PORT_SCAN_SOURCE_UNIQUE_PORTS"] = "20"
+        #expect(try await threats(environment).contains("port_scan"))
     }
 
     @Test("a record with an unusable timestamp is counted in its window's losses and in /metrics")
@@ -43,7 +82,7 @@ struct OfflineReplayTests {
                 .init(seconds: t0, fraction: 5_000_000, frame: Frames.udp4()),
             ])
         ).write(to: URL(fileURLWithPath: path))
-        let windows = try decodeLines(try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline", "--windows-only"]).stdout)
+        let windows = try await decodeLines(try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline", "--windows-only"]).stdout)
         #expect(windows.map(\.counters.packets) == [3])
         #expect(windows.map(\.losses.captureInvalidTimestamps) == [1])
 
@@ -61,8 +100,8 @@ struct OfflineReplayTests {
         #expect(metrics[#"ebpf_packets_processed_total{protocol="udp"}"#] == 3)
     }
 
-    @Test func aMissingFileIsAnErrorNamingIt() throws {
-        let result = try Command.run([BuiltProducts.monitor, "--pcap", "/nonexistent/capture.pcap", "--offline"], check: false)
+    @Test func aMissingFileIsAnErrorNamingIt() async throws {
+        let result = try await Command.run([BuiltProducts.monitor, "--pcap", "/nonexistent/capture.pcap", "--offline"], check: false)
         #expect(result.status != 0)
         #expect(result.stderr.contains("/nonexistent/capture.pcap"))
         #expect(result.stdout.isEmpty)
@@ -71,14 +110,14 @@ struct OfflineReplayTests {
     /// Totals of every shared capture equal tshark's count of the same file.
     @Test(
         .enabled(if: !SharedData.captures.isEmpty, "../shared/data/pcap is absent"),
-        .enabled(if: Command.exists("tshark"), "tshark is not installed (make setup)"),
+        .requires(Command.exists("tshark"), "tshark is not installed (make setup)"),
         arguments: SharedData.captures)
-    func totalsEqualTshark(capture: String) throws {
+    func totalsEqualTshark(capture: String) async throws {
         let path = SharedData.pcapDirectory!.appendingPathComponent(capture).path
-        let windows = try decodeLines(try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline"]).stdout)
-        let frames = try Command.run(["tshark", "-r", path, "-T", "fields", "-e", "frame.number"]).stdout
+        let windows = try await decodeLines(try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline"]).stdout)
+        let frames = try await Command.run(["tshark", "-r", path, "-T", "fields", "-e", "frame.number"]).stdout
             .split(separator: "\n").count
-        let syns = try Command.run([
+        let syns = try await Command.run([
             "tshark", "-r", path, "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0 && !icmp && !icmpv6", "-T", "fields",
             "-e", "frame.number",
         ]).stdout.split(separator: "\n").count
@@ -88,9 +127,9 @@ struct OfflineReplayTests {
     }
 
     @Test(.enabled(if: SharedData.captures.contains("esnet_masscan_tcp_0_1000_20190821.pcap"), "masscan capture absent"))
-    func masscanNamesTheScanner() throws {
+    func masscanNamesTheScanner() async throws {
         let path = SharedData.pcapDirectory!.appendingPathComponent("esnet_masscan_tcp_0_1000_20190821.pcap").path
-        let windows = try decodeLines(try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline"]).stdout)
+        let windows = try await decodeLines(try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline"]).stdout)
         #expect(windows.reduce(0) { $0 + $1.synPackets } == 1001)
         #expect(windows.allSatisfy { $0.counters.packets == 0 || $0.topSources.first?.ip == "172.31.15.102" })
     }
@@ -113,7 +152,12 @@ struct SimulationAPITests {
         #expect(try ready.json()["source"] as? String == "simulation")
         #expect(ready.contentType == "application/json")
 
-        try await Task.sleep(for: .milliseconds(900))
+        // Three windows of 200 ms, however long the machine takes to close them.
+        let threeWindows = try await Poll.until {
+            let history = try await monitor.get("/stats/history?limit=3")
+            return (try? JSONDecoder().decode([TrafficWindow].self, from: history.body))?.count == 3
+        }
+        #expect(threeWindows, "the monitor closed fewer than three windows: \(monitor.log)")
         let stats = try await monitor.get("/stats")
         #expect(stats.status == 200)
         let latest = try JSONDecoder().decode(TrafficWindow.self, from: stats.body)
@@ -137,7 +181,7 @@ struct SimulationAPITests {
         #expect((samples[#"ebpf_packets_processed_total{protocol="tcp"}"#] ?? 0) > 0)
         #expect(samples[#"ebpf_capture_up{source="simulation"}"#] == 1)
 
-        #expect(monitor.terminate() == 0)
+        await #expect(monitor.terminate() == 0)
         // --print-windows: one summary line per window on standard output.
         #expect(monitor.log.split(separator: "\n").filter { $0.contains(" pkt/s  ") }.count >= 4)
     }
@@ -177,14 +221,14 @@ struct UnprivilegedFallbackTests {
             // Copied by install(1) in its own process: a file this process had open for
             // writing could be inherited by a child a parallel test spawns meanwhile, and
             // executing the copy would then fail with ETXTBSY.
-            try Command.run(["install", "-d", "-m", "0755", directory])
-            try Command.run(["install", "-m", "0755", BuiltProducts.monitor, executable])
+            try Command.runBlocking(["install", "-d", "-m", "0755", directory])
+            try Command.runBlocking(["install", "-m", "0755", BuiltProducts.monitor, executable])
         }
 
         deinit { try? FileManager.default.removeItem(atPath: directory) }
     }
 
-    @Test(.enabled(if: canDropPrivileges, "needs root and setpriv to run the monitor as nobody"))
+    @Test(.requires(canDropPrivileges, "needs root and setpriv to run the monitor as nobody"))
     func fallsBackToSimulationAndServesTheSameAPI() async throws {
         let copy = try NobodyCopy()
         let monitor = try MonitorProcess(
@@ -196,20 +240,17 @@ struct UnprivilegedFallbackTests {
         }
         try await monitor.waitUntil(path: "/ready")
         #expect(try await monitor.get("/ready").json()["source"] as? String == "simulation")
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(try await monitor.get("/stats").status == 200)
+        #expect(try await Poll.until { try await monitor.get("/stats").status == 200 })
         #expect(monitor.log.contains("no privileges for XDP"))
     }
 
-    @Test(.enabled(if: canDropPrivileges, "needs root and setpriv to run the monitor as nobody"))
-    func requireXDPRefusesToStart() throws {
+    @Test(.requires(canDropPrivileges, "needs root and setpriv to run the monitor as nobody"))
+    func requireXDPRefusesToStart() async throws {
         let copy = try NobodyCopy()
         // The copy must outlive the command (Swift may release it right after its last use).
-        let result = try withExtendedLifetime(copy) {
-            try Command.run(
-                Self.asNobody + [copy.executable, "--interface", "lo", "--require-xdp", "--ml-detector-url", "none"],
-                check: false)
-        }
+        let result = try await Command.run(
+            Self.asNobody + [copy.executable, "--interface", "lo", "--require-xdp", "--ml-detector-url", "none"], check: false)
+        withExtendedLifetime(copy) {}
         #expect(result.status != 0)
         #expect(
             result.stderr.contains("Operation not permitted") || result.stderr.contains("errno 1"),
@@ -220,14 +261,8 @@ struct UnprivilegedFallbackTests {
 @Suite("monitor posting windows to the detector")
 struct DetectorPostingTests {
     /// Polls `condition` every 100 ms for up to `timeout`.
-    static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
+    static func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
+        try await Poll.until(timeout: timeout, condition)
     }
 
     @Test func everyWindowArrivesInOrderThroughAnOutage() async throws {
@@ -236,7 +271,7 @@ struct DetectorPostingTests {
         let monitor = try MonitorProcess(arguments: ["--simulate", "--stats-window", "100ms", "--ml-detector-url", receiver.url])
         try await monitor.waitUntil(path: "/ready")
         #expect(try await Self.eventually { receiver.acceptedWindows.count >= 40 })
-        #expect(monitor.terminate() == 0)
+        await #expect(monitor.terminate() == 0)
         await receiver.stop()
 
         let sequences = receiver.acceptedWindows.compactMap(\.sequence)

@@ -8,7 +8,7 @@ import TrafficFeatures
 /// benign traffic and real attacks (nmap, hping3, DNS tunnel-like queries) from the namespace.
 @Suite(
     "End to end: real attacks from a test namespace through monitor and detector",
-    .enabled(if: TestNetwork.isPrivileged, "needs root (XDP, namespaces, raw sockets for nmap and hping3)"))
+    .requires(TestNetwork.isPrivileged, "needs root (XDP, namespaces, raw sockets for nmap and hping3)"))
 struct EndToEndTests {
     /// One phase boundary line of the scenario: `phase NAME start|end TIME [attacker IP tool T]`.
     struct Phase {
@@ -57,7 +57,7 @@ struct EndToEndTests {
         defer { detector.terminate() }
         try await detector.waitUntil(path: "/health", timeout: .seconds(120))
 
-        let sentBefore = try network.peerTransmittedPackets()
+        let sentBefore = try await network.peerTransmittedPackets()
         let monitor = try MonitorProcess(arguments: [
             "--interface", network.hostInterface, "--xdp-mode", "auto", "--require-xdp",
             "--ml-detector-url", detector.baseURL, "--print-verdicts", "json",
@@ -90,9 +90,9 @@ struct EndToEndTests {
         // Every packet sent is in a closed window once the window open now has closed; the
         // monitor's shutdown then posts its last window.
         try await monitor.waitForOpenWindowToClose()
-        let sent = try network.peerTransmittedPackets() - sentBefore
+        let sent = try await network.peerTransmittedPackets() - sentBefore
         let monitorMetrics = try await monitor.metrics()
-        #expect(monitor.terminate() == 0)
+        await #expect(monitor.terminate() == 0)
         let detectorMetrics = PrometheusText.samples(try await detector.get("/metrics").text)
 
         // The monitor's output: every window with its verdict, in order, none skipped.

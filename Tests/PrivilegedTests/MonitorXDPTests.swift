@@ -44,7 +44,7 @@ extension MonitorProcess {
 /// end's MAC: XDP sees and counts every one, and the host's IP stack then drops them
 /// as "other host", so it never answers the (possibly spoofed) sources. Nothing
 /// leaves the test network.
-func replay(_ frames: [[UInt8]], into network: TestNetwork, pps: Int? = nil) throws {
+func replay(_ frames: [[UInt8]], into network: TestNetwork, pps: Int? = nil) async throws {
     let mac = try String(contentsOfFile: "/sys/class/net/\(network.hostInterface)/address", encoding: .utf8)
         .trimmingCharacters(in: .whitespacesAndNewlines)
     let crafted = FrameBuilder.defaultDestinationMAC.map { String(format: "%02x", $0) }.joined(separator: ":")
@@ -57,7 +57,7 @@ func replay(_ frames: [[UInt8]], into network: TestNetwork, pps: Int? = nil) thr
     }
     writer.close()
     let rate = pps.map { "--pps=\($0)" } ?? "--topspeed"
-    let result = try network.exec(["tcpreplay", "-i", network.peerInterface, rate, path])
+    let result = try await network.exec(["tcpreplay", "-i", network.peerInterface, rate, path])
     guard result.stdout.contains("Successful packets:        \(frames.count)") else {
         throw CommandFailure(command: ["tcpreplay", path], result: result)
     }
@@ -70,8 +70,8 @@ func trafficWindows(_ windows: [TrafficWindow], after sequence: Int) -> [Traffic
 
 @Suite(
     "monitor with XDP on a test veth",
-    .enabled(if: TestNetwork.isPrivileged, "needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)"),
-    .enabled(if: Traffic.available, "hping3 is not installed (make setup)"))
+    .requires(TestNetwork.isPrivileged, "needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)"),
+    .requires(Traffic.available, "hping3 is not installed (make setup)"))
 struct MonitorXDPTests {
     /// N UDP, M SYNs to K ports and P ICMP from S = 3 sources, read back through the
     /// running monitor: exact totals in /metrics, exact window contents in /stats.
@@ -80,9 +80,9 @@ struct MonitorXDPTests {
         let (n, k, p) = (200, 150, 50)
         let m = 2 * k
         let network = try TestNetwork()
-        let senders = try network.addPeerAddresses([10, 11, 12])
+        let senders = try await network.addPeerAddresses([10, 11, 12])
         let monitor = try MonitorProcess(arguments: [
-            "--interface", network.hostInterface, "--xdp-mode", mode, "--stats-window", "2s", "--ml-detector-url", "none",
+            "--interface", network.hostInterface, "--xdp-mode", mode, "--stats-window", "4s", "--ml-detector-url", "none",
         ])
         defer { monitor.terminate() }
         try await monitor.waitUntil(path: "/ready")
@@ -97,10 +97,10 @@ struct MonitorXDPTests {
             rounds += 1
             let boundary = try await monitor.waitForWindowBoundary()
             // The UDP goes to one of the SYN ports, so the window has exactly K ports.
-            try Traffic.udp(network, count: n, from: senders[0], port: 3000)
-            try Traffic.syn(network, count: k, firstPort: 3000, from: senders[1])
-            try Traffic.syn(network, count: k, firstPort: 3000, from: senders[1])
-            try Traffic.icmp(network, count: p, from: senders[2])
+            try await Traffic.udp(network, count: n, from: senders[0], port: 3000)
+            try await Traffic.syn(network, count: k, firstPort: 3000, from: senders[1])
+            try await Traffic.syn(network, count: k, firstPort: 3000, from: senders[1])
+            try await Traffic.icmp(network, count: p, from: senders[2])
             try await monitor.waitForOpenWindowToClose()
             let carrying = trafficWindows(try await monitor.history(), after: boundary)
             if carrying.count == 1 { window = carrying[0] }
@@ -134,7 +134,7 @@ struct MonitorXDPTests {
         #expect(w.losses.isEmpty)
     }
 
-    @Test(.enabled(if: Command.exists("nmap"), "nmap is not installed (make setup)"))
+    @Test(.requires(Command.exists("nmap"), "nmap is not installed (make setup)"))
     func anNmapSynScanIsAttributedToTheScanner() async throws {
         let network = try TestNetwork()
         let monitor = try MonitorProcess(arguments: [
@@ -146,7 +146,7 @@ struct MonitorXDPTests {
         var scanner: SourceStats?
         for _ in 0..<3 where scanner == nil {
             let boundary = try await monitor.waitForWindowBoundary()
-            try network.exec([
+            try await network.exec([
                 "nmap", "-sS", "-Pn", "-n", "-T4", "--max-retries", "0", "-p", "1-1000", network.hostAddress,
             ])
             try await monitor.waitForOpenWindowToClose()
@@ -172,12 +172,12 @@ struct MonitorXDPTests {
         defer { monitor.terminate() }
         try await monitor.waitUntil(path: "/ready")
 
-        try Traffic.udp(network, count: 50, from: network.peerAddress, port: 53)
-        try Traffic.syn(network, count: 20, firstPort: 100, from: network.peerAddress)
+        try await Traffic.udp(network, count: 50, from: network.peerAddress, port: 53)
+        try await Traffic.syn(network, count: 20, firstPort: 100, from: network.peerAddress)
         for flags in ["-SA", "-R", "-F"] {
-            try Traffic.hping(network, count: 5, [flags, "-p", "80", network.hostAddress])
+            try await Traffic.hping(network, count: 5, [flags, "-p", "80", network.hostAddress])
         }
-        try Traffic.icmp(network, count: 10, from: network.peerAddress)
+        try await Traffic.icmp(network, count: 10, from: network.peerAddress)
         // Fragments, malformed headers, more sources than the 8-entry table holds, and
         // a burst that overruns the 4 KiB ring buffer.
         let host = NetworkAddress(network.hostAddress)!
@@ -191,8 +191,8 @@ struct MonitorXDPTests {
                     source: NetworkAddress("\(network.subnetPrefix).\(last)")!, destination: host, sourcePort: 1000,
                     destinationPort: 82, tcpFlags: .syn))
         }
-        try replay([FrameBuilder.frame(for: fragment)] + Frames.malformed.map(\.frame) + manySources, into: network)
-        try replay(Array(repeating: Frames.udp4(port: 83), count: 5000), into: network)
+        try await replay([FrameBuilder.frame(for: fragment)] + Frames.malformed.map(\.frame) + manySources, into: network)
+        try await replay(Array(repeating: Frames.udp4(port: 83), count: 5000), into: network)
         // The windows holding that traffic close; posts to the absent detector fail
         // after the 1 s post timeout.
         try await monitor.waitForOpenWindowToClose()
@@ -234,7 +234,7 @@ struct MonitorXDPTests {
 
     /// A capture replayed into the namespace with tcpreplay is counted by the kernel
     /// exactly as `monitor --pcap --offline` counts the same file.
-    @Test(.enabled(if: Command.exists("tcpreplay"), "tcpreplay is not installed (make setup)"))
+    @Test(.requires(Command.exists("tcpreplay"), "tcpreplay is not installed (make setup)"))
     func replayedCaptureMatchesOfflineReplay() async throws {
         let network = try TestNetwork()
         let path = NSTemporaryDirectory() + "replay-\(UUID().uuidString).pcap"
@@ -252,7 +252,7 @@ struct MonitorXDPTests {
             writer.write(frame, seconds: 1_795_514_400, nanoseconds: index * 1000)
         }
         writer.close()
-        let offline = try Command.run([BuiltProducts.monitor, "--pcap", path, "--offline", "--stats-window", "10s"]).stdout
+        let offline = try await Command.run([BuiltProducts.monitor, "--pcap", path, "--offline", "--stats-window", "10s"]).stdout
         let expected = try JSONDecoder().decode(TrafficWindow.self, from: Data(offline.split(separator: "\n")[0].utf8))
 
         let monitor = try MonitorProcess(arguments: [
@@ -262,7 +262,7 @@ struct MonitorXDPTests {
         defer { monitor.terminate() }
         try await monitor.waitUntil(path: "/ready")
         let boundary = try await monitor.waitForWindowBoundary()
-        try replay(frames, into: network, pps: 20_000)
+        try await replay(frames, into: network, pps: 20_000)
         try await monitor.waitForOpenWindowToClose()
         let history = try await monitor.history()
         let windows = trafficWindows(history, after: boundary)

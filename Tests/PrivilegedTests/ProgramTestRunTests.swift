@@ -44,7 +44,7 @@ struct Differential {
 
 @Suite(
     "XDP program on hand-built frames (BPF_PROG_TEST_RUN)",
-    .enabled(if: TestNetwork.isPrivileged, "needs root (CAP_BPF, CAP_PERFMON)"))
+    .requires(TestNetwork.isPrivileged, "needs root (CAP_BPF, CAP_PERFMON)"))
 struct ProgramTestRunTests {
     @Test func countsEachProtocolExactlyAndLikeTheSwiftParser() throws {
         var run = try Differential()

@@ -20,10 +20,10 @@ enum Traffic {
     /// interface transmitted at least `count` packets meanwhile (its own counter; ARP
     /// may add some). hping3's exit status only says whether replies came, so it is
     /// not used.
-    static func hping(_ network: TestNetwork, count: Int, _ arguments: [String]) throws {
-        let before = try network.peerTransmittedPackets()
-        let result = try network.exec(["hping3", "-n", "-q", "-c", "\(count)", "-i", "u500"] + arguments, check: false)
-        let sent = try network.peerTransmittedPackets() - before
+    static func hping(_ network: TestNetwork, count: Int, _ arguments: [String]) async throws {
+        let before = try await network.peerTransmittedPackets()
+        let result = try await network.exec(["hping3", "-n", "-q", "-c", "\(count)", "-i", "u500"] + arguments, check: false)
+        let sent = try await network.peerTransmittedPackets() - before
         guard sent >= count else {
             throw HpingFailure(
                 description: "hping3 \(arguments.joined(separator: " ")): the interface sent \(sent) of \(count) "
@@ -32,17 +32,17 @@ enum Traffic {
     }
 
     /// `source` must be an address of the namespace (replies then stay on the test link).
-    static func udp(_ network: TestNetwork, count: Int, from source: String, port: Int = 9999) throws {
-        try hping(network, count: count, ["--udp", "-p", "\(port)", "-a", source, network.hostAddress])
+    static func udp(_ network: TestNetwork, count: Int, from source: String, port: Int = 9999) async throws {
+        try await hping(network, count: count, ["--udp", "-p", "\(port)", "-a", source, network.hostAddress])
     }
 
     /// `count` SYNs to ports firstPort, firstPort+1, …
-    static func syn(_ network: TestNetwork, count: Int, firstPort: Int, from source: String) throws {
-        try hping(network, count: count, ["-S", "-p", "++\(firstPort)", "-a", source, network.hostAddress])
+    static func syn(_ network: TestNetwork, count: Int, firstPort: Int, from source: String) async throws {
+        try await hping(network, count: count, ["-S", "-p", "++\(firstPort)", "-a", source, network.hostAddress])
     }
 
-    static func icmp(_ network: TestNetwork, count: Int, from source: String) throws {
-        try hping(network, count: count, ["-1", "-a", source, network.hostAddress])
+    static func icmp(_ network: TestNetwork, count: Int, from source: String) async throws {
+        try await hping(network, count: count, ["-1", "-a", source, network.hostAddress])
     }
 }
 
@@ -74,8 +74,8 @@ final class WindowCollector: Sendable {
 
 @Suite(
     "XDP attached to a test veth",
-    .enabled(if: TestNetwork.isPrivileged, "needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)"),
-    .enabled(if: Traffic.available, "hping3 is not installed (make setup)"))
+    .requires(TestNetwork.isPrivileged, "needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)"),
+    .requires(Traffic.available, "hping3 is not installed (make setup)"))
 struct XDPAttachTests {
     @Test(arguments: [XDPAttachMode.generic, .native])
     func countsNamespaceTrafficExactlyAndDetaches(mode: XDPAttachMode) async throws {
@@ -88,8 +88,8 @@ struct XDPAttachTests {
         #expect((mode == .native ? attached.native : attached.generic) == capture.statistics.id)
 
         let collector = WindowCollector(capture)
-        try Traffic.udp(network, count: 120, from: network.peerAddress)
-        try Traffic.syn(network, count: 30, firstPort: 2000, from: network.peerAddress)
+        try await Traffic.udp(network, count: 120, from: network.peerAddress)
+        try await Traffic.syn(network, count: 30, firstPort: 2000, from: network.peerAddress)
         let windows = try await collector.finish(capture)
 
         #expect(windows.reduce(0) { $0 + $1.udpPackets } == 120)
@@ -103,7 +103,7 @@ struct XDPAttachTests {
         #expect(XDPLink.attachedPrograms(interface: network.hostInterface).map { $0.native == 0 && $0.generic == 0 } == true)
     }
 
-    @Test func aStaleNetlinkProgramIsReplacedNotStacked() throws {
+    @Test func aStaleNetlinkProgramIsReplacedNotStacked() async throws {
         let network = try TestNetwork()
         let object = NSTemporaryDirectory() + "nm-stale-\(UUID().uuidString).o"
         let pin = "/sys/fs/bpf/nmt-stale-\(getpid())-\(UInt32.random(in: 0..<1_000_000))"
@@ -114,8 +114,8 @@ struct XDPAttachTests {
         try NetworkMonitorProgram.embeddedObject.write(to: URL(fileURLWithPath: object))
         // What a killed older tool leaves: the program attached through netlink, which
         // outlives its process.
-        try Command.run(["bpftool", "prog", "load", object, pin, "type", "xdp"])
-        try Command.run(["bpftool", "net", "attach", "xdpgeneric", "pinned", pin, "dev", network.hostInterface])
+        try await Command.run(["bpftool", "prog", "load", object, pin, "type", "xdp"])
+        try await Command.run(["bpftool", "net", "attach", "xdpgeneric", "pinned", pin, "dev", network.hostInterface])
         try FileManager.default.removeItem(atPath: pin)
         let stale = try #require(XDPLink.attachedPrograms(interface: network.hostInterface)?.generic)
         #expect(stale != 0)
@@ -129,8 +129,8 @@ struct XDPAttachTests {
         #expect(XDPLink.attachedPrograms(interface: network.hostInterface)?.generic == 0)
     }
 
-    @Test(.enabled(if: Command.exists("clang"), "clang is needed to build the other program"))
-    func anotherToolsProgramIsLeftAloneUnlessReplacementIsAllowed() throws {
+    @Test(.requires(Command.exists("clang"), "clang is needed to build the other program"))
+    func anotherToolsProgramIsLeftAloneUnlessReplacementIsAllowed() async throws {
         let network = try TestNetwork()
         let directory = NSTemporaryDirectory() + "nm-foreign-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -146,8 +146,8 @@ struct XDPAttachTests {
         #else
         let multiarch = "/usr/include/aarch64-linux-gnu"
         #endif
-        try Command.run(["clang", "-O2", "-g", "-target", "bpf", "-I", multiarch, "-c", directory + "/other.c", "-o", directory + "/other.o"])
-        try Command.run(["ip", "link", "set", "dev", network.hostInterface, "xdpgeneric", "obj", directory + "/other.o", "sec", "xdp"])
+        try await Command.run(["clang", "-O2", "-g", "-target", "bpf", "-I", multiarch, "-c", directory + "/other.c", "-o", directory + "/other.o"])
+        try await Command.run(["ip", "link", "set", "dev", network.hostInterface, "xdpgeneric", "obj", directory + "/other.o", "sec", "xdp"])
 
         let program = try NetworkMonitorProgram(logger: testLogger)
         #expect {
@@ -182,7 +182,7 @@ struct XDPAttachTests {
         let restarted = try MonitorProcess(arguments: arguments)
         try await restarted.waitUntil(path: "/ready")
         #expect(try await restarted.get("/ready").json()["source"] as? String == "xdp")
-        #expect(restarted.terminate() == 0)
+        await #expect(restarted.terminate() == 0)
         #expect(XDPLink.attachedPrograms(interface: network.hostInterface)?.generic == 0)
         #expect(restarted.log.contains("XDP program detached"))
     }

@@ -28,28 +28,61 @@ public struct CommandFailure: Error, CustomStringConvertible {
 
 /// Runs external commands (ip, hping3, nmap, tshark, …) for tests.
 public enum Command {
-    /// Runs `arguments` (the first is looked up in PATH) and waits for it.
+    /// Runs `arguments` (the first is looked up in PATH) and waits for it on a thread of its
+    /// own, so that a slow command (tshark, a replay) never holds one of the few threads every
+    /// async test shares. Async tests call this one.
     @discardableResult
-    public static func run(_ arguments: [String], check: Bool = true, environment: [String: String]? = nil) throws -> CommandResult {
-        let base = NSTemporaryDirectory() + "nm-command-\(UUID().uuidString)"
-        defer {
+    public static func run(_ arguments: [String], check: Bool = true, environment: [String: String]? = nil) async throws -> CommandResult {
+        try await Output.capture(arguments, check: check) { stdout, stderr in
+            let pid = try Spawn.start(arguments, environment: environment, stdout: stdout, stderr: stderr)
+            return await Spawn.exitStatus(of: pid)
+        }
+    }
+
+    /// Runs `arguments` and blocks the calling thread until it exits: for synchronous code only
+    /// (trait conditions, `deinit` clean-up), where the command is short.
+    @discardableResult
+    public static func runBlocking(_ arguments: [String], check: Bool = true, environment: [String: String]? = nil) throws -> CommandResult {
+        try Output.capture(arguments, check: check) { stdout, stderr in
+            Spawn.wait(try Spawn.start(arguments, environment: environment, stdout: stdout, stderr: stderr))
+        }
+    }
+
+    /// The files a command writes its output to, read back into a ``CommandResult``.
+    private enum Output {
+        static func capture(
+            _ arguments: [String], check: Bool, running: (String, String) async throws -> Int32
+        ) async throws -> CommandResult {
+            let base = NSTemporaryDirectory() + "nm-command-\(UUID().uuidString)"
+            defer { remove(base) }
+            return try result(arguments, base: base, status: try await running(base + ".out", base + ".err"), check: check)
+        }
+
+        static func capture(_ arguments: [String], check: Bool, running: (String, String) throws -> Int32) throws -> CommandResult {
+            let base = NSTemporaryDirectory() + "nm-command-\(UUID().uuidString)"
+            defer { remove(base) }
+            return try result(arguments, base: base, status: try running(base + ".out", base + ".err"), check: check)
+        }
+
+        static func result(_ arguments: [String], base: String, status: Int32, check: Bool) throws -> CommandResult {
+            let result = CommandResult(
+                status: status, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+            if check && result.status != 0 {
+                throw CommandFailure(command: arguments, result: result)
+            }
+            return result
+        }
+
+        static func remove(_ base: String) {
             try? FileManager.default.removeItem(atPath: base + ".out")
             try? FileManager.default.removeItem(atPath: base + ".err")
         }
-        let pid = try Spawn.start(arguments, environment: environment, stdout: base + ".out", stderr: base + ".err")
-        let status = Spawn.wait(pid)
-        let result = CommandResult(
-            status: status, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
-        if check && result.status != 0 {
-            throw CommandFailure(command: arguments, result: result)
-        }
-        return result
     }
 
     /// True when `name` is an executable in PATH.
     public static func exists(_ name: String) -> Bool {
-        (try? run(["sh", "-c", "command -v \(name)"], check: false))?.status == 0
+        (try? runBlocking(["sh", "-c", "command -v \(name)"], check: false))?.status == 0
     }
 }
 
@@ -140,10 +173,25 @@ public final class MonitorProcess: Sendable {
         try await HTTP.get(baseURL + path)
     }
 
-    /// Sends SIGTERM and waits for the exit status.
+    /// Sends SIGTERM and waits for the exit status (blocking: for synchronous code).
     @discardableResult
     public func terminate() -> Int32 {
         stop(signal: SIGTERM)
+    }
+
+    /// Sends SIGTERM and waits for the exit status on a thread of its own.
+    @discardableResult
+    public func terminate() async -> Int32 {
+        if let status = exitStatus.withLock({ status in
+            if status == nil { status = Spawn.poll(pid) }
+            if status == nil { kill(pid, SIGTERM) }
+            return status
+        }) {
+            return status
+        }
+        let status = await Spawn.exitStatus(of: pid)
+        exitStatus.withLock { $0 = status }
+        return status
     }
 
     /// Sends SIGKILL (no cleanup possible in the process) and waits.

@@ -55,6 +55,14 @@ public enum Spawn {
         return 128 + (status & 0x7F)
     }
 
+    /// Waits for `pid` to exit on a thread of its own (not one of the concurrency pool's, which
+    /// a blocking `waitpid` would take from every other test) and returns its exit status.
+    public static func exitStatus(of pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: wait(pid)) }
+        }
+    }
+
     /// Non-blocking check; returns the exit status once the process has ended.
     public static func poll(_ pid: pid_t) -> Int32? {
         var status: Int32 = 0

@@ -29,24 +29,24 @@ public final class TestNetwork: Sendable {
         namespace = "nmt-\(getpid())-\(suffix)"
         hostInterface = "nmh\(suffix)"
         peerInterface = "nmp\(suffix)"
-        let used = (try? Command.run(["ip", "-o", "-4", "addr", "show"]).stdout) ?? ""
+        let used = (try? Command.runBlocking(["ip", "-o", "-4", "addr", "show"]).stdout) ?? ""
         var third = Int.random(in: 0...255)
         while used.contains("198.18.\(third).") { third = Int.random(in: 0...255) }
         subnetPrefix = "198.18.\(third)"
         hostAddress = "\(subnetPrefix).1"
         peerAddress = "\(subnetPrefix).2"
         do {
-            try Command.run(["ip", "netns", "add", namespace])
-            try Command.run(["ip", "link", "add", hostInterface, "type", "veth", "peer", "name", peerInterface])
-            try Command.run(["ip", "link", "set", peerInterface, "netns", namespace])
+            try Command.runBlocking(["ip", "netns", "add", namespace])
+            try Command.runBlocking(["ip", "link", "add", hostInterface, "type", "veth", "peer", "name", peerInterface])
+            try Command.runBlocking(["ip", "link", "set", peerInterface, "netns", namespace])
             let disable = ipv6 ? "0" : "1"
-            try Command.run(["sysctl", "-qw", "net.ipv6.conf.\(hostInterface).disable_ipv6=\(disable)"])
-            try exec(["sysctl", "-qw", "net.ipv6.conf.\(peerInterface).disable_ipv6=\(disable)"])
-            try Command.run(["ip", "addr", "add", "\(hostAddress)/24", "dev", hostInterface])
-            try Command.run(["ip", "link", "set", hostInterface, "up"])
-            try exec(["ip", "addr", "add", "\(peerAddress)/24", "dev", peerInterface])
-            try exec(["ip", "link", "set", peerInterface, "up"])
-            try exec(["ip", "link", "set", "lo", "up"])
+            try Command.runBlocking(["sysctl", "-qw", "net.ipv6.conf.\(hostInterface).disable_ipv6=\(disable)"])
+            try execBlocking(["sysctl", "-qw", "net.ipv6.conf.\(peerInterface).disable_ipv6=\(disable)"])
+            try Command.runBlocking(["ip", "addr", "add", "\(hostAddress)/24", "dev", hostInterface])
+            try Command.runBlocking(["ip", "link", "set", hostInterface, "up"])
+            try execBlocking(["ip", "addr", "add", "\(peerAddress)/24", "dev", peerInterface])
+            try execBlocking(["ip", "link", "set", peerInterface, "up"])
+            try execBlocking(["ip", "link", "set", "lo", "up"])
         } catch {
             remove()
             throw error
@@ -57,19 +57,26 @@ public final class TestNetwork: Sendable {
         remove()
     }
 
-    /// Runs a command inside the namespace.
+    /// Runs a command inside the namespace (waiting on a thread of its own).
     @discardableResult
-    public func exec(_ arguments: [String], check: Bool = true) throws -> CommandResult {
-        try Command.run(["ip", "netns", "exec", namespace] + arguments, check: check)
+    public func exec(_ arguments: [String], check: Bool = true) async throws -> CommandResult {
+        try await Command.run(["ip", "netns", "exec", namespace] + arguments, check: check)
+    }
+
+    /// Runs a short command inside the namespace, blocking (for the initializer).
+    private func execBlocking(_ arguments: [String]) throws {
+        try Command.runBlocking(["ip", "netns", "exec", namespace] + arguments)
     }
 
     /// Adds 198.18.X.n for each n to the namespace's interface and returns them.
-    public func addPeerAddresses(_ hosts: [Int]) throws -> [String] {
-        try hosts.map { host in
+    public func addPeerAddresses(_ hosts: [Int]) async throws -> [String] {
+        var addresses: [String] = []
+        for host in hosts {
             let address = "\(subnetPrefix).\(host)"
-            try exec(["ip", "addr", "add", "\(address)/24", "dev", peerInterface])
-            return address
+            try await exec(["ip", "addr", "add", "\(address)/24", "dev", peerInterface])
+            addresses.append(address)
         }
+        return addresses
     }
 
     /// Packets the host end has received (its own counter).
@@ -79,27 +86,27 @@ public final class TestNetwork: Sendable {
     }
 
     /// Packets the namespace's end has transmitted (its own counter).
-    public func peerTransmittedPackets() throws -> Int {
-        let text = try exec(["cat", "/sys/class/net/\(peerInterface)/statistics/tx_packets"]).stdout
+    public func peerTransmittedPackets() async throws -> Int {
+        let text = try await exec(["cat", "/sys/class/net/\(peerInterface)/statistics/tx_packets"]).stdout
         return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
     /// Deletes the link and the namespace (idempotent).
     public func remove() {
-        _ = try? Command.run(["ip", "link", "del", hostInterface], check: false)
-        _ = try? Command.run(["ip", "netns", "del", namespace], check: false)
+        _ = try? Command.runBlocking(["ip", "link", "del", hostInterface], check: false)
+        _ = try? Command.runBlocking(["ip", "netns", "del", namespace], check: false)
     }
 
     /// Deletes namespaces (and their host links) left by test processes that no longer run.
     public static func removeStale() {
-        guard let list = try? Command.run(["ip", "netns", "list"], check: false).stdout else { return }
+        guard let list = try? Command.runBlocking(["ip", "netns", "list"], check: false).stdout else { return }
         for line in list.split(separator: "\n") {
             let name = String(line.split(separator: " ").first ?? "")
             let parts = name.split(separator: "-")
             guard parts.count == 3, parts[0] == "nmt", let pid = Int32(parts[1]) else { continue }
             if kill(pid, 0) == 0 || errno == EPERM { continue }
-            _ = try? Command.run(["ip", "link", "del", "nmh\(parts[2])"], check: false)
-            _ = try? Command.run(["ip", "netns", "del", name], check: false)
+            _ = try? Command.runBlocking(["ip", "link", "del", "nmh\(parts[2])"], check: false)
+            _ = try? Command.runBlocking(["ip", "netns", "del", name], check: false)
         }
     }
 }

@@ -93,4 +93,25 @@ struct UnboundedWindowTests {
             #expect(detector.network.trainingSampleCount == before)
         }
     }
+
+    @Test("models of the wrong width are a typed error, not a trap")
+    func modelsOfTheWrongWidth() throws {
+        let network = try ThreatDetector.bootstrapNetworkEnsemble(windowsPerHost: 30)
+        let authentication = try ThreatDetector.bootstrapAuthenticationEnsemble()
+        // Each set of models in the other's place.
+        #expect(throws: ModelError.dimensionMismatch(expected: FeatureVector.dimension, got: AuthenticationEvent.featureNames.count)) {
+            try ThreatDetector(
+                thresholds: RuleThresholds(),
+                network: try AnomalyDetector(configuration: ThreatDetector.authenticationConfiguration, ensemble: authentication),
+                authentication: try AnomalyDetector(configuration: ThreatDetector.authenticationConfiguration, ensemble: authentication),
+                classifier: .shared)
+        }
+        #expect(throws: ModelError.dimensionMismatch(expected: AuthenticationEvent.featureNames.count, got: FeatureVector.dimension)) {
+            try ThreatDetector(
+                thresholds: RuleThresholds(),
+                network: try AnomalyDetector(configuration: ThreatDetector.networkConfiguration, ensemble: network),
+                authentication: try AnomalyDetector(configuration: ThreatDetector.networkConfiguration, ensemble: network),
+                classifier: .shared)
+        }
+    }
 }

@@ -95,7 +95,7 @@ private func findings(_ window: TrafficWindow, _ thresholds: RuleThresholds = Ru
     }
 
     @Test func seedSynFloodBodyReportsSynFlood() throws {
-        // The seed's "all SYN" example: 2500 SYNs, 100% TCP.
+        // The original design's "all SYN" example: 2500 SYNs, 100% TCP.
         let window = try decode(
             #"{"packets_per_second": 2500, "bytes_per_second": 150000, "unique_ips": 1, "unique_ports": 1, "tcp_packets": 2500, "udp_packets": 0, "syn_packets": 2500}"#
         )
@@ -110,12 +110,12 @@ private func findings(_ window: TrafficWindow, _ thresholds: RuleThresholds = Ru
         let udp = try decode(
             #"{"packets_per_second": 4000, "bytes_per_second": 900000, "unique_ips": 2000, "unique_ports": 4000, "tcp_ratio": 0.0, "syn_packets": 0}"#
         )
-        // 4000 distinct ports (replies to random ports) on a seed body also meet the seed's port-scan rule.
+        // 4000 distinct ports (replies to random ports) on an original-design body also meet the original design's port-scan rule.
         #expect(findings(udp).map(\.threat) == [.portScan, .udpFlood])
     }
 
     @Test func seedAnomalyBodyIsLeftToTheModels() throws {
-        // The seed's DNS-tunnelling story: "rules don't detect anything".
+        // The original design's DNS-tunnelling story: "rules don't detect anything".
         let window = try decode(
             #"{"packets_per_second": 800, "bytes_per_second": 200000, "unique_ports": 12, "unique_ips": 5, "tcp_packets": 240, "udp_packets": 560, "syn_packets": 50}"#
         )
@@ -223,7 +223,7 @@ private func findings(_ window: TrafficWindow, _ thresholds: RuleThresholds = Ru
     }
 
     @Test func ddosNeedsManySources() {
-        // The seed's packet and byte rates from a handful of QUIC servers: a video stream, not a DDoS.
+        // The original design's packet and byte rates from a handful of QUIC servers: a video stream, not a DDoS.
         let streaming = craftedWindow(
             packets: 1700, bytes: 1_900_000, tcp: 5, udp: 1695, ips: 5, ports: 8,
             sources: [SourceStats(ip: "31.13.86.52", packets: 1277, bytes: 1_566_211, uniquePorts: 3, uniqueHosts: 1, udpPackets: 1277, udpSourcePort: 443)])
@@ -500,11 +500,11 @@ struct NetworkRulesOnCaptures {
 
     /// Runs the monitor offline on `capture` and the rules (with ``NetworkRuleTracker``) on its
     /// windows; also counts the windows whose own verdict (rules and models) reports a threat.
-    static func evaluate(_ capture: String) throws -> Row? {
+    static func evaluate(_ capture: String) async throws -> Row? {
         guard let directory = SharedData.pcapDirectory,
             let label = SharedData.labels.first(where: { $0.file == capture })
         else { return nil }
-        let result = try Command.run([BuiltProducts.monitor, "--pcap", directory.appendingPathComponent(capture).path, "--offline"])
+        let result = try await Command.run([BuiltProducts.monitor, "--pcap", directory.appendingPathComponent(capture).path, "--offline"])
         var tracker = NetworkRuleTracker(thresholds: RuleThresholds())
         var row = Row(
             capture: capture, expected: label.expectedThreat, reported: [:], example: [:], windows: 0, windowsWithFindings: 0,
@@ -542,17 +542,22 @@ struct NetworkRulesOnCaptures {
         "sgr-misc_Ciarfella_Instagram.pcap": nil,
     ]
 
-    @Test func rulesOnSharedCaptures() throws {
+    @Test func rulesOnSharedCaptures() async throws {
         let captures = Self.expectations.keys.sorted().filter { SharedData.captures.contains($0) }
         // The monitor takes a few CPU-seconds per capture: run them side by side.
-        let results = Mutex<[String: Result<Row?, any Error>]>([:])
-        DispatchQueue.concurrentPerform(iterations: captures.count) { index in
-            let result = Result { try Self.evaluate(captures[index]) }
-            results.withLock { $0[captures[index]] = result }
+        let results = await withTaskGroup(of: (String, Result<Row?, any Error>).self) { group in
+            for capture in captures {
+                group.addTask {
+                    do { return (capture, .success(try await Self.evaluate(capture))) } catch { return (capture, .failure(error)) }
+                }
+            }
+            var results: [String: Result<Row?, any Error>] = [:]
+            for await (capture, result) in group { results[capture] = result }
+            return results
         }
         var rows: [Row] = []
         for capture in captures {
-            guard let row = try results.withLock({ $0[capture] })?.get() else { continue }
+            guard let row = try results[capture]?.get() else { continue }
             rows.append(row)
             switch Self.expectations[capture]! {
             case nil:
