@@ -13,7 +13,7 @@ OPENBLAS_CORETYPE ?= SkylakeX
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: setup build test demo bench-capture bench-models bench-detector clean
+.PHONY: setup build test docs demo bench-capture bench-models bench-detector clean
 
 setup:
 	@scripts/setup.sh
@@ -36,6 +36,10 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --skip PrivilegedTests
 	$(SWIFT) test --skip-build --no-parallel --filter PrivilegedTests
+
+# The DocC catalog of every library, built with swift-docc-plugin; fails on any DocC warning.
+docs: setup
+	@scripts/build-docs.sh
 
 demo: build
 	@scripts/demo.sh

@@ -10,12 +10,15 @@ public import ThreatRules
 import TrafficFeatures
 public import WindowTransport
 
-/// The detector's HTTP API (see `openapi.json` at the repository root). Every error is a JSON
+/// The detector's HTTP API (described in `docs/openapi.json`). Every error is a JSON
 /// body `{"error", "field", "status"}` with a 4xx status for bad input.
 ///
 /// - `POST /detect`            one window or event, or an array of them → verdict(s)   (token)
 /// - `POST /classify_username` `{"username_text"}` → predicted class and probabilities
-/// - `POST /train`             optional `{"windows": [...]}` of normal windows; retrains now (token)
+/// - `POST /train`             optional `{"windows": [...]}` of normal windows; retrains the model
+///                               sets that are due now (token)
+/// - `GET  /detect/prom`       a window built from Prometheus → its features and verdict, without
+///                               learning (503 without ``prometheus`` or when it is unreachable)
 /// - `GET  /health`, `/stats`, `/metrics`
 public struct DetectorRoutes: Sendable {
     /// Every path the router serves and its one method (the paths are also the bounded `endpoint`
@@ -24,13 +27,16 @@ public struct DetectorRoutes: Sendable {
         "/detect": .post, "/detect/prom": .get, "/classify_username": .post, "/train": .post,
         "/health": .get, "/stats": .get, "/metrics": .get,
     ]
+    /// The paths the router serves (the keys of ``methods``).
     public static var paths: Set<String> { Set(methods.keys) }
     /// The largest request body accepted (413 beyond).
     public static let maximumBodyBytes = 64 * 1024
     /// Most items in one `/detect` array (413 beyond).
     public static let maximumBatch = 1000
 
+    /// The rules and models that judge `/detect` bodies and classify usernames.
     public let detector: ThreatDetector
+    /// The Prometheus metrics the routes update and `GET /metrics` renders.
     public let metrics: DetectorMetrics
     /// The bearer token `/detect` and `/train` need; nil: no token.
     public let token: String?
@@ -43,6 +49,14 @@ public struct DetectorRoutes: Sendable {
     private let counts = VerdictCounts()
 
     /// Routes over `detector`, counting into `metrics`; `training` retrains each model set.
+    ///
+    /// - Parameters:
+    ///   - detector: The rules and models that judge requests.
+    ///   - metrics: The metrics to count requests and verdicts into.
+    ///   - token: The bearer token `/detect` and `/train` require; nil requires none.
+    ///   - training: The retraining service of each model set; `POST /train` runs those given.
+    ///   - prometheus: Where `GET /detect/prom` builds its window from; nil answers 503.
+    ///   - logger: Receives messages about failed requests.
     public init(
         detector: ThreatDetector, metrics: DetectorMetrics, token: String?, training: [DetectionType: TrainingService],
         prometheus: PrometheusWindowQuery? = nil, logger: Logger
@@ -56,6 +70,9 @@ public struct DetectorRoutes: Sendable {
     }
 
     /// The router, with the error and metrics middleware.
+    ///
+    /// - Returns: A Hummingbird router serving every path of ``methods``, to run in an
+    ///   `Application` of your own or as ``DetectorServer`` does.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorAndMetricsMiddleware(metrics: metrics, logger: logger))

@@ -18,13 +18,19 @@ public struct DetectorConfiguration: Sendable {
     /// The default Prometheus server of `GET /detect/prom` (`PROMETHEUS_URL`).
     public static let defaultPrometheusURL = "http://127.0.0.1:9090"
 
+    /// The host name or address to listen on (`HTTP_ADDR`, default ``defaultAddress``).
     public var host: String
+    /// The port to listen on (`HTTP_ADDR`).
     public var port: Int
     /// Where the models are saved and loaded (`MODEL_DIR`); nil keeps them in memory only.
     public var modelDirectory: String?
     /// How often the models retrain when enough new samples arrived (`TRAINING_INTERVAL`).
     public var trainingInterval: Duration
+    /// The Prometheus server `GET /detect/prom` queries (`PROMETHEUS_URL`, default
+    /// ``defaultPrometheusURL``).
     public var prometheusURL: String
+    /// The range of the rates `GET /detect/prom` queries, in Prometheus duration syntax such as
+    /// `1m` (`PROMETHEUS_RANGE`).
     public var prometheusRange: String
     /// Rule thresholds: defaults, then `THRESHOLDS_FILE`, then `RULE_*` variables.
     public var thresholds: RuleThresholds
@@ -35,8 +41,13 @@ public struct DetectorConfiguration: Sendable {
     /// False runs the rules without the models (`--rules-only`, `DETECTOR_RULES_ONLY=1`).
     public var modelsEnabled: Bool
 
-    /// Resolves every setting; throws ``SettingError`` (or the thresholds' error) naming the
+    /// Resolves every setting; throws `SettingError` (or the thresholds' error) naming the
     /// first unusable one.
+    ///
+    /// - Parameter settings: The flags and environment to read the settings from.
+    /// - Throws: `SettingError` for an unusable setting (for example a `TRAINING_INTERVAL` below
+    ///   the training service's minimum), `RuleThresholdsError` for an unreadable thresholds file
+    ///   or an unusable threshold.
     public init(settings: Settings) throws {
         (host, port) = try settings.address("HTTP_ADDR", default: Self.defaultAddress)
         trainingInterval = try settings.duration("TRAINING_INTERVAL", default: TrainingService.defaultInterval)
@@ -58,7 +69,9 @@ public struct DetectorConfiguration: Sendable {
 /// `MODEL_DIR` (or bootstrapped), the rules, background training, and the HTTP API of
 /// ``DetectorRoutes``.
 public struct DetectorServer: Sendable {
+    /// The configuration the server was built from.
     public let configuration: DetectorConfiguration
+    /// The HTTP API over the server's detector and training services.
     public let routes: DetectorRoutes
     /// One retraining service per model set.
     public let training: [DetectionType: TrainingService]
@@ -66,6 +79,12 @@ public struct DetectorServer: Sendable {
 
     /// Loads or bootstraps the models and builds the routes; throws when saved models cannot
     /// be used and no bootstrap is possible.
+    ///
+    /// - Parameters:
+    ///   - configuration: The resolved settings.
+    ///   - logger: Receives the server's and the training services' messages.
+    /// - Throws: `ModelError` when the bootstrap models, built wherever saved models are missing
+    ///   or unusable, cannot be trained, or do not fit the detector.
     public init(configuration: DetectorConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
@@ -99,6 +118,9 @@ public struct DetectorServer: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT, training in the background.
+    ///
+    /// - Throws: What the HTTP server or a training service throws, for example when the listen
+    ///   address cannot be bound.
     public func run() async throws {
         let app = Application(
             router: routes.router(),

@@ -8,22 +8,29 @@ public struct DetectorStats: Encodable, Sendable {
     public struct Model: Encodable, Sendable {
         /// `none` (no models), `bootstrap` (not retrained yet) or `trained`.
         public var state: ModelState
-        /// Verdicts given, and those that reported a threat.
+        /// Verdicts given since the routes were created.
         public var verdicts: Int
+        /// Verdicts that reported a threat.
         public var threatsDetected: Int
-        /// Samples held for the next training, those with high confidence, recent and refused ones.
+        /// Samples held for the next training.
         public var trainingSamples: Int
+        /// Samples in the high-confidence training window.
         public var highConfidenceSamples: Int
+        /// Samples in the recent training window.
         public var recentSamples: Int
+        /// Samples kept out of training because a rule fired or the models flagged them.
         public var rejectedSamples: Int
+        /// Completed trainings.
         public var trainings: Int
+        /// Trainings that failed (the previous models stayed in use).
         public var trainingFailures: Int
         /// How long the last training took; null before the first.
         @EncodedAsNull public var lastTrainingSeconds: Double?
-        /// Samples the current models were trained on, and their DBSCAN clusters and noise share;
-        /// null without models.
+        /// Samples the current models were trained on; null without models.
         @EncodedAsNull public var modelTrainingSamples: Int?
+        /// Clusters the current DBSCAN model found; null without models.
         @EncodedAsNull public var dbscanClusters: Int?
+        /// The share of the DBSCAN training samples that are noise; null without models.
         @EncodedAsNull public var dbscanNoiseFraction: Double?
         /// The feature names the models score, in order.
         public var features: [String]
@@ -37,11 +44,13 @@ public struct DetectorStats: Encodable, Sendable {
         }
     }
 
-    /// Per model set.
+    /// The network model set.
     public var network: Model
+    /// The authentication model set.
     public var authentication: Model
     /// The rule thresholds in force.
     public var thresholds: RuleThresholds
+    /// Seconds since the routes were created.
     public var uptimeSeconds: Double
 
     enum CodingKeys: String, CodingKey {
@@ -77,10 +86,15 @@ public enum ModelState: String, Encodable, Sendable {
 /// key out), so every /stats body has the same keys.
 @propertyWrapper
 public struct EncodedAsNull<Value: Encodable & Sendable>: Encodable, Sendable {
+    /// The value; nil is encoded as `null`.
     public var wrappedValue: Value?
 
+    /// Wraps `wrappedValue`.
+    ///
+    /// - Parameter wrappedValue: The value, or nil for `null`.
     public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
 
+    /// Encodes the value, or `null` when it is nil.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }

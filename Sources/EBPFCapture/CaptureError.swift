@@ -4,6 +4,7 @@ import Glibc
 
 /// The one error type of EBPFCapture: what failed, where, and the underlying errno.
 public struct CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of failure a ``CaptureError`` reports.
     public enum Code: String, Sendable, Equatable {
         /// The process lacks CAP_BPF / CAP_NET_ADMIN / CAP_PERFMON (or root). The
         /// corresponding C errors are `EPERM` and `EACCES`.
@@ -34,13 +35,22 @@ public struct CaptureError: Error, Sendable, Equatable, CustomStringConvertible 
         case invalidConfiguration
     }
 
+    /// What kind of failure this is.
     public var code: Code
     /// The operation that failed, e.g. `bpf_object__load` or `pcap_open_offline`.
     public var operation: String
     /// The errno reported by the kernel or library, when there was one.
     public var errno: Int32?
+    /// A description of the failure, for logs and people.
     public var message: String
 
+    /// Creates an error.
+    ///
+    /// - Parameters:
+    ///   - code: What kind of failure it is.
+    ///   - operation: The function or step that failed, e.g. `bpf_link_create(BPF_XDP)`.
+    ///   - errno: The errno reported by the kernel or library, or nil when there was none.
+    ///   - message: A description of the failure.
     public init(_ code: Code, operation: String, errno: Int32? = nil, message: String) {
         self.code = code
         self.operation = operation
@@ -48,6 +58,7 @@ public struct CaptureError: Error, Sendable, Equatable, CustomStringConvertible 
         self.message = message
     }
 
+    /// `operation: message`, followed by the `strerror` text and number of ``errno`` when there is one.
     public var description: String {
         var text = "\(operation): \(message)"
         if let errno {

@@ -20,6 +20,7 @@ public struct MonitorConfiguration: Sendable {
         public var windowsOnly: Bool
         /// Use the simulation source; with ``simulateAttacks``, inject the demo's attacks.
         public var simulate: Bool
+        /// With ``simulate``, inject the demo's attacks into the simulated traffic.
         public var simulateAttacks: Bool
         /// Fail instead of falling back to simulation when XDP cannot be loaded.
         public var requireXDP: Bool
@@ -27,10 +28,24 @@ public struct MonitorConfiguration: Sendable {
         public var replaceForeignXDP: Bool
         /// Turn on the kernel's BPF run statistics and export them.
         public var programStatistics: Bool
-        /// Print a summary line of every window, or every window with its verdict.
+        /// Print a summary line of every window on standard output.
         public var printWindows: Bool
+        /// Print every window with the detector's verdict on it, in this format; nil prints none.
         public var printVerdicts: VerdictOutput?
 
+        /// Creates the options; the defaults are those of a `monitor` run without switches.
+        ///
+        /// - Parameters:
+        ///   - pcap: A capture file to replay instead of capturing live.
+        ///   - offline: With `pcap`, run the pipeline in-process and print one JSON line per window.
+        ///   - windowsOnly: With `offline`, print the windows without the rules and models.
+        ///   - simulate: Use the simulation source.
+        ///   - simulateAttacks: With `simulate`, inject the demo's attacks.
+        ///   - requireXDP: Fail instead of falling back to simulation when XDP cannot be loaded.
+        ///   - replaceForeignXDP: Replace another XDP program on the interface.
+        ///   - programStatistics: Turn on and export the kernel's BPF run statistics.
+        ///   - printWindows: Print a summary line of every window.
+        ///   - printVerdicts: Print every window with the detector's verdict, in this format.
         public init(
             pcap: String? = nil, offline: Bool = false, windowsOnly: Bool = false, simulate: Bool = false,
             simulateAttacks: Bool = false, requireXDP: Bool = false, replaceForeignXDP: Bool = false,
@@ -52,13 +67,17 @@ public struct MonitorConfiguration: Sendable {
     /// The window lengths the monitor accepts (`STATS_WINDOW`): at least 10 ms, at most the
     /// longest window the detector accepts.
     public static let windowRange = Duration.milliseconds(10)...Duration.seconds(WireLimits.windowSeconds.upperBound)
-    /// The default listen address (`HTTP_ADDR`) and detector (`ML_DETECTOR_URL`).
+    /// The default listen address (`HTTP_ADDR`).
     public static let defaultAddress = "0.0.0.0:8800"
+    /// The default detector base URL (`ML_DETECTOR_URL`); windows are posted to its `/detect`.
     public static let defaultDetectorURL = "http://127.0.0.1:5000"
 
+    /// The choices of the command-line switches.
     public var options: Options
     /// Window length (`STATS_WINDOW`).
     public var windowInterval: Duration
+    /// How windows group sources (`IPV6_SOURCE_PREFIX`) and how many top sources they list
+    /// (`TOP_SOURCES`).
     public var aggregation: AggregationSettings
     /// The XDP capture's configuration (interface, mode, kernel tables), used unless a capture
     /// file or the simulation is chosen.
@@ -67,13 +86,24 @@ public struct MonitorConfiguration: Sendable {
     public var publisher: WindowPublisher.Configuration?
     /// Most `source_ip` series in /metrics (`METRICS_TOP_SOURCES`).
     public var metricsTopSources: Int
+    /// The host name or address the HTTP API listens on (`HTTP_ADDR`, default
+    /// ``defaultAddress``).
     public var host: String
+    /// The port the HTTP API listens on (`HTTP_ADDR`).
     public var port: Int
     /// Rule thresholds for `--offline` (`THRESHOLDS_FILE`, `RULE_*`), as the detector reads them.
     public var thresholds: RuleThresholds
 
-    /// Resolves every setting; throws ``SettingError`` (or the thresholds' error) naming the
+    /// Resolves every setting; throws `SettingError` (or the thresholds' error) naming the
     /// first unusable one.
+    ///
+    /// - Parameters:
+    ///   - settings: The flags and environment to read the settings from.
+    ///   - options: The choices of the command-line switches.
+    /// - Throws: `SettingError` for an unusable setting or a combination of options that does
+    ///   not go together (`offline` without `pcap`, `simulateAttacks` without `simulate` or
+    ///   `pcap`, `printVerdicts` without a detector), `RuleThresholdsError` for unusable
+    ///   thresholds.
     public init(settings: Settings, options: Options) throws {
         self.options = options
         windowInterval = try settings.duration("STATS_WINDOW", default: .seconds(1))

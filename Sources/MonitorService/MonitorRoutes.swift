@@ -15,7 +15,9 @@ import TrafficFeatures
 /// - `GET /stats/history?limit=N` the last N windows (oldest first, at most the history size).
 /// - `GET /events`  the latest sampled packets (with `--sample-every N` on XDP).
 public struct MonitorRoutes: Sendable {
+    /// The capture's state: its phase, the latest window and the window history.
     public let status: CaptureStatus
+    /// The Prometheus metrics `GET /metrics` renders.
     public let metrics: MonitorMetrics
     /// The XDP capture when that is the source (for /ready's interface and mode, and /events).
     public let xdp: XDPCapture?
@@ -24,6 +26,12 @@ public struct MonitorRoutes: Sendable {
     let started = Date()
 
     /// Routes over the capture's `status` and `metrics`.
+    ///
+    /// - Parameters:
+    ///   - status: The capture's state.
+    ///   - metrics: The metrics to serve.
+    ///   - xdp: The XDP capture when that is the source, else nil.
+    ///   - sampleEvery: The sampling rate to report at `/events` (0: no sampling).
     public init(status: CaptureStatus, metrics: MonitorMetrics, xdp: XDPCapture?, sampleEvery: Int) {
         self.status = status
         self.metrics = metrics
@@ -60,6 +68,8 @@ public struct MonitorRoutes: Sendable {
     }
 
     /// The router.
+    ///
+    /// - Returns: A Hummingbird router serving the paths above, to run in an `Application`.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/health") { _, _ -> Response in

@@ -15,6 +15,12 @@ public import WindowTransport
 public enum MonitorServer {
     /// Runs the monitor until SIGTERM or SIGINT (or, with `--offline`, until the capture file
     /// ends). Throws when the source cannot be opened or the configuration is unusable.
+    ///
+    /// - Parameters:
+    ///   - configuration: The resolved settings.
+    ///   - logger: Receives the monitor's messages.
+    /// - Throws: `CaptureError` when the capture source cannot be opened, or what the HTTP
+    ///   server or the offline replay throws.
     public static func run(_ configuration: MonitorConfiguration, logger: Logger) async throws {
         let options = configuration.options
         if options.offline, let pcap = options.pcap {
@@ -69,6 +75,9 @@ public enum MonitorServer {
     }
 
     /// Writes the embedded BPF object (the XDP program the monitor loads) to `path`.
+    ///
+    /// - Parameter path: The file to write; an existing file is replaced.
+    /// - Throws: What `Data.write(to:)` throws when the file cannot be written.
     public static func exportBPFObject(to path: String) throws {
         try NetworkMonitorProgram.embeddedObject.write(to: URL(fileURLWithPath: path))
     }
@@ -76,6 +85,14 @@ public enum MonitorServer {
     /// The capture source: the capture file when one is given, the simulation when asked for,
     /// else XDP on the configured interface — falling back to the simulation when the process
     /// lacks the privileges for XDP, unless `requireXDP` is set.
+    ///
+    /// - Parameters:
+    ///   - configuration: The resolved settings; its ``MonitorConfiguration/options`` choose
+    ///     the source.
+    ///   - logger: Receives the sources' messages, and the warning about the fallback.
+    /// - Returns: The source to capture windows from.
+    /// - Throws: `CaptureError` when the capture file or XDP cannot be opened (for XDP without
+    ///   privileges only with `requireXDP`).
     public static func makeSource(_ configuration: MonitorConfiguration, logger: Logger) throws -> any WindowSource {
         let options = configuration.options
         if let pcap = options.pcap {
@@ -104,6 +121,13 @@ public enum MonitorServer {
 
     /// Posts windows to the detector and counts every outcome in `metrics`; with `printVerdicts`
     /// prints each window with the detector's verdict on it.
+    ///
+    /// - Parameters:
+    ///   - configuration: Where and how to post.
+    ///   - metrics: Counts windows posted, dropped and rejected, and failed posts.
+    ///   - printVerdicts: The format to print judged windows in; nil prints none.
+    ///   - logger: Receives the publisher's messages.
+    /// - Returns: The publisher; run it as a service and enqueue windows into it.
     public static func makePublisher(
         _ configuration: WindowPublisher.Configuration, metrics: MonitorMetrics, printVerdicts: VerdictOutput?, logger: Logger
     ) -> WindowPublisher {

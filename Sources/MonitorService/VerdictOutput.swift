@@ -9,6 +9,9 @@ public enum VerdictOutput: String, CaseIterable, Sendable {
     case json
 
     /// Writes one judged window to standard output.
+    ///
+    /// - Parameter judged: The window and its verdict.
+    /// - Throws: What encoding the JSON line or writing to standard output throws.
     public func write(_ judged: JudgedWindow) throws {
         var line = switch self {
         case .text: Data(judged.summary.utf8)

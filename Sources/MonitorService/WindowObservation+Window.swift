@@ -2,7 +2,9 @@ public import PromExposition
 public import TrafficFeatures
 
 extension WindowObservation {
-    /// The metrics view of a window: what ``MonitorMetrics/record(_:)`` counts and exports.
+    /// The metrics view of a window: what `MonitorMetrics.record(_:)` counts and exports.
+    ///
+    /// - Parameter window: A closed window.
     public init(_ window: TrafficWindow) {
         let counters = window.counters
         var packets: [String: Int] = [:]

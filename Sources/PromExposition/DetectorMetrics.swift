@@ -12,12 +12,16 @@ public struct VerdictObservation: Sendable {
     public var confidence: Double
     /// Sources the verdict names.
     public var attackingIPs: [String]
-    /// Calibrated DBSCAN and ZMAD percentiles and the raw VAE error (network verdicts only).
+    /// Calibrated DBSCAN percentile, 0–1 (network verdicts only; `nil` leaves the gauge unchanged).
     public var dbscanPercentile: Double?
+    /// Calibrated ZMAD percentile, 0–1 (network verdicts only; `nil` leaves the gauge unchanged).
     public var zmadPercentile: Double?
+    /// Raw VAE reconstruction error (network verdicts only; `nil` leaves the gauge unchanged).
     public var vaeReconstructionError: Double?
+    /// Time taken to produce the verdict, in seconds (negative values count as 0).
     public var processingSeconds: Double
 
+    /// An observation with the given values; the model scores default to `nil`.
     public init(
         detectionType: String, threatTypes: [String], confidence: Double, attackingIPs: [String],
         dbscanPercentile: Double? = nil, zmadPercentile: Double? = nil, vaeReconstructionError: Double? = nil,
@@ -38,11 +42,17 @@ public struct VerdictObservation: Sendable {
 /// registry. Label sets with a fixed vocabulary are created up front, so `/metrics` lists them
 /// from the first scrape; `source_ip` series exist only for a bounded top-K of offenders and are
 /// removed when a source drops out.
+///
+/// All methods are safe to call from any thread.
 public final class DetectorMetrics: Sendable {
+    /// Values of the `model` label.
     public static let models = ["network", "authentication"]
+    /// Values of the `detection_type` label.
     public static let detectionTypes = ["network", "authentication"]
+    /// Values of the `confidence_level` label, lowest first (see ``confidenceLevel(_:)``).
     public static let confidenceLevels = ["low", "medium", "high", "critical"]
 
+    /// The registry every series is registered on.
     public let registry: PrometheusCollectorRegistry
     /// Most `source_ip` series of ``MetricName/detectorSuspiciousIP``.
     public let suspiciousIPLimit: Int
@@ -61,10 +71,18 @@ public final class DetectorMetrics: Sendable {
     /// Suspicion per source, newest verdict wins; only the top `suspiciousIPLimit` have series.
     private let suspicion = Mutex<(scores: [String: Double], gauges: [String: Gauge])>(([:], [:]))
 
-    /// Default and accepted values of `suspiciousIPLimit` (`METRICS_TOP_IPS`).
+    /// Default value of `suspiciousIPLimit` (`METRICS_TOP_IPS`).
     public static let defaultSuspiciousIPLimit = 20
+    /// Values of `suspiciousIPLimit` the detector's configuration accepts (`METRICS_TOP_IPS`).
+    /// The initializer itself only raises negative values to 0.
     public static let suspiciousIPLimitRange = 0...1000
 
+    /// Registers the detector's fixed series on `registry`, all at 0.
+    ///
+    /// - Parameters:
+    ///   - registry: The registry to register on; by default a new one.
+    ///   - suspiciousIPLimit: Most `source_ip` series of ``MetricName/detectorSuspiciousIP``
+    ///     (negative values count as 0).
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), suspiciousIPLimit: Int = defaultSuspiciousIPLimit) {
         self.registry = registry
         self.suspiciousIPLimit = max(0, suspiciousIPLimit)
@@ -96,12 +114,16 @@ public final class DetectorMetrics: Sendable {
         })
     }
 
-    /// The confidence level label of a confidence.
+    /// The `confidence_level` label of `confidence`: `low` below 0.5, `medium` below 0.8,
+    /// `high` below 0.95, `critical` from 0.95.
     public static func confidenceLevel(_ confidence: Double) -> String {
         confidence >= 0.95 ? "critical" : confidence >= 0.8 ? "high" : confidence >= 0.5 ? "medium" : "low"
     }
 
-    /// Adds one verdict.
+    /// Adds one verdict: counts it by detection type (a type not in ``detectionTypes`` is not
+    /// counted there), records its processing time, counts each threat type at the verdict's
+    /// confidence level, sets the model-score gauges it carries and updates the suspicion of
+    /// the sources it names.
     public func record(_ verdict: VerdictObservation) {
         verdicts[verdict.detectionType]?.increment()
         processing.recordSeconds(verdict.processingSeconds)
@@ -170,7 +192,14 @@ public final class DetectorMetrics: Sendable {
             .increment()
     }
 
-    /// Model state, by `model` label; `trainings` is the model's total so far.
+    /// Sets the state of `model` (one of ``models``; other values are ignored).
+    ///
+    /// - Parameters:
+    ///   - model: The `model` label.
+    ///   - status: 1 trained from data, 0.5 bootstrap baseline, 0 none.
+    ///   - samples: Training samples the model holds.
+    ///   - trainings: The model's total trainings so far; only the increase since the previous
+    ///     call is added to ``MetricName/detectorTrainings``.
     public func modelState(_ model: String, status: Double, samples: Int, trainings: Int) {
         modelStatus[model]?.set(to: status)
         trainingSamples[model]?.set(to: Double(samples))
@@ -185,7 +214,7 @@ public final class DetectorMetrics: Sendable {
     /// Mean training confidence of the network model's training window.
     public func trainingDataQuality(_ value: Double) { trainingQuality.set(to: value) }
 
-    /// The exposition text.
+    /// The Prometheus text exposition (format 0.0.4) of every series on ``registry``.
     public func render() -> String { registry.emitToString() }
 }
 

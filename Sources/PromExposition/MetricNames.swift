@@ -1,108 +1,140 @@
 /// Every metric name the project exports, in one place. The `ebpf_*` names are the
 /// original design's (so its PromQL, alerts and dashboards keep working); names the
 /// original lacked follow Prometheus conventions (`_total` counters, base units).
+///
+/// ``MonitorMetrics`` registers every `ebpf_*` name and ``DetectorMetrics`` every
+/// `ml_detector_*` name. Most labels have a fixed set of values, created up front. The
+/// `source_ip` series are limited to a configured top-K. `threat_type`, `endpoint`, `code` and
+/// `class` take their values from the caller, which should draw them from small fixed sets
+/// (the detector does).
 public enum MetricName {
     // MARK: Monitor: traffic (cumulative, exact)
 
-    /// Packets by protocol bucket (`tcp`, `udp`, `icmp`, `other`). Counter.
+    /// Packets by protocol bucket, label `protocol` (`tcp`, `udp`, `icmp`, `other`). Counter.
     public static let packetsProcessed = "ebpf_packets_processed_total"
-    /// Bytes (frame lengths) by protocol bucket. Counter.
+    /// Bytes (frame lengths) by protocol bucket, label `protocol`. Counter.
     public static let bytesProcessed = "ebpf_bytes_processed_total"
-    /// TCP segments with SYN set and ACK clear. Counter.
+    /// TCP segments with SYN set and ACK clear (connection attempts). Counter, no labels.
     public static let synPackets = "ebpf_syn_packets_total"
+    /// TCP segments with both SYN and ACK set. Counter, no labels.
     public static let synAckPackets = "ebpf_syn_ack_packets_total"
+    /// TCP segments with RST set. Counter, no labels.
     public static let rstPackets = "ebpf_rst_packets_total"
+    /// TCP segments with FIN set. Counter, no labels.
     public static let finPackets = "ebpf_fin_packets_total"
-    /// Packets and bytes to or from port 53. Counters.
+    /// TCP and UDP packets to or from port 53. Counter, no labels.
     public static let dnsPackets = "ebpf_dns_packets_total"
+    /// Bytes (frame lengths) of the packets counted by ``dnsPackets``. Counter, no labels.
     public static let dnsBytes = "ebpf_dns_bytes_total"
-    /// IP packets by version (`4`, `6`). Counter.
+    /// IP packets by version, label `version` (`4`, `6`). Counter.
     public static let ipPackets = "ebpf_ip_packets_total"
+    /// Frames that are neither IPv4 nor IPv6 (for example ARP). Counter, no labels.
     public static let nonIPPackets = "ebpf_non_ip_packets_total"
+    /// IP fragments, first fragments included. Counter, no labels.
     public static let fragmentPackets = "ebpf_fragment_packets_total"
-    /// Packets with truncated or inconsistent headers (passed, and counted here). Counter.
+    /// Packets with truncated or inconsistent headers (passed, and counted here). Counter, no labels.
     public static let malformedPackets = "ebpf_malformed_packets_total"
-    /// Windows closed by the capture source. Counter.
+    /// Windows closed by the capture source (one per recorded window). Counter, no labels.
     public static let windows = "ebpf_windows_total"
 
     // MARK: Monitor: latest window (gauges)
 
+    /// Packets per second in the latest window. Gauge, no labels.
     public static let packetsPerSecond = "ebpf_packets_per_second"
+    /// Bytes per second in the latest window. Gauge, no labels.
     public static let bytesPerSecond = "ebpf_bytes_per_second"
+    /// Distinct source addresses in the latest window (may be an estimate). Gauge, no labels.
     public static let uniqueIPs = "ebpf_unique_ips"
+    /// Distinct TCP and UDP destination ports in the latest window. Gauge, no labels.
     public static let uniquePorts = "ebpf_unique_ports"
+    /// Length of the latest window, in seconds. Gauge, no labels.
     public static let windowSeconds = "ebpf_window_seconds"
-    /// Packets per second of the top sources of the latest window, `source_ip` label,
+    /// Packets per second of the top sources of the latest window, label `source_ip`,
     /// at most the configured number of series; series of sources that left the top
-    /// are removed.
+    /// are removed. Gauge.
     public static let topSourcePacketsPerSecond = "ebpf_top_source_packets_per_second"
 
     // MARK: Monitor: losses and capture health
 
-    /// Sampled events lost because the ring buffer was full. Counter.
+    /// Sampled events lost because the ring buffer was full. Counter, no labels.
     public static let ringBufferLostEvents = "ebpf_ringbuf_lost_events_total"
-    /// Sampled packet events delivered to the ring buffer. Counter.
+    /// Sampled packet events delivered to the ring buffer. Counter, no labels.
     public static let sampledEvents = "ebpf_sampled_events_total"
-    /// Entries the kernel refused, by `map` (`sources`, `port_pairs`, `host_pairs`). Counter.
+    /// Entries the kernel refused, label `map` (`sources`, `port_pairs`, `host_pairs`). Counter.
     public static let mapInsertFailures = "ebpf_map_insert_failures_total"
-    /// Entries pushed out of the bounded LRU tables, by `map`. Counter.
+    /// Entries pushed out of the bounded LRU tables, label `map`. Counter.
     public static let mapEvictions = "ebpf_map_evictions_total"
-    /// Capture records cut by the snap length before their headers ended. Counter.
+    /// Capture records cut by the snap length before their headers ended. Counter, no labels.
     public static let captureTruncatedPackets = "ebpf_capture_truncated_packets_total"
-    /// Capture records whose timestamp could not be used (counted in the previous record's window). Counter.
+    /// Capture records whose timestamp could not be used (counted in the previous record's window).
+    /// Counter, no labels.
     public static let captureInvalidTimestamps = "ebpf_capture_invalid_timestamps_total"
-    /// 1 while the capture source runs, by `source` (`xdp`, `pcap`, `simulation`). Gauge.
+    /// 1 while the capture source runs, 0 otherwise, label `source` (`xdp`, `pcap`, `simulation`). Gauge.
     public static let captureUp = "ebpf_capture_up"
-    /// XDP program runs and run time (only while `kernel.bpf_stats_enabled`=1). Counters.
+    /// Runs of the XDP program (counted by the kernel only while `kernel.bpf_stats_enabled`=1;
+    /// registered only when the monitor enables those statistics). Counter, no labels.
     public static let programRuns = "ebpf_program_runs_total"
+    /// Time spent running the XDP program, in seconds (same conditions as ``programRuns``).
+    /// Counter, no labels.
     public static let programRunSeconds = "ebpf_program_run_seconds_total"
 
     // MARK: Monitor: delivery to the detector
 
-    /// Windows the detector accepted. Counter.
+    /// Windows the detector accepted. Counter, no labels.
     public static let mlPosts = "ebpf_ml_posts_total"
-    /// Failed posts (connection errors, timeouts, 408/425/429/5xx); the windows are retried. Counter.
+    /// Failed posts (connection errors, timeouts, 408/425/429/5xx); the windows are retried.
+    /// Counter, no labels.
     public static let mlPostFailures = "ebpf_ml_post_failures_total"
-    /// Windows dropped because the bounded queue was full. Counter.
+    /// Windows dropped because the bounded queue was full. Counter, no labels.
     public static let mlDroppedWindows = "ebpf_ml_post_dropped_windows_total"
-    /// Windows the detector refused with a 4xx (not retried). Counter.
+    /// Windows the detector refused with a 4xx (not retried). Counter, no labels.
     public static let mlRejectedWindows = "ebpf_ml_post_rejected_windows_total"
-    /// Windows waiting to be posted. Gauge.
+    /// Windows waiting to be posted. Gauge, no labels.
     public static let mlQueueDepth = "ebpf_ml_post_queue_depth"
 
     // MARK: Detector
 
     /// Detections by `threat_type` (rule names and `ml_*_risk`) and `confidence_level`
-    /// (`low` < 0.5 ≤ `medium` < 0.8 ≤ `high` < 0.95 ≤ `critical`). Counter.
+    /// (`low` < 0.5 ≤ `medium` < 0.8 ≤ `high` < 0.95 ≤ `critical`); a series appears when its
+    /// first detection is counted. Counter.
     public static let detectorThreats = "ml_detector_threats_total"
-    /// The original design's per-threat counters (each also counted in ``detectorThreats``). Counters.
+    /// Verdicts reporting `port_scan`, the original design's per-threat counter (also counted in
+    /// ``detectorThreats``). Counter, no labels.
     public static let detectorPortScans = "ml_detector_port_scan_total"
+    /// Verdicts reporting `ddos`, the original design's per-threat counter (also counted in
+    /// ``detectorThreats``). Counter, no labels.
     public static let detectorDDoS = "ml_detector_ddos_total"
+    /// Verdicts reporting `syn_flood`, the original design's per-threat counter (also counted in
+    /// ``detectorThreats``). Counter, no labels.
     public static let detectorSynFloods = "ml_detector_syn_flood_total"
-    /// Time to produce one verdict (rules + models), seconds. Histogram.
+    /// Time to produce one verdict (rules + models), in seconds; buckets from 50 µs to 250 ms.
+    /// Histogram, no labels.
     public static let detectorProcessingSeconds = "ml_detector_processing_seconds"
-    /// Calibrated percentile of the latest network window under DBSCAN (0–1). Gauge.
+    /// Calibrated percentile of the latest network window under DBSCAN (0–1). Gauge, no labels.
     public static let detectorDBSCANScore = "ml_detector_dbscan_anomaly_score"
-    /// Raw VAE reconstruction error of the latest network window. Gauge.
+    /// Raw VAE reconstruction error of the latest network window. Gauge, no labels.
     public static let detectorVAEReconstructionError = "ml_detector_vae_reconstruction_error"
-    /// Calibrated percentile of the latest network window under ZMAD (0–1). Gauge.
+    /// Calibrated percentile of the latest network window under ZMAD (0–1). Gauge, no labels.
     public static let detectorZMADScore = "ml_detector_zmad_score"
-    /// 1 when the `model` (`network`, `authentication`) is trained from data, 0.5 while it
-    /// runs on its bootstrap baseline, 0 when it has none. Gauge.
+    /// 1 when the model is trained from data, 0.5 while it runs on its bootstrap baseline,
+    /// 0 when it has none; label `model` (`network`, `authentication`). Gauge.
     public static let detectorModelStatus = "ml_detector_model_status"
-    /// Mean training confidence of the samples in the training window (0–1). Gauge.
+    /// Mean training confidence of the samples in the network model's training window (0–1).
+    /// Gauge, no labels.
     public static let detectorTrainingDataQuality = "ml_detector_training_data_quality"
-    /// Training samples held, by `model`. Gauge.
+    /// Training samples held, label `model`. Gauge.
     public static let detectorTrainingSamples = "ml_detector_training_samples"
-    /// Completed trainings, by `model`. Counter.
+    /// Completed trainings, label `model`. Counter.
     public static let detectorTrainings = "ml_detector_trainings_total"
     /// Suspicion (0–1, the confidence of the latest verdict naming it) of the worst offenders,
-    /// `source_ip` label, bounded top-K; series of sources that drop out are removed. Gauge.
+    /// label `source_ip`, bounded top-K; series of sources that drop out are removed. Gauge.
     public static let detectorSuspiciousIP = "ml_detector_suspicious_ip_activity"
-    /// Requests by `endpoint` and `code`. Counter.
+    /// HTTP requests by `endpoint` and status `code`; a series appears with its first request.
+    /// Counter.
     public static let detectorRequests = "ml_detector_requests_total"
     /// Verdicts by `detection_type` (`network`, `authentication`). Counter.
     public static let detectorVerdicts = "ml_detector_verdicts_total"
-    /// Username-field classifications by predicted `class`. Counter.
+    /// Username-field classifications by predicted `class`; a series appears with its first
+    /// classification. Counter.
     public static let detectorUsernameClassifications = "ml_detector_username_classifications_total"
 }

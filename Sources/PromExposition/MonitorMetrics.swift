@@ -3,36 +3,65 @@ import Synchronization
 
 /// What one closed window contributes to the monitor's metrics. PromExposition
 /// imports nothing of the project, so callers translate their window type into this.
+///
+/// Counts are per window (``MonitorMetrics/record(_:)`` adds them to the counters) and must
+/// not be negative: swift-prometheus counters trap on a negative increment. Rates, distinct
+/// counts and the window length describe the window itself and set gauges.
 public struct WindowObservation: Sendable {
-    /// Packets and bytes per protocol bucket label (`tcp`, `udp`, `icmp`, `other`).
+    /// Packets per protocol bucket label (`tcp`, `udp`, `icmp`, `other`); other keys are ignored,
+    /// missing ones count 0.
     public var packetsByProtocol: [String: Int]
+    /// Bytes (frame lengths) per protocol bucket label, keyed like ``packetsByProtocol``.
     public var bytesByProtocol: [String: Int]
+    /// TCP segments with SYN set and ACK clear.
     public var synPackets: Int
+    /// TCP segments with both SYN and ACK set.
     public var synAckPackets: Int
+    /// TCP segments with RST set.
     public var rstPackets: Int
+    /// TCP segments with FIN set.
     public var finPackets: Int
+    /// TCP and UDP packets to or from port 53.
     public var dnsPackets: Int
+    /// Bytes of the packets counted in ``dnsPackets``.
     public var dnsBytes: Int
+    /// IPv4 packets.
     public var ipv4Packets: Int
+    /// IPv6 packets.
     public var ipv6Packets: Int
+    /// Frames that are neither IPv4 nor IPv6.
     public var nonIPPackets: Int
+    /// IP fragments.
     public var fragmentPackets: Int
+    /// Packets with truncated or inconsistent headers.
     public var malformedPackets: Int
+    /// Packets per second over the window.
     public var packetsPerSecond: Double
+    /// Bytes per second over the window.
     public var bytesPerSecond: Double
+    /// Distinct source addresses in the window (exact or estimated, as the caller counted them).
     public var uniqueIPs: Int
+    /// Distinct TCP and UDP destination ports in the window.
     public var uniquePorts: Int
+    /// Length of the window, in seconds.
     public var windowSeconds: Double
-    /// (source label, packets per second), largest first.
+    /// (source label, packets per second), largest first; only the first
+    /// ``MonitorMetrics/topSourceSeriesLimit`` get a series.
     public var topSources: [(ip: String, packetsPerSecond: Double)]
+    /// Sampled packet events written to the ring buffer during the window.
     public var sampledEvents: Int
+    /// Sampled packet events lost because the ring buffer was full.
     public var ringBufferLostEvents: Int
-    /// Insert failures and evictions by map label (`sources`, `port_pairs`, `host_pairs`).
+    /// Insert failures by map label (`sources`, `port_pairs`, `host_pairs`); other keys are ignored.
     public var insertFailures: [String: Int]
+    /// LRU evictions by map label, keyed like ``insertFailures``.
     public var evictions: [String: Int]
+    /// Capture records cut by the snap length before their headers ended.
     public var captureTruncatedPackets: Int
+    /// Capture records whose timestamp could not be used.
     public var captureInvalidTimestamps: Int
 
+    /// An observation with the given values; every value not given is 0 or empty.
     public init(
         packetsByProtocol: [String: Int] = [:], bytesByProtocol: [String: Int] = [:], synPackets: Int = 0,
         synAckPackets: Int = 0, rstPackets: Int = 0, finPackets: Int = 0, dnsPackets: Int = 0, dnsBytes: Int = 0,
@@ -71,14 +100,21 @@ public struct WindowObservation: Sendable {
 }
 
 /// The monitor's metrics (all `ebpf_*` names of ``MetricName``) on a
-/// swift-prometheus registry. Every series is created when this object is built, so
-/// `/metrics` lists them from the first scrape; each moves when the traffic or
-/// event it counts happens.
+/// swift-prometheus registry. Every series with a fixed label set is created when this object
+/// is built, so `/metrics` lists them from the first scrape; each moves when the traffic or
+/// event it counts happens. The `source_ip` series follow the latest window's top sources,
+/// at most ``topSourceSeriesLimit`` of them.
+///
+/// All methods are safe to call from any thread.
 public final class MonitorMetrics: Sendable {
+    /// Values of the `protocol` label, in the order the series are created.
     public static let protocols = ["tcp", "udp", "icmp", "other"]
+    /// Values of the `map` label.
     public static let maps = ["sources", "port_pairs", "host_pairs"]
+    /// Values of the `source` label of ``MetricName/captureUp``.
     public static let sources = ["xdp", "pcap", "simulation"]
 
+    /// The registry every series is registered on.
     public let registry: PrometheusCollectorRegistry
     /// Most `source_ip` series of ``MetricName/topSourcePacketsPerSecond``.
     public let topSourceSeriesLimit: Int
@@ -99,14 +135,20 @@ public final class MonitorMetrics: Sendable {
     private let programTotals = Mutex<(runs: UInt64, nanoseconds: UInt64)>((0, 0))
     private let topSourceGauges = Mutex<[String: Gauge]>([:])
 
-    /// - Parameters:
-    ///   - topSourceSeriesLimit: most `source_ip` series kept.
-    ///   - programStatistics: register the XDP program run counters (only when the
-    ///     monitor enables kernel BPF statistics).
-    /// Default and accepted values of `topSourceSeriesLimit` (`METRICS_TOP_SOURCES`).
+    /// Default value of `topSourceSeriesLimit` (`METRICS_TOP_SOURCES`).
     public static let defaultTopSourceSeriesLimit = 20
+    /// Values of `topSourceSeriesLimit` the monitor's configuration accepts (`METRICS_TOP_SOURCES`).
+    /// The initializer itself only raises negative values to 0.
     public static let topSourceSeriesLimitRange = 0...1000
 
+    /// Registers the monitor's fixed series on `registry`, all at 0 (the `source_ip` series come
+    /// with the first recorded window).
+    ///
+    /// - Parameters:
+    ///   - registry: The registry to register on; by default a new one.
+    ///   - topSourceSeriesLimit: Most `source_ip` series kept (negative values count as 0).
+    ///   - programStatistics: Register the XDP program run counters (only when the
+    ///     monitor enables kernel BPF statistics).
     public init(
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), topSourceSeriesLimit: Int = defaultTopSourceSeriesLimit,
         programStatistics: Bool = false
@@ -163,7 +205,10 @@ public final class MonitorMetrics: Sendable {
         programRunSeconds = programStatistics ? counter(MetricName.programRunSeconds, "XDP program run time.") : nil
     }
 
-    /// Adds a closed window.
+    /// Adds a closed window: adds its counts to the counters, sets the latest-window gauges,
+    /// counts one window in ``MetricName/windows`` and replaces the top-source series.
+    ///
+    /// - Precondition: Every count of `window` is ≥ 0.
     public func record(_ window: WindowObservation) {
         for (label, counter) in packets { counter.increment(by: Int64(window.packetsByProtocol[label] ?? 0)) }
         for (label, counter) in bytes { counter.increment(by: Int64(window.bytesByProtocol[label] ?? 0)) }
@@ -216,19 +261,30 @@ public final class MonitorMetrics: Sendable {
         }
     }
 
-    /// Marks which capture source runs (1) and the others (0).
+    /// Marks which capture source runs (1) and the others (0) in ``MetricName/captureUp``;
+    /// `nil`, or a value not in ``sources``, sets every source to 0.
     public func captureRunning(source: String?) {
         for (label, gauge) in captureUp { gauge.set(to: label == source ? 1 : 0) }
     }
 
+    /// Adds `count` (≥ 0) windows the detector accepted (``MetricName/mlPosts``).
     public func windowsPosted(_ count: Int) { posts.increment(by: Int64(count)) }
+    /// Counts one failed post (``MetricName/mlPostFailures``).
     public func postFailed() { postFailures.increment() }
+    /// Adds `count` (≥ 0) windows dropped because the queue was full (``MetricName/mlDroppedWindows``).
     public func windowsDropped(_ count: Int) { droppedWindows.increment(by: Int64(count)) }
+    /// Adds `count` (≥ 0) windows the detector refused (``MetricName/mlRejectedWindows``).
     public func windowsRejected(_ count: Int) { rejectedWindows.increment(by: Int64(count)) }
+    /// Sets the number of windows waiting to be posted (``MetricName/mlQueueDepth``).
     public func setQueueDepth(_ depth: Int) { queueDepth.set(to: Double(depth)) }
 
     /// Takes the kernel's cumulative run statistics of the program and adds what is
     /// new since the previous call (a smaller value means the program was reloaded).
+    /// Does nothing unless the object was built with `programStatistics: true`.
+    ///
+    /// - Parameters:
+    ///   - runCount: Total runs of the program so far.
+    ///   - runTimeNanoseconds: Total run time of the program so far, in nanoseconds.
     public func programStatistics(runCount: UInt64, runTimeNanoseconds: UInt64) {
         let delta = programTotals.withLock { last -> (UInt64, UInt64) in
             defer { last = (runCount, runTimeNanoseconds) }
@@ -241,7 +297,7 @@ public final class MonitorMetrics: Sendable {
         programRunSeconds?.increment(by: Double(delta.1) / 1e9)
     }
 
-    /// The Prometheus text exposition (format 0.0.4).
+    /// The Prometheus text exposition (format 0.0.4) of every series on ``registry``.
     public func render() -> String {
         registry.emitToString()
     }

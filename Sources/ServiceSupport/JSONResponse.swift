@@ -5,6 +5,11 @@ extension Response {
     /// A JSON answer: `value` encoded with `encoder` (sorted keys by default) and
     /// `Content-Type: application/json`. A value that cannot be encoded becomes a 500 with a
     /// JSON error body instead of an empty answer.
+    ///
+    /// - Parameters:
+    ///   - value: The body.
+    ///   - status: The response status; 200 by default.
+    ///   - encoder: The encoder of `value`.
     public static func json<Value: Encodable>(
         _ value: Value, status: HTTPResponse.Status = .ok, encoder: JSONEncoder = .sortedKeys
     ) -> Response {
@@ -20,6 +25,9 @@ extension Response {
     }
 
     /// The Prometheus text exposition format (version 0.0.4).
+    ///
+    /// - Parameter text: The rendered metrics.
+    /// - Returns: A 200 response with the exposition format's `Content-Type`.
     public static func prometheusText(_ text: String) -> Response {
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

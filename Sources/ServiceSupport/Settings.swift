@@ -3,7 +3,11 @@ import Logging
 
 /// A configuration value that could not be used; the message names the setting.
 public struct SettingError: Error, CustomStringConvertible, Sendable {
+    /// The message, naming the setting and what is wrong with its value.
     public let description: String
+    /// An error with `description` as its message.
+    ///
+    /// - Parameter description: The message; name the setting in it.
     public init(_ description: String) { self.description = description }
 }
 
@@ -23,12 +27,18 @@ public struct Settings: Sendable {
     public let flags: [String: String]
 
     /// Settings from `flags` (nil values are flags not given) over `environment`.
+    ///
+    /// - Parameters:
+    ///   - flags: The command-line values by setting name; nil for a flag that was not given.
+    ///   - environment: The environment to fall back to; the process environment by default.
     public init(flags: [String: String?] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
         self.flags = flags.compactMapValues { $0 }
     }
 
     /// The flag, else the non-empty environment value, else nil.
+    ///
+    /// - Parameter name: The setting's name (its environment variable).
     public func string(_ name: String) -> String? {
         if let flag = flags[name] { return flag }
         guard let value = environment[name], !value.isEmpty else { return nil }
@@ -36,6 +46,13 @@ public struct Settings: Sendable {
     }
 
     /// An integer within `range`, else ``SettingError`` naming the setting.
+    ///
+    /// - Parameters:
+    ///   - name: The setting's name (its environment variable).
+    ///   - fallback: The value when the setting is not given; it must lie in `range` too.
+    ///   - range: The values accepted.
+    /// - Returns: The setting's value, or `fallback`.
+    /// - Throws: ``SettingError`` when the value is not an integer or lies outside `range`.
     public func int(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(SettingError) -> Int {
         var value = fallback
         if let text = string(name) {
@@ -49,6 +66,12 @@ public struct Settings: Sendable {
     }
 
     /// A duration (see ``parseDuration(_:)``), else ``SettingError`` naming the setting.
+    ///
+    /// - Parameters:
+    ///   - name: The setting's name (its environment variable).
+    ///   - fallback: The value when the setting is not given (not checked).
+    /// - Returns: The setting's value, or `fallback`.
+    /// - Throws: ``SettingError`` when the value is not a duration ``parseDuration(_:)`` accepts.
     public func duration(_ name: String, default fallback: Duration) throws(SettingError) -> Duration {
         guard let text = string(name) else { return fallback }
         guard let duration = Self.parseDuration(text) else {
@@ -59,6 +82,13 @@ public struct Settings: Sendable {
     }
 
     /// A listen address `host:port` (see ``parseAddress(_:)``), else ``SettingError``.
+    ///
+    /// - Parameters:
+    ///   - name: The setting's name (its environment variable).
+    ///   - fallback: The address text when the setting is not given; it is parsed like a value.
+    /// - Returns: The host (`0.0.0.0` for `:port`, without brackets for IPv6) and the port.
+    /// - Throws: ``SettingError`` when the value, or `fallback`, is not an address
+    ///   ``parseAddress(_:)`` accepts.
     public func address(_ name: String, default fallback: String) throws(SettingError) -> (host: String, port: Int) {
         let text = string(name) ?? fallback
         guard let address = Self.parseAddress(text) else { throw SettingError("\(name) must be host:port, got \"\(text)\"") }
@@ -66,6 +96,8 @@ public struct Settings: Sendable {
     }
 
     /// True when the flag or the environment variable is `1`.
+    ///
+    /// - Parameter name: The setting's name (its environment variable).
     public func isOn(_ name: String) -> Bool {
         string(name) == "1"
     }
@@ -75,7 +107,10 @@ public struct Settings: Sendable {
     public static let maximumDurationSeconds = 1e9
 
     /// `1s`, `500ms`, `1.5s`, `2m`, `1h`, or a bare number of seconds, at most
-    /// ``maximumDurationSeconds``; nil for anything else.
+    /// ``maximumDurationSeconds``; nil for anything else. Units are case-insensitive and the
+    /// result is rounded to whole milliseconds.
+    ///
+    /// - Parameter text: The duration text; surrounding spaces are ignored.
     public static func parseDuration(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
@@ -89,6 +124,9 @@ public struct Settings: Sendable {
     }
 
     /// `host:port`, `:port` (all IPv4 addresses) or `[v6]:port`; nil for anything else.
+    ///
+    /// - Parameter text: The address text; the port must lie in 0...65535.
+    /// - Returns: The host (`0.0.0.0` for an empty one, without brackets for IPv6) and the port.
     public static func parseAddress(_ text: String) -> (host: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":") else { return nil }
         var host = String(text[..<colon])
@@ -98,6 +136,9 @@ public struct Settings: Sendable {
     }
 
     /// Sends swift-log to standard error at the level of `LOG_LEVEL` (flag or environment), else info.
+    ///
+    /// Call it once per process, before the first `Logger` is made: swift-log allows one
+    /// bootstrap.
     public func bootstrapLogging() {
         let level = string("LOG_LEVEL").flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         LoggingSystem.bootstrap { label in

@@ -26,8 +26,12 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
     /// The username field as typed, when the sender did not classify it. Never copied into
     /// findings (it may be a password).
     public var usernameText: String?
+    /// Login attempts over ``windowSeconds`` (`total_attempts`).
     public var totalAttempts: Int
+    /// Failed attempts among them (`failed_attempts`); at most ``totalAttempts``.
     public var failedAttempts: Int
+    /// Successful attempts among them, when known (`successful_attempts`); with
+    /// ``failedAttempts``, at most ``totalAttempts``. Neither the rules nor the models use it.
     public var successfulAttempts: Int?
     /// Distinct addresses the attempts came from.
     public var uniqueSourceIPs: Int?
@@ -42,6 +46,18 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
     /// expressed in.
     public static let defaultWindowSeconds: Double = 60
 
+    /// Creates an event from its parts. Unlike decoding, this checks nothing.
+    ///
+    /// - Parameters:
+    ///   - usernameType: The username field's class, when known.
+    ///   - usernameText: The username field as typed, for the detector to classify.
+    ///   - totalAttempts: Login attempts over `windowSeconds`.
+    ///   - failedAttempts: Failed attempts among them.
+    ///   - successfulAttempts: Successful attempts among them, when known.
+    ///   - uniqueSourceIPs: Distinct addresses the attempts came from, when known.
+    ///   - privilegeLevel: 0 for an ordinary account, 1 or more for a privileged one.
+    ///   - sourceIP: The client address, when the attempts came from one.
+    ///   - windowSeconds: The period the counts cover, in seconds.
     public init(
         usernameType: UsernameClass? = nil, usernameText: String? = nil, totalAttempts: Int, failedAttempts: Int,
         successfulAttempts: Int? = nil, uniqueSourceIPs: Int? = nil, privilegeLevel: Int? = nil, sourceIP: String? = nil,
@@ -61,7 +77,11 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
     /// `privilege_level` ≥ 1.
     public var isPrivileged: Bool { (privilegeLevel ?? 0) >= 1 }
 
-    /// `count` scaled from `window_seconds` to one minute.
+    /// `count` scaled from `window_seconds` to one minute (a `window_seconds` that is not a
+    /// positive finite number counts as ``defaultWindowSeconds``).
+    ///
+    /// - Parameter count: A count over ``windowSeconds``.
+    /// - Returns: The count per 60 seconds.
     public func perMinute(_ count: Int) -> Double {
         let seconds = windowSeconds.isFinite && windowSeconds > 0 ? windowSeconds : Self.defaultWindowSeconds
         return Double(count) * Self.defaultWindowSeconds / seconds
@@ -79,6 +99,12 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
         case windowSeconds = "window_seconds"
     }
 
+    /// Decodes the snake_case body strictly (see the type's description); a missing or null
+    /// `window_seconds` is ``defaultWindowSeconds``.
+    ///
+    /// - Throws: `DecodingError.keyNotFound` when `total_attempts` or `failed_attempts` is
+    ///   missing, and `DecodingError.dataCorrupted` naming the field when a field has the wrong
+    ///   type or an unacceptable value.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let text = try c.strictIfPresent(String.self, .usernameType) {
@@ -117,6 +143,8 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
         }
     }
 
+    /// Encodes the snake_case body: absent optional fields are left out, `window_seconds` is
+    /// always written.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(usernameType, forKey: .usernameType)
@@ -165,6 +193,10 @@ extension AuthenticationEvent {
 
     /// The features of this event with the username class the caller determined (the
     /// classifier's prediction for `username_text`).
+    ///
+    /// - Parameter usernameClass: The class to one-hot encode; nil sets all the class features
+    ///   to 0.
+    /// - Returns: The values named by ``featureNames``, in order.
     public func featureVector(usernameClass: UsernameClass?) -> [Double] {
         let failureRatio = totalAttempts == 0 ? 0 : Double(failedAttempts) / Double(totalAttempts)
         let sources = uniqueSourceIPs ?? (totalAttempts > 0 ? 1 : 0)
@@ -200,8 +232,14 @@ extension AuthenticationEvent {
 ///
 /// Findings name `source_ip` when the event has one. The username text is never quoted.
 public enum AuthenticationRules {
-    /// - Parameter usernameClass: the event's `username_type`, or for `username_text` what the
-    ///   classifier predicted; when nil, the event's own `username_type` is used.
+    /// The findings for one event, in the order of the table above.
+    ///
+    /// - Parameters:
+    ///   - event: The login statistics to judge.
+    ///   - usernameClass: The event's `username_type`, or for `username_text` what the
+    ///     classifier predicted; when nil, the event's own `username_type` is used.
+    ///   - t: The thresholds in force (the argument label is `thresholds`).
+    /// - Returns: One finding per rule that fired; empty when none did.
     public static func evaluate(
         _ event: AuthenticationEvent, usernameClass: UsernameClass?, thresholds t: RuleThresholds
     ) -> [Finding] {

@@ -1,20 +1,36 @@
 /// Every threat the rules can report. Raw values are the wire names (`threat_types`).
 public enum ThreatType: String, Codable, Sendable, CaseIterable, Comparable {
     // Network (per window and per top source).
+    /// One source probing many destination ports (without per-source data: many ports at a high
+    /// packet rate).
     case portScan = "port_scan"
+    /// High packet and byte rates from many distinct sources.
     case ddos = "ddos"
+    /// Many connection attempts (SYN without ACK) in almost purely TCP traffic.
     case synFlood = "syn_flood"
+    /// A high byte rate of large TCP packets from one source to few destinations.
     case dataExfiltration = "data_exfiltration"
+    /// A high rate of UDP-dominated traffic, from many sources or from one very fast one.
     case udpFlood = "udp_flood"
+    /// One source probing many distinct destination hosts.
     case hostSweep = "host_sweep"
+    /// A DNS client sending many DNS packets, or a steady stream of large ones.
     case dnsTunnel = "dns_tunnel"
     // Authentication.
+    /// Password guessing: many failed logins, or on the network a sustained stream of
+    /// connections from one source to one service.
     case bruteForce = "brute_force"
+    /// Many login attempts from many source addresses.
     case credentialStuffing = "credential_stuffing"
+    /// Very many login attempts on a service account or a privileged one.
     case serviceAccountAbuse = "service_account_abuse"
+    /// The username field holds a password.
     case usernameConfusion = "username_confusion"
+    /// The username field holds a shell or SQL command.
     case commandInjection = "command_injection"
 
+    /// Orders threats by their declaration (network threats first): the order in which verdicts
+    /// list them.
     public static func < (a: ThreatType, b: ThreatType) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
@@ -23,16 +39,30 @@ public enum ThreatType: String, Codable, Sendable, CaseIterable, Comparable {
 /// One rule that fired, and why: the feature, its value, the threshold it crossed and, when the
 /// finding is attributable, the source it came from.
 public struct Finding: Codable, Sendable, Equatable {
+    /// The threat the rule reports.
     public var threat: ThreatType
     /// The feature the rule compared (for example `unique_ports` or `failed_attempts`).
     public var feature: String
+    /// The value the rule compared, in the unit of its threshold (a rate per second or per minute
+    /// where the threshold is one).
     public var value: Double
+    /// The threshold ``value`` exceeded: the ``RuleThresholds`` entry in force (0 for the
+    /// username-field rules, whose ``value`` is 1).
     public var threshold: Double
     /// The attacking source (an IPv4 address or an IPv6 /64 prefix), when attributable.
     public var sourceIP: String?
     /// A sentence for people, e.g. "unique_ports 1000 > 20 with 1100 pps > 100 from 198.18.0.2".
     public var explanation: String
 
+    /// Creates a finding from its parts.
+    ///
+    /// - Parameters:
+    ///   - threat: The threat the rule reports.
+    ///   - feature: The feature the rule compared.
+    ///   - value: The feature's value.
+    ///   - threshold: The threshold the value exceeded.
+    ///   - sourceIP: The attacking source, or nil when the finding is not attributable.
+    ///   - explanation: A sentence for people.
     public init(threat: ThreatType, feature: String, value: Double, threshold: Double, sourceIP: String? = nil, explanation: String) {
         self.threat = threat
         self.feature = feature
@@ -43,7 +73,9 @@ public struct Finding: Codable, Sendable, Equatable {
     }
 }
 
-/// The classes of the username-field classifier.
+/// The classes of the username-field classifier: a plain `username`, a `password` typed by
+/// mistake, a shell or SQL `command`, an `email` address, or a `service` (system, default or
+/// application) account. Raw values are the wire names (`username_type`, `predicted_type`).
 public enum UsernameClass: String, Codable, Sendable, CaseIterable {
     case username, password, command, email, service
 }

@@ -12,6 +12,11 @@ public struct JudgedWindow: Sendable, Equatable {
     public var receivedAt: Date?
 
     /// Pairs a window with its verdict.
+    ///
+    /// - Parameters:
+    ///   - window: The window that was judged.
+    ///   - verdict: The verdict on it.
+    ///   - receivedAt: When the verdict arrived, or nil when it was judged in-process.
     public init(window: TrafficWindow, verdict: Verdict, receivedAt: Date? = nil) {
         self.window = window
         self.verdict = verdict
@@ -21,6 +26,11 @@ public struct JudgedWindow: Sendable, Equatable {
     /// Pairs the windows a monitor posted (their JSON bodies, in order) with the detector's
     /// answer: one verdict object for one window, an array of verdicts for several.
     ///
+    /// - Parameters:
+    ///   - postedWindows: The JSON bodies of the posted windows, in the order they were posted.
+    ///   - answer: The detector's answer body.
+    ///   - receivedAt: When the answer arrived, stored in every judged window.
+    /// - Returns: One judged window per posted window, in order.
     /// - Throws: `DecodingError` when a body or the answer does not decode, and
     ///   ``JudgedWindowError/countMismatch(windows:verdicts:)`` when the answer holds a different
     ///   number of verdicts than windows were posted.
@@ -36,9 +46,12 @@ public struct JudgedWindow: Sendable, Equatable {
         return zip(windows, verdicts).map { JudgedWindow(window: $0, verdict: $1, receivedAt: receivedAt) }
     }
 
-    /// The window's wire format (``TrafficWindow/jsonData()``) with the verdict under
+    /// The window's wire format (`TrafficWindow.jsonData()`) with the verdict under
     /// `"verdict"` and, when known, `"verdict_received_at"` (seconds since 1970); keys sorted,
     /// no trailing newline.
+    ///
+    /// - Throws: What `JSONEncoder` or `JSONSerialization` throws when the window or the verdict
+    ///   cannot be encoded.
     public func jsonLine() throws -> Data {
         var object = try JSONSerialization.jsonObject(with: window.jsonData()) as? [String: Any] ?? [:]
         object["verdict"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(verdict))
@@ -46,7 +59,7 @@ public struct JudgedWindow: Sendable, Equatable {
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
-    /// A readable view: the window's ``TrafficWindow/summaryLine`` followed by `ok`, or by
+    /// A readable view: the window's `TrafficWindow.summaryLine` followed by `ok`, or by
     /// `THREAT`, then one indented line per threat type with the confidence and the attacking
     /// sources, and one per explanation.
     public var summary: String {
@@ -65,6 +78,7 @@ public enum JudgedWindowError: Error, Equatable, CustomStringConvertible {
     /// The answer held `verdicts` verdicts for `windows` posted windows.
     case countMismatch(windows: Int, verdicts: Int)
 
+    /// A message for people stating both counts.
     public var description: String {
         switch self {
         case let .countMismatch(windows, verdicts):

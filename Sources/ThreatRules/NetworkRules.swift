@@ -1,7 +1,7 @@
 import Foundation
 public import TrafficFeatures
 
-/// The network threshold rules on one ``TrafficWindow``, with attribution.
+/// The network threshold rules on one `TrafficWindow`, with attribution.
 ///
 /// Each rule runs on every entry of `top_sources` (findings then name the source) and, where the
 /// rule is about the window as a whole, on the window's totals. All counts are divided by
@@ -47,6 +47,11 @@ public import TrafficFeatures
 public enum NetworkRules {
     /// The findings for one window, ordered by threat, window-level before per-source within a
     /// threat, per-source in `top_sources` order.
+    ///
+    /// - Parameters:
+    ///   - window: The window to judge.
+    ///   - thresholds: The thresholds in force.
+    /// - Returns: One finding per (threat, source) that fired; empty when none did.
     public static func evaluate(_ window: TrafficWindow, thresholds: RuleThresholds) -> [Finding] {
         evaluate(window, thresholds: thresholds, bruteForceCandidates: false)
     }
@@ -333,7 +338,7 @@ private struct Evaluation {
     mutating func udpFloodWindow() {
         let udp: Double, share: Double
         if let declared = window.declaredTCPRatio, window.tcpPackets == 0, window.udpPackets == 0 {
-            // Seed body with tcp_ratio only: UDP estimated as the non-TCP part of the packet rate.
+            // An original-design body with tcp_ratio only: UDP estimated as the non-TCP part of the packet rate.
             udp = window.packetsPerSecond * (1 - declared)
             share = 1 - declared
         } else {
@@ -393,15 +398,23 @@ enum RuleFormat {
 /// a window without the rate, starts the count again). Keeps one number per source currently
 /// suspected.
 public struct NetworkRuleTracker: Sendable {
+    /// The thresholds every window of the stream is judged with.
     public var thresholds: RuleThresholds
     private var streaks: [String: Double] = [:]
     private var lastSequence: Int?
 
+    /// A tracker that has seen no window yet.
+    ///
+    /// - Parameter thresholds: The thresholds to judge the stream's windows with.
     public init(thresholds: RuleThresholds) {
         self.thresholds = thresholds
     }
 
     /// The findings for the next window of the stream.
+    ///
+    /// - Parameter window: The stream's next window, after the one evaluated last.
+    /// - Returns: The findings of ``NetworkRules/evaluate(_:thresholds:)``, with `brute_force`
+    ///   findings only for sources that have kept the rate up for `brute_force_sustained_seconds`.
     public mutating func evaluate(_ window: TrafficWindow) -> [Finding] {
         let findings = NetworkRules.evaluate(window, thresholds: thresholds, bruteForceCandidates: true)
         if let sequence = window.sequence, let last = lastSequence, sequence != last &+ 1 { streaks.removeAll() }

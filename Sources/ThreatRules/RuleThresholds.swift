@@ -130,14 +130,20 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
 
     // MARK: authentication (per 60 s)
 
-    /// `brute_force_total_attempts` (100) and `brute_force_failed_attempts` (50): attempts and
-    /// failures per minute (the original design's total > 100 ∧ failed > 50).
+    /// `brute_force_total_attempts` (100): login attempts per minute that, together with
+    /// `brute_force_failed_attempts`, make `brute_force` (the original design's total > 100 ∧
+    /// failed > 50).
     public var bruteForceTotalAttempts: Double = 100
+    /// `brute_force_failed_attempts` (50): failed attempts per minute that must come with
+    /// `brute_force_total_attempts`.
     public var bruteForceFailedAttempts: Double = 50
-    /// `credential_stuffing_total_attempts` (500) per minute and `credential_stuffing_unique_source_ips`
-    /// (10): many attempts from many addresses (the original design's total > 500 ∧ unique_source_ips > 10).
-    /// The address count is compared as it is (not scaled).
+    /// `credential_stuffing_total_attempts` (500): login attempts per minute that, together with
+    /// `credential_stuffing_unique_source_ips`, make `credential_stuffing`: many attempts from many
+    /// addresses (the original design's total > 500 ∧ unique_source_ips > 10).
     public var credentialStuffingTotalAttempts: Double = 500
+    /// `credential_stuffing_unique_source_ips` (10): distinct source addresses that must come
+    /// with `credential_stuffing_total_attempts`. The address count is compared as it is (not
+    /// scaled).
     public var credentialStuffingUniqueSourceIPs: Double = 10
     /// `service_account_abuse_total_attempts` (1000) per minute on a service account or a
     /// privileged one (`privilege_level` ≥ 1).
@@ -150,34 +156,63 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
 
     /// The JSON keys (snake_case); `RULE_` + the key upper-cased is the environment variable.
     public enum Key: String, CodingKey, CaseIterable, Sendable {
+        /// The key of ``RuleThresholds/portScanUniquePorts``.
         case portScanUniquePorts = "port_scan_unique_ports"
+        /// The key of ``RuleThresholds/portScanPacketsPerSecond``.
         case portScanPacketsPerSecond = "port_scan_packets_per_second"
+        /// The key of ``RuleThresholds/portScanSourceUniquePorts``.
         case portScanSourceUniquePorts = "port_scan_source_unique_ports"
+        /// The key of ``RuleThresholds/ddosPacketsPerSecond``.
         case ddosPacketsPerSecond = "ddos_packets_per_second"
+        /// The key of ``RuleThresholds/ddosBytesPerSecond``.
         case ddosBytesPerSecond = "ddos_bytes_per_second"
+        /// The key of ``RuleThresholds/ddosUniqueIPs``.
         case ddosUniqueIPs = "ddos_unique_ips"
+        /// The key of ``RuleThresholds/synFloodSynPacketsPerSecond``.
         case synFloodSynPacketsPerSecond = "syn_flood_syn_packets_per_second"
+        /// The key of ``RuleThresholds/synFloodTCPRatio``.
         case synFloodTCPRatio = "syn_flood_tcp_ratio"
+        /// The key of ``RuleThresholds/dataExfiltrationBytesPerSecond``.
         case dataExfiltrationBytesPerSecond = "data_exfiltration_bytes_per_second"
+        /// The key of ``RuleThresholds/dataExfiltrationTCPRatio``.
         case dataExfiltrationTCPRatio = "data_exfiltration_tcp_ratio"
+        /// The key of ``RuleThresholds/dataExfiltrationMaxDestinations``.
         case dataExfiltrationMaxDestinations = "data_exfiltration_max_destinations"
+        /// The key of ``RuleThresholds/dataExfiltrationMeanPacketBytes``.
         case dataExfiltrationMeanPacketBytes = "data_exfiltration_mean_packet_bytes"
+        /// The key of ``RuleThresholds/udpFloodPacketsPerSecond``.
         case udpFloodPacketsPerSecond = "udp_flood_packets_per_second"
+        /// The key of ``RuleThresholds/udpFloodUDPRatio``.
         case udpFloodUDPRatio = "udp_flood_udp_ratio"
+        /// The key of ``RuleThresholds/udpFloodUniqueIPs``.
         case udpFloodUniqueIPs = "udp_flood_unique_ips"
+        /// The key of ``RuleThresholds/udpFloodSourcePacketsPerSecond``.
         case udpFloodSourcePacketsPerSecond = "udp_flood_source_packets_per_second"
+        /// The key of ``RuleThresholds/udpFloodSharedPortRatio``.
         case udpFloodSharedPortRatio = "udp_flood_shared_port_ratio"
+        /// The key of ``RuleThresholds/hostSweepUniqueHosts``.
         case hostSweepUniqueHosts = "host_sweep_unique_hosts"
+        /// The key of ``RuleThresholds/dnsTunnelPacketsPerSecond``.
         case dnsTunnelPacketsPerSecond = "dns_tunnel_packets_per_second"
+        /// The key of ``RuleThresholds/dnsTunnelSustainedPacketsPerSecond``.
         case dnsTunnelSustainedPacketsPerSecond = "dns_tunnel_sustained_packets_per_second"
+        /// The key of ``RuleThresholds/dnsTunnelMeanPacketBytes``.
         case dnsTunnelMeanPacketBytes = "dns_tunnel_mean_packet_bytes"
+        /// The key of ``RuleThresholds/bruteForceConnectionsPerSecond``.
         case bruteForceConnectionsPerSecond = "brute_force_connections_per_second"
+        /// The key of ``RuleThresholds/bruteForceSustainedSeconds``.
         case bruteForceSustainedSeconds = "brute_force_sustained_seconds"
+        /// The key of ``RuleThresholds/dominantSourceShare``.
         case dominantSourceShare = "dominant_source_share"
+        /// The key of ``RuleThresholds/bruteForceTotalAttempts``.
         case bruteForceTotalAttempts = "brute_force_total_attempts"
+        /// The key of ``RuleThresholds/bruteForceFailedAttempts``.
         case bruteForceFailedAttempts = "brute_force_failed_attempts"
+        /// The key of ``RuleThresholds/credentialStuffingTotalAttempts``.
         case credentialStuffingTotalAttempts = "credential_stuffing_total_attempts"
+        /// The key of ``RuleThresholds/credentialStuffingUniqueSourceIPs``.
         case credentialStuffingUniqueSourceIPs = "credential_stuffing_unique_source_ips"
+        /// The key of ``RuleThresholds/serviceAccountAbuseTotalAttempts``.
         case serviceAccountAbuseTotalAttempts = "service_account_abuse_total_attempts"
 
         /// The environment variable that overrides this key.
@@ -194,7 +229,8 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
         }
     }
 
-    /// The value of one key.
+    /// The value of one key; setting it does not check the value (``load(file:environment:)`` and
+    /// decoding do).
     public subscript(key: Key) -> Double {
         get {
             switch key {
@@ -289,6 +325,7 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
         }
     }
 
+    /// Encodes every threshold under its snake_case key, in ``Key`` order.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         for key in Key.allCases { try container.encode(self[key], forKey: key) }
@@ -314,6 +351,11 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     /// The defaults, overlaid with the JSON object in `file` (when given), then with the
     /// `RULE_<KEY>` variables of `environment`.
     ///
+    /// - Parameters:
+    ///   - file: The path of a JSON object of thresholds (any subset of the keys), or nil.
+    ///   - environment: The environment to read `RULE_<KEY>` variables from; other variables are
+    ///     ignored.
+    /// - Returns: The thresholds in force.
     /// - Throws: ``RuleThresholdsError``: the file cannot be read or is not a JSON object, a key is
     ///   unknown, a value is not a finite non-negative number (or a ratio above 1), a `RULE_`
     ///   variable names no threshold or does not hold such a number.
@@ -360,6 +402,7 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
 
 /// Why thresholds could not be loaded; every case names the file, key or variable at fault.
 public enum RuleThresholdsError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The thresholds file could not be read.
     case unreadableFile(path: String, reason: String)
     /// Not JSON, or not a JSON object.
     case malformedFile(path: String, reason: String)
@@ -369,6 +412,7 @@ public enum RuleThresholdsError: Error, Equatable, Sendable, CustomStringConvert
     case invalidValue(key: String, reason: String)
     /// A `RULE_…` variable that names no threshold.
     case unknownEnvironmentVariable(String)
+    /// A `RULE_…` variable whose value is not a finite number ≥ 0 (or, for a ratio, ≤ 1).
     case invalidEnvironmentVariable(name: String, value: String, reason: String)
 
     /// The key or variable concerned (the path for file errors).
@@ -380,6 +424,7 @@ public enum RuleThresholdsError: Error, Equatable, Sendable, CustomStringConvert
         }
     }
 
+    /// A message for people naming the file, key or variable and the problem.
     public var description: String {
         switch self {
         case let .unreadableFile(path, reason): "cannot read thresholds file \(path): \(reason)"

@@ -8,11 +8,16 @@ import Synchronization
 public struct Verdict: Codable, Sendable, Equatable {
     /// Per-model scores and which side fired.
     public struct Scores: Codable, Sendable, Equatable {
+        /// True when at least one rule fired (`rule_based`).
         public var ruleBased: Bool
+        /// True when the models reached consensus that the input is anomalous (`ml_based`).
         public var mlBased: Bool
-        /// Calibrated percentiles (0–1) of each model; comparable across models.
+        /// The DBSCAN model's calibrated percentile (0–1), comparable across models; 0 without
+        /// models.
         public var dbscan: Double
+        /// The VAE model's calibrated percentile (0–1); 0 without models.
         public var vae: Double
+        /// The ZMAD model's calibrated percentile (0–1); 0 without models.
         public var zmad: Double
 
         enum CodingKeys: String, CodingKey {
@@ -20,6 +25,7 @@ public struct Verdict: Codable, Sendable, Equatable {
         }
     }
 
+    /// True when a rule fired or the models agree the input is anomalous.
     public var threatDetected: Bool
     /// 0 when nothing was detected; otherwise the strongest evidence: a rule's margin over its
     /// threshold, or the ensemble's weighted percentile when the models agree.
@@ -33,6 +39,7 @@ public struct Verdict: Codable, Sendable, Equatable {
     public var detectionType: DetectionType
     /// The models' decision label (`high_confidence_attack`, …), or `models_disabled`.
     public var decision: VerdictDecision
+    /// Each model's calibrated percentile, and whether the rules and the models fired.
     public var scores: Scores
     /// Why: one sentence per finding, and one for the models when they agree.
     public var explanations: [String]
@@ -44,9 +51,13 @@ public struct Verdict: Codable, Sendable, Equatable {
     /// VAE reconstruction error, ZMAD max |modified z|.
     public var rawScores: RawScores
 
+    /// The models' own scores before calibration; all 0 without models.
     public struct RawScores: Codable, Sendable, Equatable {
+        /// DBSCAN: the distance to the nearest core point divided by ε.
         public var dbscan: Double
+        /// VAE: the reconstruction error.
         public var vae: Double
+        /// ZMAD: the largest absolute modified z-score over the features.
         public var zmad: Double
     }
 
@@ -61,11 +72,13 @@ public struct Verdict: Codable, Sendable, Equatable {
 /// examples. Thread-safe; every verdict also feeds the models' training windows (windows on which
 /// a rule fired are kept out of the "normal" data).
 public final class ThreatDetector: Sendable {
+    /// The thresholds of the network and authentication rules.
     public let thresholds: RuleThresholds
-    /// The ensemble over ``FeatureVector`` (network windows).
+    /// The ensemble over `FeatureVector` (network windows).
     public let network: AnomalyDetector
     /// The ensemble over ``AuthenticationEvent/featureVector``.
     public let authentication: AnomalyDetector
+    /// Classifies the `username_text` of authentication events that carry no `username_type`.
     public let classifier: UsernameClassifier
     /// False: rules only (no model scores, no training); for comparison and benchmarks.
     public let modelsEnabled: Bool
@@ -76,8 +89,14 @@ public final class ThreatDetector: Sendable {
 
     /// A detector over two model sets.
     ///
-    /// - Throws: ``ModelError/dimensionMismatch(expected:got:)`` when `network` does not score
-    ///   ``FeatureVector`` or `authentication` does not score ``AuthenticationEvent/featureVector``.
+    /// - Parameters:
+    ///   - thresholds: The rule thresholds.
+    ///   - network: The models that score network windows (`FeatureVector`).
+    ///   - authentication: The models that score ``AuthenticationEvent/featureVector``.
+    ///   - classifier: The username-field classifier.
+    ///   - modelsEnabled: False runs the rules only: no model scores and no training.
+    /// - Throws: `ModelError.dimensionMismatch(expected:got:)` when `network` does not score
+    ///   `FeatureVector` or `authentication` does not score ``AuthenticationEvent/featureVector``.
     public init(
         thresholds: RuleThresholds, network: AnomalyDetector, authentication: AnomalyDetector, classifier: UsernameClassifier,
         modelsEnabled: Bool = true
@@ -120,14 +139,22 @@ public final class ThreatDetector: Sendable {
         TrainingConfidence(rateFeature: 0, rateMidpoint: log1p(300), rateWidth: 50.0 / 300)
     }
 
-    /// Network models trained on generated normal traffic of ``SyntheticTraffic/hostProfiles``:
+    /// Network models trained on generated normal traffic of `SyntheticTraffic.hostProfiles`:
     /// what a detector without saved models starts from.
+    ///
+    /// - Parameters:
+    ///   - windowsPerHost: How many windows to generate for every host profile.
+    ///   - seed: Determines the generated traffic, and so the models.
+    /// - Throws: `ModelError` when the ensemble cannot be trained on the generated windows.
     public static func bootstrapNetworkEnsemble(windowsPerHost: Int = 150, seed: UInt64 = 1) throws(ModelError) -> AnomalyEnsemble {
         let vectors = SyntheticTraffic.hostWindowStreams(seed: seed, count: windowsPerHost).flatMap(\.windows).map { FeatureVector($0).values }
         return try AnomalyEnsemble.train(TrainingData(vectors: vectors), configuration: networkConfiguration)
     }
 
-    /// Authentication models trained on a synthetic baseline of ordinary login statistics.
+    /// Authentication models trained on a synthetic baseline of ordinary login statistics
+    /// (``AuthenticationEvent/syntheticBaseline``).
+    ///
+    /// - Throws: `ModelError` when the ensemble cannot be built from the baseline.
     public static func bootstrapAuthenticationEnsemble() throws(ModelError) -> AnomalyEnsemble {
         let baseline = AuthenticationEvent.syntheticBaseline
         return try AnomalyEnsemble.bootstrap(
@@ -141,6 +168,15 @@ public final class ThreatDetector: Sendable {
     ///
     /// With `learn: false` nothing changes: the window neither joins the training data nor the
     /// models' history (used by `GET /detect/prom`, which must not mutate).
+    ///
+    /// - Parameters:
+    ///   - window: The window to judge.
+    ///   - timestamp: The window's time in seconds since 1970 for the training data; nil uses the
+    ///     window's `window_start`, else the current time.
+    ///   - learn: False judges the window without changing any state.
+    /// - Returns: The verdict on the window.
+    /// - Throws: `ModelError` when the models cannot score the window, for example
+    ///   `ModelError.notTrained` when they have no ensemble yet.
     public func detect(_ window: TrafficWindow, timestamp: Double? = nil, learn: Bool = true) throws(ModelError) -> Verdict {
         let findings: [Finding]
         if learn {
@@ -171,6 +207,14 @@ public final class ThreatDetector: Sendable {
 
     /// Authentication rules (the username field classified when only its text is given), then the
     /// authentication models.
+    ///
+    /// - Parameters:
+    ///   - event: The login statistics to judge.
+    ///   - timestamp: The event's time in seconds since 1970 for the training data; nil uses the
+    ///     current time.
+    /// - Returns: The verdict, with ``Verdict/usernameClassification`` set when the event's
+    ///   `username_text` was classified.
+    /// - Throws: `ModelError` when the models cannot score the event.
     public func detect(_ event: AuthenticationEvent, timestamp: Double? = nil) throws(ModelError) -> Verdict {
         var classification: UsernameClassification?
         var usernameClass = event.usernameType
@@ -233,6 +277,14 @@ public final class ThreatDetector: Sendable {
 extension ThreatDetector {
     /// A detector over the given ensembles, with the standard configurations, training
     /// confidence and classifier: how the service, `monitor --offline` and the tests compose it.
+    ///
+    /// - Parameters:
+    ///   - thresholds: The rule thresholds.
+    ///   - networkEnsemble: The trained network models.
+    ///   - authenticationEnsemble: The trained authentication models.
+    ///   - modelsEnabled: False runs the rules only: no model scores and no training.
+    /// - Throws: `ModelError` when an ensemble does not fit its configuration (for example a
+    ///   different number of features).
     public convenience init(
         thresholds: RuleThresholds, networkEnsemble: AnomalyEnsemble, authenticationEnsemble: AnomalyEnsemble,
         modelsEnabled: Bool = true
@@ -248,6 +300,9 @@ extension ThreatDetector {
 
     /// A detector with bootstrap models, for in-process use (`monitor --offline`, examples): it
     /// learns from what it sees like the service does.
+    ///
+    /// - Parameter thresholds: The rule thresholds; the defaults when not given.
+    /// - Throws: `ModelError` when the bootstrap models cannot be trained.
     public static func standalone(thresholds: RuleThresholds = RuleThresholds()) throws -> ThreatDetector {
         try ThreatDetector(
             thresholds: thresholds, networkEnsemble: bootstrapNetworkEnsemble(),

@@ -74,7 +74,7 @@ public struct ClassificationReport: Codable, Sendable, Equatable {
         public var predicted: Int
     }
 
-    /// Metrics of every class, in ``UsernameClass/allCases`` order, including classes that were
+    /// Metrics of every class, in `UsernameClass.allCases` order, including classes that were
     /// predicted but absent from the samples (their support is 0).
     public var classes: [ClassMetrics]
     /// The fraction of samples whose prediction equals their label (0 for no samples).

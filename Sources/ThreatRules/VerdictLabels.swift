@@ -2,7 +2,7 @@ public import AnomalyModels
 
 /// What a verdict judged, and which of the detector's two model sets scored it.
 public enum DetectionType: String, Codable, Sendable, CaseIterable, Hashable {
-    /// A traffic window (``TrafficFeatures/TrafficWindow``), scored by the network models.
+    /// A traffic window (`TrafficWindow`), scored by the network models.
     case network
     /// A login statistics event (``AuthenticationEvent``), scored by the authentication models.
     case authentication
@@ -36,6 +36,7 @@ public enum ReportedThreat: RawRepresentable, Codable, Sendable, Hashable, Custo
         }
     }
 
+    /// The wire name, the same as ``rawValue``.
     public var description: String { rawValue }
 
     /// True for the models' risk tiers.
@@ -71,5 +72,6 @@ public enum VerdictDecision: RawRepresentable, Codable, Sendable, Hashable, Cust
         }
     }
 
+    /// The wire name, the same as ``rawValue``.
     public var description: String { rawValue }
 }

@@ -23,10 +23,12 @@
 /// evaluation captures (README, "Model evaluation") this set separated every attack class from
 /// generated normal traffic and the benign captures. Every value is finite.
 public struct FeatureVector: Sendable, Equatable {
+    /// The names of the seven features, in the order of ``values``.
     public static let names = [
         "log_packets_per_second", "sources_per_packet", "ports_per_packet",
         "tcp_ratio", "syn_ratio", "log_mean_packet_kilobytes", "dns_ratio",
     ]
+    /// The number of features: 7, the count of ``names``.
     public static var dimension: Int { names.count }
 
     /// The seven values, in ``names`` order.

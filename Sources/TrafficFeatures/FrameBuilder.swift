@@ -4,14 +4,20 @@
 ///
 /// Malformed variants are made by truncating or editing the returned bytes.
 public enum FrameBuilder {
+    /// The default source MAC address, 02:00:00:00:00:02 (locally administered).
     public static let defaultSourceMAC: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02]
+    /// The default destination MAC address, 02:00:00:00:00:01 (locally administered).
     public static let defaultDestinationMAC: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x01]
 
     /// An IPv6 extension header placed between the IPv6 header and the transport header.
     public enum IPv6Extension: Sendable, Equatable {
+        /// A Hop-by-Hop Options header (8 bytes: one PadN option).
         case hopByHop
+        /// A Routing header (8 bytes).
         case routing
+        /// A Destination Options header (8 bytes: one PadN option).
         case destinationOptions
+        /// An Authentication Header (16 bytes: 12 bytes of header and a 4-byte ICV).
         case authentication
         /// A fragment header; `offset` in 8-byte units (0 = first fragment).
         case fragment(offset: UInt16, moreFragments: Bool)

@@ -32,12 +32,22 @@ public struct FrameParser: Sendable {
         }
     }
 
+    /// The most IPv6 extension headers the parser skips, as the XDP program does. When more
+    /// follow, the next header's number becomes ``PacketSummary/ipProtocol`` and the packet is
+    /// counted as `other`.
     public static let maximumIPv6ExtensionHeaders = 6
 
+    /// The link layer of the frames this parser reads.
     public var linkType: LinkType
     /// Prefix length kept for IPv6 source addresses (1–128, default 64).
     public var ipv6SourcePrefixLength: Int
 
+    /// A parser for frames of one link type.
+    ///
+    /// - Parameters:
+    ///   - linkType: The frames' link layer.
+    ///   - ipv6SourcePrefixLength: The number of leading bits of IPv6 source addresses to keep
+    ///     (1–128); the other bits are cleared, so sources are grouped per prefix.
     public init(linkType: LinkType = .ethernet, ipv6SourcePrefixLength: Int = 64) {
         self.linkType = linkType
         self.ipv6SourcePrefixLength = ipv6SourcePrefixLength

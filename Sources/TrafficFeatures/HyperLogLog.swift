@@ -10,11 +10,16 @@
 /// near-optimal cardinality estimation algorithm" (2007), with the small-range
 /// (linear counting) correction.
 public struct HyperLogLog: Sendable, Equatable {
+    /// The number of leading hash bits that select a register: 12.
     public static let precision = 12
+    /// The number of registers, 2^12 = 4096.
     public static let registerCount = 1 << precision
 
+    /// The registers, ``registerCount`` of them: each holds the highest rank (leading zero bits
+    /// of the rest of the hash, plus 1) of the addresses it saw, 0 when it saw none.
     public private(set) var registers: [UInt8]
 
+    /// An empty sketch: every register is 0.
     public init() {
         registers = [UInt8](repeating: 0, count: Self.registerCount)
     }
@@ -25,6 +30,8 @@ public struct HyperLogLog: Sendable, Equatable {
         self.registers = registers
     }
 
+    /// Adds an address to the set. Adding an address that is already in it leaves the sketch
+    /// unchanged.
     public mutating func add(_ address: NetworkAddress) {
         let hash = Self.hash(address)
         let index = Int(hash >> UInt64(64 - Self.precision))

@@ -8,8 +8,11 @@ import Darwin
 /// (`::ffff:a.b.c.d`) — the same representation the XDP program uses for its keys
 /// (`struct nm_addr`).
 public struct NetworkAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// High and low 64 bits, network byte order when read as big-endian words.
+    /// Bytes 0–7 of the address as one integer, byte 0 in the most significant bits (0 for an
+    /// IPv4 address).
     public private(set) var high: UInt64
+    /// Bytes 8–15 of the address as one integer, byte 8 in the most significant bits (for an
+    /// IPv4 address, `0x0000_FFFF` followed by its four octets).
     public private(set) var low: UInt64
 
     /// The address from its 16 bytes in network order.
@@ -105,6 +108,7 @@ public struct NetworkAddress: Hashable, Sendable, Comparable, CustomStringConver
         return "\(description)/\(ipv6PrefixLength)"
     }
 
+    /// Orders addresses by their 16 bytes in network order, compared byte by byte from the first.
     public static func < (lhs: NetworkAddress, rhs: NetworkAddress) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }

@@ -1,15 +1,25 @@
 /// TCP header flags (byte 13 of the TCP header).
 public struct TCPFlags: OptionSet, Sendable, Hashable {
+    /// The flag bits, as in the TCP header's flags byte.
     public let rawValue: UInt8
+    /// The flags whose bits are set in `rawValue`.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+    /// FIN (0x01): the sender has no more data.
     public static let fin = TCPFlags(rawValue: 0x01)
+    /// SYN (0x02): synchronise sequence numbers; opens a connection.
     public static let syn = TCPFlags(rawValue: 0x02)
+    /// RST (0x04): reset the connection.
     public static let rst = TCPFlags(rawValue: 0x04)
+    /// PSH (0x08): push the buffered data to the application.
     public static let psh = TCPFlags(rawValue: 0x08)
+    /// ACK (0x10): the acknowledgment number is valid.
     public static let ack = TCPFlags(rawValue: 0x10)
+    /// URG (0x20): the urgent pointer is valid.
     public static let urg = TCPFlags(rawValue: 0x20)
+    /// ECE (0x40): ECN echo.
     public static let ece = TCPFlags(rawValue: 0x40)
+    /// CWR (0x80): congestion window reduced.
     public static let cwr = TCPFlags(rawValue: 0x80)
 
     /// A connection attempt: SYN set, ACK clear (what `syn_packets` counts).
@@ -19,6 +29,10 @@ public struct TCPFlags: OptionSet, Sendable, Hashable {
 }
 
 /// The protocol bucket a packet is counted in. Every packet is in exactly one.
+///
+/// `tcp` and `udp` are chosen by IP protocol number and `icmp` holds ICMP and ICMPv6; `other`
+/// holds everything else: non-IP frames, IP packets whose header was unusable, and other
+/// protocols. The raw values are the values of the `protocol` label of the monitor's metrics.
 public enum ProtocolBucket: String, Sendable, CaseIterable, Codable {
     case tcp, udp, icmp, other
 }
@@ -36,11 +50,16 @@ public enum ProtocolBucket: String, Sendable, CaseIterable, Codable {
 /// - Non-first fragments carry no transport header: protocol bucket from the IP
 ///   header, no ports.
 public struct PacketSummary: Sendable, Hashable {
+    /// The IP version of a packet; the raw value is the header's version number.
     public enum IPVersion: UInt8, Sendable {
+        /// IPv4.
         case v4 = 4
+        /// IPv6.
         case v6 = 6
     }
 
+    /// The frame's length on the wire in bytes; for a capture, the original length, even when
+    /// fewer bytes were kept.
     public var wireLength: Int
     /// nil for non-IP frames.
     public var ipVersion: IPVersion?
@@ -50,17 +69,26 @@ public struct PacketSummary: Sendable, Hashable {
     /// nil when the packet is not IP or its IP header was unusable. IPv6 sources
     /// are masked to the configured prefix by the parser.
     public var source: NetworkAddress?
+    /// nil when the packet is not IP or its IP header was unusable. Never masked.
     public var destination: NetworkAddress?
     /// Present when a TCP or UDP header with ports was parsed.
     public var sourcePort: UInt16?
+    /// Present when a TCP or UDP header with ports was parsed.
     public var destinationPort: UInt16?
+    /// The TCP header's flags; empty unless the fixed TCP header (20 bytes) was parsed.
     public var tcpFlags: TCPFlags
+    /// An IPv4 fragment (more-fragments flag or a non-zero offset, first fragments included) or an
+    /// IPv6 packet with a fragment header.
     public var isFragment: Bool
+    /// An IP or transport header is truncated or inconsistent (see the rules above). The packet is
+    /// still counted.
     public var isMalformed: Bool
     /// The capture kept fewer bytes than the frame had and the headers ran past
     /// them: the packet is counted as far as it could be parsed, and not malformed.
     public var isCaptureTruncated: Bool
 
+    /// A summary with the given fields. With only `wireLength` it is a non-IP frame: no
+    /// addresses, no ports, no flags.
     public init(
         wireLength: Int,
         ipVersion: IPVersion? = nil,
@@ -87,6 +115,8 @@ public struct PacketSummary: Sendable, Hashable {
         self.isCaptureTruncated = isCaptureTruncated
     }
 
+    /// The protocol bucket the packet is counted in: TCP, UDP, ICMP (ICMP and ICMPv6), or
+    /// ``ProtocolBucket/other`` for non-IP frames and any other protocol.
     public var bucket: ProtocolBucket {
         guard ipVersion != nil else { return .other }
         switch ipProtocol {
@@ -105,14 +135,24 @@ public struct PacketSummary: Sendable, Hashable {
 
 /// IANA protocol numbers used by the parser.
 public enum IPProtocolNumber {
+    /// IPv6 Hop-by-Hop Options header (0).
     public static let hopByHop: UInt8 = 0
+    /// ICMP for IPv4 (1).
     public static let icmp: UInt8 = 1
+    /// TCP (6).
     public static let tcp: UInt8 = 6
+    /// UDP (17).
     public static let udp: UInt8 = 17
+    /// IPv6 Routing header (43).
     public static let routing: UInt8 = 43
+    /// IPv6 Fragment header (44).
     public static let fragment: UInt8 = 44
+    /// Encapsulating Security Payload (50); the parser does not look past it.
     public static let esp: UInt8 = 50
+    /// Authentication Header, AH (51).
     public static let authentication: UInt8 = 51
+    /// ICMPv6 (58).
     public static let icmpv6: UInt8 = 58
+    /// IPv6 Destination Options header (60).
     public static let destinationOptions: UInt8 = 60
 }

@@ -11,9 +11,15 @@ public import Foundation
 /// ranges (198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32); the host and attackers use
 /// 198.18.0.0/15. The same seed yields the same packets.
 public struct SyntheticTraffic: Sendable {
+    /// The host whose traffic is generated and the shape of its benign traffic.
     public struct Profile: Sendable, Equatable {
+        /// The host's IPv4 address: the destination of the benign IPv4 traffic and of port scans,
+        /// SYN floods and UDP floods.
         public var host: NetworkAddress
+        /// The host's IPv6 address: the destination of the IPv6 web sessions.
         public var hostIPv6: NetworkAddress
+        /// The mean benign packet rate in packets per second, before the daily cycle and the
+        /// burstiness are applied.
         public var meanPacketsPerSecond: Double
         /// Distinct remote clients that visit (popularity is Zipf-like).
         public var clientPopulation: Int
@@ -30,6 +36,10 @@ public struct SyntheticTraffic: Sendable {
         /// receives the answers of a burst of DNS lookups first.
         public var burstiness: Double
 
+        /// A profile; `quicShare` is clamped to 0…1 and `burstiness` to 0…2 (a non-finite
+        /// `burstiness` becomes 0). The defaults describe a server at 198.18.0.1 and 2001:db8:ffff::1
+        /// with 300 packets/s from 200 clients, a daily amplitude of 0.25, a QUIC share of 0.16 and a
+        /// steady rate.
         public init(
             host: NetworkAddress = NetworkAddress(ipv4: 198, 18, 0, 1),
             hostIPv6: NetworkAddress = NetworkAddress("2001:db8:ffff::1")!,
@@ -63,11 +73,18 @@ public struct SyntheticTraffic: Sendable {
         case dnsTunnel(source: NetworkAddress, queriesPerSecond: Int)
     }
 
+    /// The profile the generator follows; a change applies from the next call of
+    /// ``packets(start:duration:attacks:)``.
     public var profile: Profile
     private var rng: SplitMix64
     /// The logarithm of the current activity multiplier (see ``Profile/burstiness``).
     private var logActivity = 0.0
 
+    /// A generator for `profile`. The same profile and seed give the same sequence of packets.
+    ///
+    /// - Parameters:
+    ///   - profile: The host and its benign traffic.
+    ///   - seed: The seed of the generator's ``SplitMix64``.
     public init(profile: Profile = Profile(), seed: UInt64 = 1) {
         self.profile = profile
         self.rng = SplitMix64(seed: seed)

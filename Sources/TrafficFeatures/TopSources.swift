@@ -7,10 +7,18 @@
 /// named even when bulk transfers dominate the packet counts. At most `6 × limit`
 /// sources are returned, ordered by packets (descending), then address.
 public enum TopSources {
+    /// The default `limit`: 10 sources per criterion.
     public static let defaultLimit = 10
     /// The limits a configuration may ask for (sources per criterion).
     public static let limitRange = 0...1000
 
+    /// The sources a window names in `top_sources`.
+    ///
+    /// - Parameters:
+    ///   - sources: Every source of the window.
+    ///   - limit: The number of sources kept per criterion; 0 or less selects none.
+    /// - Returns: At most `6 × limit` sources, ordered by packets (descending), then by ``SourceStats/ip``
+    ///   as text. When there are no more than `limit` sources, all of them, in that order.
     public static func select(_ sources: [SourceStats], limit: Int = defaultLimit) -> [SourceStats] {
         guard limit > 0 else { return [] }
         guard sources.count > limit else { return sources.sorted(by: byPackets) }

@@ -15,30 +15,51 @@ public enum CaptureSourceKind: String, Sendable, Codable, CaseIterable {
 /// Every packet is in exactly one protocol bucket, so
 /// `tcpPackets + udpPackets + icmpPackets + otherPackets == packets`.
 public struct WindowCounters: Sendable, Equatable, Hashable {
+    /// Packets of every kind (`packets` in the window JSON).
     public var packets = 0
+    /// Bytes of every packet, as frame lengths on the wire (`bytes`).
     public var bytes = 0
+    /// Packets in the TCP bucket (`tcp_packets`).
     public var tcpPackets = 0
+    /// Bytes of the TCP bucket's packets (`tcp_bytes`).
     public var tcpBytes = 0
+    /// Packets in the UDP bucket (`udp_packets`).
     public var udpPackets = 0
+    /// Bytes of the UDP bucket's packets (`udp_bytes`).
     public var udpBytes = 0
+    /// Packets in the ICMP bucket, ICMP and ICMPv6 (`icmp_packets`).
     public var icmpPackets = 0
+    /// Bytes of the ICMP bucket's packets (`icmp_bytes`).
     public var icmpBytes = 0
+    /// Packets in the `other` bucket: non-IP frames, unusable IP headers and other protocols
+    /// (`other_packets`).
     public var otherPackets = 0
+    /// Bytes of the `other` bucket's packets (`other_bytes`).
     public var otherBytes = 0
-    /// SYN set and ACK clear.
+    /// TCP segments with SYN set and ACK clear: connection attempts (`syn_packets`).
     public var synPackets = 0
+    /// TCP segments with SYN and ACK both set (`syn_ack_packets`).
     public var synAckPackets = 0
+    /// TCP segments with RST set (`rst_packets`).
     public var rstPackets = 0
+    /// TCP segments with FIN set (`fin_packets`).
     public var finPackets = 0
-    /// TCP or UDP with source or destination port 53.
+    /// TCP or UDP packets with source or destination port 53 (`dns_packets`).
     public var dnsPackets = 0
+    /// Bytes of the DNS packets (`dns_bytes`).
     public var dnsBytes = 0
+    /// IPv4 packets, malformed ones included (`ipv4_packets`).
     public var ipv4Packets = 0
+    /// IPv6 packets, malformed ones included (`ipv6_packets`).
     public var ipv6Packets = 0
+    /// Frames that are neither IPv4 nor IPv6, such as ARP (`non_ip_packets`).
     public var nonIPPackets = 0
+    /// IP fragments, first fragments included (`fragment_packets`).
     public var fragmentPackets = 0
+    /// Packets with a truncated or inconsistent IP or transport header (`malformed_packets`).
     public var malformedPackets = 0
 
+    /// Counters that are all 0.
     public init() {}
 
     /// Adds one packet with the program's rules.
@@ -99,11 +120,17 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
     public var sourceEntriesEvicted = 0
     /// New sources the table refused.
     public var sourceInsertFailures = 0
-    /// (source, port) and (source, host) pairs evicted or refused: per-source
-    /// distinct-port and distinct-host counts may be off by that many.
+    /// (source, destination port) pairs pushed out of the bounded pair table; a source's
+    /// `unique_ports` may be off by that many (`port_pairs_evicted`).
     public var portPairsEvicted = 0
+    /// New (source, destination port) pairs the pair table refused; a source's `unique_ports`
+    /// may be off by that many (`port_pair_insert_failures`).
     public var portPairInsertFailures = 0
+    /// (source, destination host) pairs pushed out of the pair table; a source's `unique_hosts`
+    /// may be off by that many (`host_pairs_evicted`).
     public var hostPairsEvicted = 0
+    /// New (source, destination host) pairs the pair table refused; a source's `unique_hosts`
+    /// may be off by that many (`host_pair_insert_failures`).
     public var hostPairInsertFailures = 0
     /// Sampled packet events lost because the ring buffer was full.
     public var sampledEventsLost = 0
@@ -114,6 +141,7 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
     /// second of 10⁹ ns or more): each packet is counted in the window of the record before it.
     public var captureInvalidTimestamps = 0
 
+    /// No losses: every count is 0.
     public init() {}
 
     /// True when nothing was lost.
@@ -131,6 +159,9 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
         case captureInvalidTimestamps = "capture_invalid_timestamps"
     }
 
+    /// Decodes a `losses` object; a missing field is 0.
+    ///
+    /// - Throws: `DecodingError` when a field is not an integer within 0 … ``WireLimits/maximumCount``.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         for key in [CodingKeys]([
@@ -155,10 +186,15 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
 }
 
 /// One source's traffic in a window (an entry of `top_sources`).
+///
+/// In JSON each property is under its snake_case name (`syn_packets`, `unique_ports`,
+/// `udp_source_port`, …).
 public struct SourceStats: Codable, Sendable, Equatable, Hashable {
     /// The source address, or `prefix/len` for a grouped IPv6 source.
     public var ip: String
+    /// Packets from this source in the window.
     public var packets: Int
+    /// Bytes from this source, as frame lengths on the wire.
     public var bytes: Int
     /// Connection attempts (SYN without ACK) from this source.
     public var synPackets: Int
@@ -166,17 +202,22 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
     public var uniquePorts: Int
     /// Distinct destination addresses this source sent to.
     public var uniqueHosts: Int
+    /// TCP packets from this source.
     public var tcpPackets: Int
+    /// UDP packets from this source.
     public var udpPackets: Int
+    /// ICMP and ICMPv6 packets from this source.
     public var icmpPackets: Int
-    /// Packets and bytes to or from port 53.
+    /// Packets from this source with source or destination port 53.
     public var dnsPackets: Int
+    /// Bytes of this source's DNS packets.
     public var dnsBytes: Int
     /// The last UDP source port seen from this source (reflection/amplification
     /// sources share one, e.g. 53, 123, 4500). The XDP program keeps it per CPU, so for a
     /// source that used several ports it is one of them, not necessarily the last.
     public var udpSourcePort: Int?
 
+    /// The statistics of one source; every count but `packets` and `bytes` defaults to 0.
     public init(
         ip: String, packets: Int, bytes: Int, synPackets: Int = 0, uniquePorts: Int = 0,
         uniqueHosts: Int = 0, tcpPackets: Int = 0, udpPackets: Int = 0, icmpPackets: Int = 0,
@@ -209,6 +250,11 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
         case udpSourcePort = "udp_source_port"
     }
 
+    /// Decodes one `top_sources` entry. `ip` and `packets` are required; the other counts
+    /// default to 0 and `udp_source_port` to nil.
+    ///
+    /// - Throws: `DecodingError` when `ip` or `packets` is missing, a count is not an integer within
+    ///   0 … ``WireLimits/maximumCount``, or `udp_source_port` is outside 0 … 65 535.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         ip = try c.decode(String.self, forKey: .ip)
@@ -239,53 +285,86 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
 /// counts) and rejects negative, non-integral, non-finite or out-of-range values (see
 /// ``WireLimits``) with an error naming the field.
 public struct TrafficWindow: Codable, Sendable, Equatable {
-    // Seed fields.
+    // The original design's fields.
+    /// Packets per second over the window (`packets_per_second`), 0 …
+    /// ``WireLimits/maximumPacketsPerSecond``.
     public var packetsPerSecond: Double
+    /// Bytes per second over the window (`bytes_per_second`), 0 …
+    /// ``WireLimits/maximumBytesPerSecond``.
     public var bytesPerSecond: Double
-    /// Distinct source addresses (IPv6 grouped per configured prefix).
+    /// Distinct source addresses (`unique_ips`; IPv6 grouped per configured prefix).
     public var uniqueIPs: Int
-    /// Distinct TCP/UDP destination ports.
+    /// Distinct TCP/UDP destination ports (`unique_ports`).
     public var uniquePorts: Int
     // tcp_packets, udp_packets, syn_packets and icmp_packets are views of `counters`.
+    /// TCP packets in the window (`tcp_packets`); reads and writes ``counters``.
     public var tcpPackets: Int {
         get { counters.tcpPackets }
         set { counters.tcpPackets = newValue }
     }
+    /// UDP packets in the window (`udp_packets`); reads and writes ``counters``.
     public var udpPackets: Int {
         get { counters.udpPackets }
         set { counters.udpPackets = newValue }
     }
-    /// TCP segments with SYN set and ACK clear (connection attempts).
+    /// TCP segments with SYN set and ACK clear, connection attempts (`syn_packets`); reads and
+    /// writes ``counters``.
     public var synPackets: Int {
         get { counters.synPackets }
         set { counters.synPackets = newValue }
     }
 
     // Extensions.
+    /// ICMP and ICMPv6 packets in the window (`icmp_packets`); reads and writes ``counters``.
     public var icmpPackets: Int {
         get { counters.icmpPackets }
         set { counters.icmpPackets = newValue }
     }
+    /// The window's length in seconds (`window_seconds`), within ``WireLimits/windowSeconds``
+    /// when decoded; 1 when a body omits it.
     public var windowSeconds: Double
-    /// Start of the window (wall clock for live sources, capture time for pcap).
+    /// Start of the window (`window_start`): wall clock for live sources, capture time for pcap.
     public var windowStart: Date?
+    /// The network interface the packets were captured on (`interface`), when known.
     public var interface: String?
-    /// `xdp`, `pcap` or `simulation` for this project's sources.
+    /// Where the packets came from (`source`): `xdp`, `pcap` or `simulation` for this project's
+    /// capture sources (``CaptureSourceKind``).
     public var source: String?
-    /// Window number since the source started (0, 1, 2, …): consumers can see gaps.
+    /// Window number since the source started (`sequence`: 0, 1, 2, …), so consumers can see gaps.
     public var sequence: Int?
-    /// Sources worth naming, bounded (see ``TopSources``).
+    /// Sources worth naming (`top_sources`), bounded (see ``TopSources``).
     public var topSources: [SourceStats]
-    /// All counters of the window (packets and bytes by protocol, TCP flags, DNS, …).
+    /// All counters of the window (packets and bytes by protocol, TCP flags, DNS, …), each under
+    /// its own key at the top level of the JSON.
     public var counters: WindowCounters
-    /// `unique_ips` came from the HyperLogLog sketch because the source table overflowed.
+    /// `unique_ips` came from the HyperLogLog sketch because the source table overflowed
+    /// (`unique_ips_estimated`).
     public var uniqueIPsEstimated: Bool
-    /// Packets sampled to the ring buffer in this window.
+    /// Packets sampled to the ring buffer in this window (`sampled_events`).
     public var sampledEvents: Int
+    /// What the window could not record exactly (`losses`).
     public var losses: CaptureLosses
-    /// A `tcp_ratio` given instead of TCP/UDP counts (the original design's bodies); nil otherwise.
+    /// A `tcp_ratio` given instead of TCP/UDP counts (the original design's bodies), 0 … 1; nil
+    /// otherwise.
     public var declaredTCPRatio: Double?
 
+    /// A window from its counters. ``packetsPerSecond`` and ``bytesPerSecond`` are the counters'
+    /// packets and bytes divided by `windowSeconds` (by 1 when `windowSeconds` is not positive);
+    /// ``declaredTCPRatio`` is nil. Values are not checked against ``WireLimits``.
+    ///
+    /// - Parameters:
+    ///   - windowStart: The window's start, or nil when unknown.
+    ///   - windowSeconds: The window's length in seconds, stored as given.
+    ///   - counters: The window's counters.
+    ///   - uniqueIPs: Distinct sources.
+    ///   - uniquePorts: Distinct TCP and UDP destination ports.
+    ///   - topSources: The sources worth naming.
+    ///   - uniqueIPsEstimated: Whether `uniqueIPs` is a HyperLogLog estimate.
+    ///   - interface: The interface the packets were captured on.
+    ///   - source: Where the packets came from, e.g. a ``CaptureSourceKind`` raw value.
+    ///   - sequence: The window's number since the source started.
+    ///   - sampledEvents: Packets sampled to the ring buffer in this window.
+    ///   - losses: What the window could not record exactly.
     public init(
         windowStart: Date?,
         windowSeconds: Double,
@@ -360,6 +439,16 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         case losses
     }
 
+    /// Decodes a window in the full format or the original design's minimal form.
+    ///
+    /// `packets_per_second`, `bytes_per_second`, `unique_ips`, `unique_ports` and `syn_packets` are
+    /// required, and so are `tcp_packets` and `udp_packets` unless `tcp_ratio` is given. Missing
+    /// counts are 0, `window_seconds` is 1, `other_packets` is the packets not in the TCP, UDP or ICMP
+    /// counts, and `packets` and `bytes` are the rates times `window_seconds`, rounded.
+    ///
+    /// - Throws: `DecodingError`, with a message naming the field, when a required field is missing,
+    ///   a value has the wrong type or is outside ``WireLimits``, `window_start` is not an ISO 8601
+    ///   timestamp, or a rate times `window_seconds` is more than ``WireLimits/maximumCount``.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         packetsPerSecond = try c.decodeRate(.packetsPerSecond, maximum: WireLimits.maximumPacketsPerSecond)
@@ -425,6 +514,11 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         losses = try c.decodeIfPresent(CaptureLosses.self, forKey: .losses) ?? CaptureLosses()
     }
 
+    /// Encodes every field under its snake_case key; `tcp_ratio` only when ``declaredTCPRatio``
+    /// is set, and `window_start`, `interface`, `source` and `sequence` only when they are not nil.
+    ///
+    /// - Throws: Any error of the encoder, such as the `EncodingError` that `JSONEncoder` throws
+    ///   for a rate that is not finite.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(packetsPerSecond, forKey: .packetsPerSecond)
@@ -465,6 +559,8 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     }
 
     /// JSON encoding of one window (sorted keys, so equal windows give equal bytes).
+    ///
+    /// - Throws: `EncodingError` when a value cannot be encoded, such as a rate that is not finite.
     public func jsonData() throws -> Data {
         try Self.encoder.encode(self)
     }
@@ -494,10 +590,13 @@ extension KeyedDecodingContainer where Key == TrafficWindow.CodingKeys {
 
 /// ISO 8601 UTC timestamps with millisecond precision (`2026-11-24T10:00:00.250Z`).
 public enum WindowTimestamp {
+    /// The date as an ISO 8601 UTC timestamp with milliseconds, e.g. `2026-11-24T10:00:00.250Z`.
     public static func format(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
+    /// The date of an ISO 8601 timestamp with or without fractional seconds
+    /// (`2026-11-24T10:00:00.250Z`, `2026-11-24T10:00:00Z`), or nil when `text` is neither.
     public static func parse(_ text: String) -> Date? {
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
             return date

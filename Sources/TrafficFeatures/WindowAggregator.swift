@@ -13,10 +13,21 @@ public struct AggregationSettings: Sendable, Equatable {
     /// `limit` given to ``TopSources/select(_:limit:)``.
     public var topSourceLimit: Int
 
-    /// The prefix lengths ``ipv6SourcePrefixLength`` accepts, and the default.
+    /// The prefix lengths ``ipv6SourcePrefixLength`` accepts.
     public static let ipv6SourcePrefixLengthRange = 1...128
+    /// The default ``ipv6SourcePrefixLength``: 64, one group per IPv6 subnet.
     public static let defaultIPv6SourcePrefixLength = 64
 
+    /// Settings with the given bounds. Values are stored as given, not checked.
+    ///
+    /// - Parameters:
+    ///   - sourceCapacity: Most sources tracked per window (default 65 536).
+    ///   - pairCapacity: Most (source, port) and most (source, host) pairs tracked per window
+    ///     (default 2^20 each).
+    ///   - ipv6SourcePrefixLength: Prefix length IPv6 sources are grouped by, within
+    ///     ``ipv6SourcePrefixLengthRange`` (default 64).
+    ///   - topSourceLimit: Sources kept per criterion in `top_sources` (default
+    ///     ``TopSources/defaultLimit``).
     public init(
         sourceCapacity: Int = 65_536,
         pairCapacity: Int = 1 << 20,
@@ -35,6 +46,7 @@ public struct AggregationSettings: Sendable, Equatable {
 /// exact distinct destination ports and hosts). The pcap and simulation sources use
 /// it; the XDP source reads the same quantities from the kernel's maps.
 public struct WindowAggregator: Sendable {
+    /// The bounds this aggregator applies, fixed when it is created.
     public let settings: AggregationSettings
 
     private var counters = WindowCounters()
@@ -45,6 +57,7 @@ public struct WindowAggregator: Sendable {
     private var hostPairs = 0
     private var losses = CaptureLosses()
 
+    /// An aggregator whose current window is empty.
     public init(settings: AggregationSettings = AggregationSettings()) {
         self.settings = settings
     }
@@ -52,6 +65,13 @@ public struct WindowAggregator: Sendable {
     /// Packets added since the last ``close(start:duration:interface:source:sequence:)``.
     public var packetCount: Int { counters.packets }
 
+    /// Counts one packet in the current window: in the totals, in the set of destination ports,
+    /// and, when it has a source, in that source's counters and distinct ports and hosts.
+    ///
+    /// A new source beyond ``AggregationSettings/sourceCapacity`` is counted in
+    /// ``CaptureLosses/sourceInsertFailures`` and enters only the HyperLogLog sketch behind
+    /// `unique_ips`; a pair beyond ``AggregationSettings/pairCapacity`` is counted in
+    /// ``CaptureLosses/portPairInsertFailures`` or ``CaptureLosses/hostPairInsertFailures``.
     public mutating func add(_ packet: PacketSummary) {
         counters.count(packet)
         if packet.isCaptureTruncated {
@@ -81,7 +101,16 @@ public struct WindowAggregator: Sendable {
         losses.captureInvalidTimestamps += 1
     }
 
-    /// Closes the window: returns it and starts an empty one.
+    /// Closes the window: returns it and starts an empty one with the same settings.
+    ///
+    /// - Parameters:
+    ///   - start: The window's start (`window_start`), or nil when unknown.
+    ///   - duration: The window's length in seconds (`window_seconds`); the rates are the counts
+    ///     divided by it (by 1 when it is not positive).
+    ///   - interface: The interface the packets were captured on.
+    ///   - source: Where the packets came from (`source`).
+    ///   - sequence: The window's number since the source started (`sequence`).
+    /// - Returns: The window with every packet added since the last close.
     public mutating func close(
         start: Date?,
         duration: Double,

@@ -6,10 +6,10 @@ import NIOHTTP1
 import PromExposition
 public import TrafficFeatures
 
-/// Builds a ``TrafficWindow`` from a Prometheus server that scrapes the monitor, for
+/// Builds a `TrafficWindow` from a Prometheus server that scrapes the monitor, for
 /// `GET /detect/prom`: every feature the detector needs comes from one instant query each, as
 /// rates over ``range`` of the monitor's counters (and averages of its gauges), so none is left at
-/// zero just because a gauge was not exported — the original's defaults left three at 0.
+/// zero just because a gauge was not exported — the original design's defaults left three at 0.
 ///
 /// The window describes one second of average traffic over the range: packets/s and bytes/s are
 /// rates; the protocol and SYN counts are per-second rates rounded to whole packets; distinct
@@ -24,13 +24,16 @@ public struct PrometheusWindowQuery: Sendable {
             case unreachable
             /// Prometheus answered with an error status, or a body that is not a query result.
             case badAnswer
-            /// A query's value is not usable: not finite, negative, or beyond ``WireLimits``.
+            /// A query's value is not usable: not finite, negative, or beyond `WireLimits`.
             case invalidValue
         }
 
+        /// What went wrong, which decides the status `/detect/prom` answers with.
         public var kind: Kind
+        /// A sentence that says what failed, naming the field and the query when one is at fault.
         public var description: String
 
+        /// A failure of `kind` that `description` explains.
         public init(_ kind: Kind, _ description: String) {
             self.kind = kind
             self.description = description
@@ -41,11 +44,18 @@ public struct PrometheusWindowQuery: Sendable {
     public let baseURL: String
     /// The range of the rates, e.g. `1m` (Prometheus duration syntax).
     public let range: String
+    /// The longest one query may take; the window takes one query per field.
     public let timeout: Duration
 
     /// Default ``range`` (`PROMETHEUS_RANGE`).
     public static let defaultRange = "1m"
 
+    /// A query against one Prometheus server. Nothing is sent until ``window(client:)``.
+    ///
+    /// - Parameters:
+    ///   - baseURL: The Prometheus server, e.g. `http://127.0.0.1:9090`; one trailing `/` is dropped.
+    ///   - range: The range of the rates, in Prometheus duration syntax (not checked here).
+    ///   - timeout: The longest one query may take (default 5 s).
     public init(baseURL: String, range: String = defaultRange, timeout: Duration = .seconds(5)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.range = range
@@ -79,9 +89,14 @@ public struct PrometheusWindowQuery: Sendable {
         }
     }
 
-    /// Runs every query and assembles the window; `values` holds what Prometheus answered.
-    /// Throws ``Failure`` when Prometheus cannot be reached, answers an error, or answers a value
-    /// that is not finite, negative or beyond ``WireLimits`` (the message names the field).
+    /// Runs every query, one after the other, and assembles the window.
+    ///
+    /// - Parameter client: The HTTP client that sends the queries.
+    /// - Returns: The window, with `window_start` now, `window_seconds` 1 and `source`
+    ///   `prometheus`, and `values`, each field's value as Prometheus answered it (0 for an empty
+    ///   result).
+    /// - Throws: ``Failure`` when Prometheus cannot be reached, answers an error, or answers a
+    ///   value that is not finite, negative or beyond `WireLimits` (the message names the field).
     public func window(client: HTTPClient = .shared) async throws(Failure) -> (window: TrafficWindow, values: [String: Double]) {
         var values: [String: Double] = [:]
         for (field, query) in queries {

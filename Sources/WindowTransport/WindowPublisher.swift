@@ -19,6 +19,7 @@ public import TrafficFeatures
 /// retried. Every outcome reaches `onEvent`, from which the monitor exports metrics; the
 /// detector's answers (its verdicts) reach `onAnswer` with the windows they judge.
 public final class WindowPublisher: Service, Sendable {
+    /// Where windows are posted, and the bounds of the queue, the batches and the retries.
     public struct Configuration: Sendable {
         /// The full URL windows are posted to, e.g. `http://127.0.0.1:5000/detect`.
         public var endpoint: String
@@ -29,18 +30,37 @@ public final class WindowPublisher: Service, Sendable {
         /// Pause after each successful post so windows are sent in batches
         /// (`POST_INTERVAL`); zero posts each window as soon as it closes.
         public var batchInterval: Duration
+        /// The pause before the first retry after a failed post (default 0.5 s). It doubles with each
+        /// further failure up to ``maximumBackoff`` and starts again from this value once the detector
+        /// accepts or rejects a post.
         public var initialBackoff: Duration
+        /// The longest pause between retries (default 30 s).
         public var maximumBackoff: Duration
+        /// The longest one post may take (`POST_TIMEOUT`); a post that takes longer fails and is
+        /// retried.
         public var requestTimeout: Duration
         /// Sent as `Authorization: Bearer …` when set.
         public var bearerToken: String?
 
-        /// Default and accepted values of ``queueCapacity`` (`POST_QUEUE`).
+        /// The default ``queueCapacity`` (`POST_QUEUE`): 600 windows.
         public static let defaultQueueCapacity = 600
+        /// The values of ``queueCapacity`` a configuration (`POST_QUEUE`) accepts. The initializer
+        /// itself only raises values below 1 to 1.
         public static let queueCapacityRange = 1...1_000_000
-        /// Default ``requestTimeout`` (`POST_TIMEOUT`).
+        /// The default ``requestTimeout`` (`POST_TIMEOUT`): 5 seconds.
         public static let defaultRequestTimeout = Duration.seconds(5)
 
+        /// A configuration; a `queueCapacity` or `maximumBatch` below 1 becomes 1.
+        ///
+        /// - Parameters:
+        ///   - endpoint: The full URL windows are posted to.
+        ///   - queueCapacity: Most windows kept while the detector is unreachable.
+        ///   - maximumBatch: Most windows in one request (default 60).
+        ///   - batchInterval: Pause after each accepted post (default zero: no pause).
+        ///   - initialBackoff: Pause before the first retry (default 0.5 s).
+        ///   - maximumBackoff: Longest pause between retries (default 30 s).
+        ///   - requestTimeout: Longest time one post may take.
+        ///   - bearerToken: Token sent as `Authorization: Bearer …`, or nil for none.
         public init(
             endpoint: String,
             queueCapacity: Int = defaultQueueCapacity,
@@ -84,6 +104,7 @@ public final class WindowPublisher: Service, Sendable {
         var nextID: UInt64 = 0
     }
 
+    /// The configuration the publisher was created with.
     public let configuration: Configuration
     private let httpClient: HTTPClient
     private let logger: Logger
@@ -93,6 +114,9 @@ public final class WindowPublisher: Service, Sendable {
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
+    /// A publisher with an empty queue. Windows can be enqueued at once; they are posted once
+    /// ``run()`` runs.
+    ///
     /// - Parameters:
     ///   - configuration: Where and how to post.
     ///   - httpClient: The client that posts (the monitor uses `HTTPClient.shared`).
@@ -143,6 +167,13 @@ public final class WindowPublisher: Service, Sendable {
     /// Windows waiting to be posted.
     public var queueDepth: Int { state.withLock { $0.queue.count } }
 
+    /// Posts queued windows, oldest first, until the task is cancelled or the service group
+    /// shuts down gracefully; then makes one last attempt to post everything still queued, in one
+    /// request, and returns.
+    ///
+    /// A post under way when shutdown begins is allowed to finish (within
+    /// ``Configuration/requestTimeout``) instead of being cut off, so windows the detector has
+    /// received are not posted again. The method does not throw; `throws` comes from `Service`.
     public func run() async throws {
         await cancelWhenGracefulShutdown { [self] in
             await deliverUntilCancelled()

@@ -10,15 +10,18 @@ import Synchronization
 public final class AnomalyDetector: Sendable {
     /// Counters describing the detector's state.
     public struct Statistics: Sendable, Equatable {
-        /// Samples in the all-data / high-confidence / recent windows.
+        /// Samples the next training would use (the all-data window).
         public var trainingSamples = 0
+        /// Samples in the high-confidence window.
         public var highConfidenceSamples = 0
+        /// Samples in the recent window, counted back from the newest sample's timestamp.
         public var recentSamples = 0
         /// Samples kept out of training because the caller marked them as attacks, or the
         /// ensemble itself flagged them (consensus).
         public var rejectedSamples = 0
-        /// Completed trainings and failed ones.
+        /// Completed trainings (``AnomalyDetector/install(_:)`` does not count).
         public var trainings = 0
+        /// Trainings that threw; the ensemble in use stayed.
         public var trainingFailures = 0
         /// Wall time of the last training, in seconds.
         public var lastTrainingSeconds: Double?
@@ -38,13 +41,27 @@ public final class AnomalyDetector: Sendable {
         var trainedGeneration = -1
     }
 
+    /// The settings every training uses.
     public let configuration: EnsembleConfiguration
+    /// Computes the training confidence of each observed vector.
     public let confidencePolicy: TrainingConfidence
     /// Keep windows that the ensemble itself flags (consensus) out of training.
     public let excludeFlaggedFromTraining: Bool
     private let state: Mutex<State>
 
-    /// A detector with no models yet (``score(_:)`` throws until ``install(_:)`` or ``retrain()``).
+    /// A detector that scores with `ensemble` or, without one, has no models yet
+    /// (``score(_:)`` throws ``ModelError/notTrained`` until ``install(_:)`` or ``retrain()``).
+    ///
+    /// - Parameters:
+    ///   - configuration: The settings every training uses.
+    ///   - confidence: The policy that gives each observed vector its training confidence.
+    ///   - limits: Bounds of the training windows.
+    ///   - excludeFlaggedFromTraining: Keep vectors the ensemble reaches consensus on out of
+    ///     training in ``process(_:timestamp:isAttack:)``.
+    ///   - ensemble: An ensemble to start with, for example one from ``ModelStore/load()``.
+    /// - Throws: ``ModelError/invalidParameter(name:value:reason:)`` for an invalid setting of
+    ///   `configuration` or `confidence`, ``ModelError/dimensionMismatch(expected:got:)`` when
+    ///   `ensemble` has another width.
     public init(
         configuration: EnsembleConfiguration,
         confidence: TrainingConfidence = TrainingConfidence(),

@@ -12,17 +12,26 @@ public struct EnsembleConfiguration: Codable, Sendable, Equatable {
     /// DBSCAN's ε in scaled units; nil picks it from the data: the `dbscanEpsilonQuantile`
     /// quantile of every training point's distance to its minPoints-th nearest neighbour.
     public var dbscanEpsilon: Double?
+    /// The quantile, in (0, 1], that picks ε when ``dbscanEpsilon`` is nil.
     public var dbscanEpsilonQuantile = 0.95
+    /// How DBSCAN's inputs are scaled.
     public var dbscanScaling = ScalingMethod.standard
     /// DBSCAN is fitted on at most this many of the most recent samples (bounds time and memory).
     public var dbscanMaximumSamples = 20_000
 
+    /// Units in the VAE's encoder and decoder hidden layers (``VAEConfiguration/hiddenUnits``).
     public var vaeHiddenUnits = 32
+    /// Dimension of the VAE's latent space (``VAEConfiguration/latentDimension``).
     public var vaeLatentDimension = 4
+    /// Passes of VAE training over its training rows (``VAEConfiguration/epochs``).
     public var vaeEpochs = 50
+    /// Rows per VAE mini-batch (``VAEConfiguration/batchSize``).
     public var vaeBatchSize = 64
+    /// Adam's step size for the VAE (``VAEConfiguration/learningRate``).
     public var vaeLearningRate = 1e-3
+    /// β, the weight of the KL term in the VAE's loss (``VAEConfiguration/klWeight``).
     public var vaeKLWeight = 1.0
+    /// How the VAE's inputs are scaled, each vector of a sequence alike.
     public var vaeScaling = ScalingMethod.robust
     /// Samples with at least this training confidence form the high-confidence set the VAE
     /// trains on (when it has enough of them; otherwise all, weighted by confidence).
@@ -30,6 +39,8 @@ public struct EnsembleConfiguration: Codable, Sendable, Equatable {
 
     /// ZMAD's history: the most recent normal samples.
     public var zmadHistory = 600
+    /// |M| that ZMAD reports when a feature constant over its history changes
+    /// (``ModifiedZScore/constantFeatureDeviation``; finite and > 0).
     public var zmadConstantFeatureDeviation = 10.0
 
     /// A model votes "anomalous" when its calibrated percentile is at least this.
@@ -48,12 +59,21 @@ public struct EnsembleConfiguration: Codable, Sendable, Equatable {
     /// Seeds the split, the VAE's initialisation and its mini-batch order.
     public var seed: UInt64 = 42
 
+    /// Settings for vectors of `dimension` features, every other value at its default.
+    /// Nothing is checked here; ``validate()`` does.
     public init(dimension: Int, featureNames: [String]? = nil) {
         self.dimension = dimension
         self.featureNames = featureNames
     }
 
-    /// Checks every setting; throws the first that is out of range.
+    /// Checks the settings; throws for the first that is out of range.
+    ///
+    /// ``riskTiers`` and ``clearlyNormalPercentile`` are not checked. The VAE settings and
+    /// ``zmadConstantFeatureDeviation`` are checked when a model is trained, by
+    /// ``VariationalAutoencoder/train(_:configuration:sampleWeights:)`` and
+    /// ``ModifiedZScore/init(fitting:capacity:constantFeatureDeviation:)``.
+    ///
+    /// - Throws: ``ModelError/invalidParameter(name:value:reason:)`` naming the setting.
     public func validate() throws(ModelError) {
         func require(_ ok: Bool, _ name: String, _ value: Any, _ reason: String) throws(ModelError) {
             if !ok { throw .invalidParameter(name: name, value: "\(value)", reason: reason) }
@@ -75,10 +95,17 @@ public struct EnsembleConfiguration: Codable, Sendable, Equatable {
 }
 
 /// Weights of the three models in the ensemble's weighted score.
+///
+/// Each weight must be finite and ≥ 0, and at least one > 0 (checked by
+/// ``EnsembleConfiguration/validate()``).
 public struct ModelWeights: Codable, Sendable, Equatable {
+    /// Weight of DBSCAN.
     public var dbscan = 1.0
+    /// Weight of the VAE.
     public var vae = 1.0
+    /// Weight of ZMAD.
     public var zmad = 1.0
+    /// Weights as given (equal weights by default).
     public init(dbscan: Double = 1, vae: Double = 1, zmad: Double = 1) {
         self.dbscan = dbscan
         self.vae = vae
@@ -100,6 +127,8 @@ public struct RiskTiers: Codable, Sendable, Equatable {
     public var high = 3.0
     /// At or above: `ml_critical_risk` (default 4).
     public var critical = 4.0
+    /// Boundaries as given. Nothing checks them; keep `medium < high < critical` so that every
+    /// level is reachable.
     public init(medium: Double = 2.5, high: Double = 3, critical: Double = 4) {
         self.medium = medium
         self.high = high
@@ -109,11 +138,16 @@ public struct RiskTiers: Codable, Sendable, Equatable {
 
 /// The ensemble's risk level when at least two models agree.
 public enum RiskLevel: String, Codable, Sendable, CaseIterable, Comparable {
+    /// Weighted surprise below ``RiskTiers/medium``.
     case low = "ml_low_risk"
+    /// Weighted surprise at least ``RiskTiers/medium``.
     case medium = "ml_medium_risk"
+    /// Weighted surprise at least ``RiskTiers/high``.
     case high = "ml_high_risk"
+    /// Weighted surprise at least ``RiskTiers/critical``.
     case critical = "ml_critical_risk"
 
+    /// Orders the levels `low < medium < high < critical`.
     public static func < (a: RiskLevel, b: RiskLevel) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
@@ -148,8 +182,11 @@ public struct ModelScore: Codable, Sendable, Equatable {
 
 /// The ensemble's verdict on one input.
 public struct EnsembleScore: Codable, Sendable, Equatable {
+    /// DBSCAN's view of the input.
     public var dbscan: ModelScore
+    /// The VAE's view of the sequence that ends with the input.
     public var vae: ModelScore
+    /// ZMAD's view of the input.
     public var zmad: ModelScore
     /// Number of models voting anomalous.
     public var votes: Int
@@ -161,6 +198,7 @@ public struct EnsembleScore: Codable, Sendable, Equatable {
     public var weightedSurprise: Double
     /// Set only with consensus.
     public var risk: RiskLevel?
+    /// The original design's label for the pattern of votes.
     public var decision: Decision
     /// ZMAD's modified z-score per feature (explains which features are unusual).
     public var featureZScores: [Double]
@@ -172,25 +210,38 @@ public struct EnsembleScore: Codable, Sendable, Equatable {
 /// Scoring is a pure function of the models, so one instance can be shared by any number of
 /// concurrent callers; retraining builds a new instance.
 public struct AnomalyEnsemble: Codable, Sendable {
+    /// The settings the ensemble was trained with.
     public let configuration: EnsembleConfiguration
+    /// Scales inputs for DBSCAN; fitted on DBSCAN's training rows.
     public let dbscanScaler: FeatureScaler
+    /// The fitted DBSCAN model, in the scaled space of ``dbscanScaler``.
     public let dbscan: DBSCANModel
+    /// Maps DBSCAN's raw scores to percentiles.
     public let dbscanCalibration: ScoreCalibration
+    /// Scales each vector of the VAE's input sequence; fitted on the rows not held out for
+    /// calibration.
     public let vaeScaler: FeatureScaler
+    /// The trained VAE, over sequences of ``EnsembleConfiguration/sequenceLength`` scaled vectors.
     public let vae: VariationalAutoencoder
+    /// Maps the VAE's reconstruction errors to percentiles.
     public let vaeCalibration: ScoreCalibration
+    /// The ZMAD model; its history is the most recent samples not held out for calibration
+    /// (unscaled).
     public let zmad: ModifiedZScore
+    /// Maps ZMAD's raw scores to percentiles.
     public let zmadCalibration: ScoreCalibration
     /// How many samples trained and calibrated this ensemble.
     public let trainingSampleCount: Int
-    /// Clusters DBSCAN found in the training data, and the share of it labelled noise.
+    /// Clusters DBSCAN found in its training rows.
     public let dbscanClusterCount: Int
+    /// Share of DBSCAN's training rows labelled noise, in [0, 1].
     public let dbscanNoiseFraction: Double
     /// Mean ELBO loss per VAE epoch.
     public let vaeEpochLosses: [Double]
 
     /// Vectors of history ``score(_:history:)`` uses (T − 1).
     public var historyLength: Int { configuration.sequenceLength - 1 }
+    /// Width of every vector the ensemble scores.
     public var dimension: Int { configuration.dimension }
 
     /// Trains all three models on `data` (time-ordered, normal samples only: callers keep windows
@@ -403,12 +454,14 @@ public struct AnomalyEnsemble: Codable, Sendable {
 
 /// One observation offered for training.
 public struct TrainingSample: Codable, Sendable, Equatable {
+    /// The feature vector.
     public var vector: [Double]
     /// Training confidence in [0, 1] (see ``TrainingConfidence``).
     public var confidence: Double
     /// Seconds since the Unix epoch (used by the recent window); 0 when unknown.
     public var timestamp: Double
 
+    /// A sample, by default fully trusted and of unknown time.
     public init(vector: [Double], confidence: Double = 1, timestamp: Double = 0) {
         self.vector = vector
         self.confidence = confidence
@@ -418,7 +471,9 @@ public struct TrainingSample: Codable, Sendable, Equatable {
 
 /// Time-ordered normal samples for ``AnomalyEnsemble/train(_:configuration:)``.
 public struct TrainingData: Sendable {
+    /// The samples, oldest first.
     public var samples: [TrainingSample]
+    /// Training data made of `samples`, which should be time-ordered (the VAE learns sequences).
     public init(samples: [TrainingSample]) { self.samples = samples }
     /// Every vector with confidence 1.
     public init(vectors: [[Double]]) { samples = vectors.map { TrainingSample(vector: $0) } }

@@ -11,16 +11,32 @@ import Foundation
 /// keeps using the previous ensemble until the new one is swapped in. The service ends on
 /// graceful shutdown or cancellation.
 public struct TrainingService: Service {
+    /// The detector this service retrains.
     public let detector: AnomalyDetector
+    /// Time between two checks; the first check comes one interval after ``run()`` starts.
     public let interval: Duration
+    /// Fewest training samples (``AnomalyDetector/trainingSampleCount``) for which a training runs.
     public let minimumSamples: Int
+    /// Where each new ensemble is saved; `nil` keeps it in memory only.
     public let store: ModelStore?
+    /// Receives skipped trainings (debug), completed ones (info) and failures (error).
     public let logger: Logger
 
-    /// Default and shortest ``interval`` (`TRAINING_INTERVAL`).
+    /// Default ``TrainingService/interval``: 30 seconds (`TRAINING_INTERVAL`).
     public static let defaultInterval = Duration.seconds(30)
+    /// Shortest interval the detector's configuration accepts for `TRAINING_INTERVAL`
+    /// (100 ms). The initializer itself does not check it.
     public static let minimumInterval = Duration.milliseconds(100)
 
+    /// A service that checks `detector` every `interval` and retrains it when due.
+    ///
+    /// - Parameters:
+    ///   - detector: The detector to retrain.
+    ///   - interval: Time between two checks.
+    ///   - minimumSamples: Fewest training samples for which a training runs. Training also
+    ///     needs at least ``EnsembleConfiguration/minimumSamples``; below that it fails and logs.
+    ///   - store: Where to save each new ensemble, or `nil`.
+    ///   - logger: Where to log.
     public init(detector: AnomalyDetector, interval: Duration = defaultInterval, minimumSamples: Int = 50, store: ModelStore? = nil, logger: Logger) {
         self.detector = detector
         self.interval = interval
@@ -29,6 +45,9 @@ public struct TrainingService: Service {
         self.logger = logger
     }
 
+    /// Sleeps ``TrainingService/interval``, then calls ``trainIfDue()``, until graceful shutdown or
+    /// cancellation; then returns (a training in progress finishes first). Training errors are
+    /// logged, never thrown.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {

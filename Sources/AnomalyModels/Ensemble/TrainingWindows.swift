@@ -9,13 +9,19 @@
 ///   1 when there is no history yet);
 /// - an optional **time-of-day prior**: `hourlyPrior[hour]` for the sample's UTC hour.
 public struct TrainingConfidence: Codable, Sendable, Equatable {
+    /// Index of the feature the rate factor reads; `nil` leaves the rate factor out.
     public var rateFeature: Int?
+    /// Value of the rate feature at which the rate factor is ½ (in the feature's units).
     public var rateMidpoint: Double
+    /// How sharply the rate factor falls around ``rateMidpoint``, in the feature's units (> 0).
     public var rateWidth: Double
+    /// Largest modified z-score at which the similarity factor is ½ (> 0).
     public var similarityScale: Double
     /// 24 values in [0, 1], index = UTC hour; nil disables the factor.
     public var hourlyPrior: [Double]?
 
+    /// A policy from its settings; the defaults use the similarity factor alone. Nothing is
+    /// checked here; ``validate(dimension:)`` does.
     public init(rateFeature: Int? = nil, rateMidpoint: Double = 0, rateWidth: Double = 1, similarityScale: Double = 3.5, hourlyPrior: [Double]? = nil) {
         self.rateFeature = rateFeature
         self.rateMidpoint = rateMidpoint
@@ -25,6 +31,11 @@ public struct TrainingConfidence: Codable, Sendable, Equatable {
     }
 
     /// Checks the settings against a vector width.
+    ///
+    /// - Throws: ``ModelError/invalidParameter(name:value:reason:)`` naming the first bad
+    ///   setting: a `rateFeature` outside `0..<dimension`, a non-finite `rateMidpoint`, a
+    ///   `rateWidth` or `similarityScale` that is not finite and positive, or an `hourlyPrior`
+    ///   without exactly 24 values in [0, 1].
     public func validate(dimension: Int) throws(ModelError) {
         if let f = rateFeature, !(0..<dimension).contains(f) {
             throw .invalidParameter(name: "rateFeature", value: "\(f)", reason: "must index one of \(dimension) features")
@@ -42,7 +53,10 @@ public struct TrainingConfidence: Codable, Sendable, Equatable {
         }
     }
 
-    /// The confidence of `vector`, given the recent window's statistics and the sample's time.
+    /// The confidence of `vector`, in [0, 1], given the recent window's statistics and the
+    /// sample's time (seconds since the Unix epoch; `nil` leaves the time-of-day prior out).
+    ///
+    /// - Precondition: The policy passed ``validate(dimension:)`` for `vector.count`.
     public func confidence(for vector: [Double], recent: ModifiedZScore?, timestamp: Double?) -> Double {
         var factors: [Double] = []
         if let f = rateFeature {
@@ -76,19 +90,24 @@ public struct TrainingWindows: Sendable {
         public var recentSeconds = 600.0
         /// Confidence needed for the high-confidence window.
         public var highConfidenceThreshold = 0.8
+        /// The default limits: 20 000 and 10 000 samples, 600 seconds, threshold 0.8.
         public init() {}
     }
 
+    /// The bounds of these windows.
     public let limits: Limits
-    /// All normal samples, oldest first.
+    /// All normal samples, oldest first. Trimmed in chunks, so it may briefly hold up to an
+    /// eighth more than ``Limits/allCapacity``; ``trainingData`` uses only the newest ones.
     public private(set) var all: [TrainingSample] = []
-    /// Samples with confidence ≥ `highConfidenceThreshold`, oldest first.
+    /// Samples with confidence ≥ `highConfidenceThreshold`, oldest first (trimmed in chunks,
+    /// like ``all``).
     public private(set) var highConfidence: [TrainingSample] = []
     /// Samples offered as attacks and therefore kept out.
     public private(set) var rejectedAttacks = 0
     /// Samples ever accepted (including ones since rolled out).
     public private(set) var acceptedTotal = 0
 
+    /// Empty windows with the given bounds.
     public init(limits: Limits = Limits()) { self.limits = limits }
 
     /// Adds a normal sample, or only counts it when `isAttack`.

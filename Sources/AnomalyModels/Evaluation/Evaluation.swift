@@ -1,8 +1,12 @@
 /// Detection quality of one detector (a model or the ensemble) on labelled, time-ordered data.
 public struct DetectionMetrics: Codable, Sendable, Equatable {
+    /// Attack windows the detector flagged.
     public var truePositives = 0
+    /// Normal windows the detector flagged.
     public var falsePositives = 0
+    /// Normal windows the detector did not flag.
     public var trueNegatives = 0
+    /// Attack windows the detector did not flag.
     public var falseNegatives = 0
     /// Area under the ROC curve of the continuous score (nil when only one class is present).
     public var rocAUC: Double?
@@ -29,6 +33,7 @@ public struct DetectionMetrics: Codable, Sendable, Equatable {
     /// Attack segments with at least one alarm.
     public var detectedSegments: Int { detectionLatencies.count { $0 != nil } }
 
+    /// Metrics with every count 0, no ROC-AUC and no latencies.
     public init() {}
 
     private func ratio(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : 0 }
@@ -43,6 +48,9 @@ public struct LabelledStream: Sendable {
     /// `true` where the window belongs to an attack.
     public var isAttack: [Bool]
 
+    /// A stream of `vectors` labelled by `isAttack`.
+    ///
+    /// - Precondition: `vectors.count == isAttack.count`.
     public init(name: String, vectors: [[Double]], isAttack: [Bool]) {
         precondition(vectors.count == isAttack.count, "LabelledStream: \(vectors.count) vectors, \(isAttack.count) labels")
         self.name = name
@@ -53,13 +61,19 @@ public struct LabelledStream: Sendable {
 
 /// Per-model and ensemble metrics of one evaluation run.
 public struct EvaluationReport: Sendable {
+    /// DBSCAN's metrics: its vote as the alarm, its surprise as the continuous score.
     public var dbscan = DetectionMetrics()
+    /// The VAE's metrics: its vote as the alarm, its surprise as the continuous score.
     public var vae = DetectionMetrics()
+    /// ZMAD's metrics: its vote as the alarm, its surprise as the continuous score.
     public var zmad = DetectionMetrics()
+    /// The ensemble's metrics: consensus (two of three votes) as the alarm, the weighted surprise
+    /// as the continuous score.
     public var ensemble = DetectionMetrics()
     /// Every scored window, in stream order (for plots and further analysis).
     public var results: [(stream: String, index: Int, isAttack: Bool, score: EnsembleScore)] = []
 
+    /// An empty report.
     public init() {}
 
     /// A Markdown table: one row per detector.

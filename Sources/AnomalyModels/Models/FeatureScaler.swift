@@ -18,12 +18,14 @@ public struct FeatureScaler: Codable, Sendable, Equatable {
     /// The largest magnitude of a scaled value.
     public static let limit = 1e6
 
+    /// The method the scaler was fitted with.
     public let method: ScalingMethod
     /// Subtracted from each feature.
     public let center: [Double]
     /// Each centred feature is divided by this (never 0).
     public let scale: [Double]
 
+    /// Number of features the scaler expects.
     public var dimension: Int { center.count }
 
     /// Identity scaling for `dimension` features.

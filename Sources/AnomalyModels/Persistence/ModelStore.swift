@@ -26,6 +26,7 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A system call failed.
     case io(path: String, operation: String, errno: Int32)
 
+    /// A one-line message naming the file and the problem.
     public var description: String {
         switch self {
         case .missing(let path): "\(path): no model file"
@@ -55,11 +56,16 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
 /// JSON numbers are written in Swift's shortest round-trip form, so a load gives back exactly the
 /// saved Doubles.
 public enum ModelFileFormat {
+    /// The first four bytes of every model file: `AMDL` in ASCII.
     public static let magic: [UInt8] = Array("AMDL".utf8)
+    /// The format version this build writes and the only one it reads.
     public static let version: UInt32 = 1
+    /// Bytes before the payload.
     public static let headerSize = 20
 
-    /// The file bytes of `ensemble`.
+    /// The file bytes of `ensemble`: header and JSON payload.
+    ///
+    /// - Throws: The `JSONEncoder` error when the ensemble does not encode.
     public static func encode(_ ensemble: AnomalyEnsemble) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -73,6 +79,13 @@ public enum ModelFileFormat {
     }
 
     /// Decodes file bytes; `path` only names the file in errors.
+    ///
+    /// - Throws: ``ModelFileError/empty(path:)``, ``ModelFileError/notAModelFile(path:)``,
+    ///   ``ModelFileError/truncated(path:expectedBytes:actualBytes:)``,
+    ///   ``ModelFileError/unsupportedVersion(path:found:supported:)``,
+    ///   ``ModelFileError/checksumMismatch(path:stored:computed:)``,
+    ///   ``ModelFileError/undecodable(path:reason:)`` (also for bytes after the payload) or
+    ///   ``ModelFileError/incompatible(path:reason:)`` when the decoded configuration is invalid.
     public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> AnomalyEnsemble {
         guard !bytes.isEmpty else { throw .empty(path: path) }
         guard bytes.count >= headerSize else {
@@ -126,6 +139,8 @@ public struct ModelStore: Sendable {
     /// The file name inside it.
     public let fileName: String
 
+    /// A store for the file `fileName` in `directory`; nothing on disk is touched until
+    /// ``save(_:)`` or ``load()``.
     public init(directory: String, fileName: String = "ensemble.amdl") {
         self.directory = directory
         self.fileName = fileName
@@ -136,7 +151,12 @@ public struct ModelStore: Sendable {
 
     /// Writes `ensemble` to a temporary file in the same directory, flushes it to disk, renames it
     /// over the model file and flushes the directory: a crash at any moment leaves either the old
-    /// complete file or the new complete file, never a mix.
+    /// complete file or the new complete file, never a mix. Temporary files left by writers that
+    /// died mid-save are removed first.
+    ///
+    /// - Throws: ``ModelFileError/io(path:operation:errno:)`` when a system call fails (a
+    ///   temporary file already created is removed), ``ModelFileError/undecodable(path:reason:)``
+    ///   when the ensemble does not encode.
     public func save(_ ensemble: AnomalyEnsemble) throws(ModelFileError) {
         let bytes: [UInt8]
         do { bytes = try ModelFileFormat.encode(ensemble) } catch { throw .undecodable(path: path, reason: "encoding: \(error)") }
@@ -184,6 +204,10 @@ public struct ModelStore: Sendable {
     }
 
     /// Reads and verifies the model file.
+    ///
+    /// - Throws: ``ModelFileError/missing(path:)`` when there is no file,
+    ///   ``ModelFileError/io(path:operation:errno:)`` when it cannot be opened or read, and the
+    ///   errors of ``ModelFileFormat/decode(_:path:)``.
     public func load() throws(ModelFileError) -> AnomalyEnsemble {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -207,13 +231,17 @@ public struct ModelStore: Sendable {
 
     /// How ``loadOrBootstrap(dimension:logger:bootstrap:)`` obtained its ensemble.
     public enum LoadOutcome: Sendable, Equatable {
+        /// The model file was read, verified and has the requested width.
         case loaded
         /// The file was missing or unusable (the error says why); a bootstrap ensemble was built.
         case bootstrapped(ModelFileError)
     }
 
     /// Loads the model file; if it is missing, corrupt, of another version or of another width,
-    /// logs why and returns `bootstrap()` instead — never crashes on a bad file.
+    /// logs why and returns `bootstrap()` instead — never crashes on a bad file. A missing file
+    /// is logged at info level, any other problem as a warning.
+    ///
+    /// - Throws: Only what `bootstrap` throws.
     public func loadOrBootstrap(
         dimension: Int, logger: Logger, bootstrap: () throws(ModelError) -> AnomalyEnsemble
     ) throws(ModelError) -> (ensemble: AnomalyEnsemble, outcome: LoadOutcome) {

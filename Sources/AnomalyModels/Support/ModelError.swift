@@ -14,6 +14,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Scoring was asked for before any model was trained or installed.
     case notTrained
 
+    /// A one-line, human-readable description of the error.
     public var description: String {
         switch self {
         case .emptyTrainingSet: "training set is empty"

@@ -18,6 +18,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s0 = next(); s1 = next(); s2 = next(); s3 = next()
     }
 
+    /// The next 64 random bits of the sequence.
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17

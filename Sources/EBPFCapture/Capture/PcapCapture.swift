@@ -24,6 +24,7 @@ public import TrafficFeatures
 public final class PcapCapture: WindowSource, @unchecked Sendable {
     // @unchecked: the pcap handle is only used by the reader thread, then closed by it.
 
+    /// How fast windows are produced from recorded or generated traffic.
     public enum Pacing: Sendable, Equatable {
         /// Read as fast as the machine allows (evaluation, `--offline`).
         case asFastAsPossible
@@ -31,13 +32,22 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
         case realTime
     }
 
+    /// Settings of a replay.
     public struct Configuration: Sendable {
+        /// The capture file to read (classic pcap or pcapng).
         public var path: String
+        /// The length of each window in capture time, 1 ms … 1 day.
         public var windowInterval: Duration
+        /// How fast windows are emitted.
         public var pacing: Pacing
+        /// Table bounds, IPv6 source grouping and top-source limit used to build windows.
         public var aggregation: AggregationSettings
+        /// The longest silence in the capture that is filled with empty windows, 0 … 10⁹ s. A packet
+        /// at least this long after the end of the current window restarts the window grid at it.
         public var maximumGap: Duration
 
+        /// Settings with the given values; each parameter sets the property of the same name.
+        /// ``PcapCapture/init(configuration:logger:)`` checks them.
         public init(
             path: String,
             windowInterval: Duration = .seconds(1),
@@ -57,14 +67,18 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
     /// timestamp up to it fits in `Int64` nanoseconds with room for the window arithmetic.
     public static let latestTimestampSeconds: Int64 = 1 << 33
 
+    /// The settings the replay was created with.
     public let configuration: Configuration
+    /// The capture's link layer, from the file's header.
     public let linkType: FrameParser.LinkType
     private let handle: Mutex<OpaquePointer?>
     private let stopping = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
     private let logger: Logger
 
+    /// Always `.pcap`.
     public var kind: CaptureSourceKind { .pcap }
+    /// `pcap <path>`.
     public var summary: String { "pcap \(configuration.path)" }
 
     /// Opens the capture. Throws ``CaptureError`` `.captureFileUnreadable` when the
@@ -108,6 +122,12 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
         }
     }
 
+    /// Starts the replay on a dedicated thread and returns the stream of windows.
+    ///
+    /// The stream finishes at the end of the file or after ``stop()``, ending with the window in
+    /// progress. When a record cannot be read, the window in progress is delivered and the stream
+    /// throws ``CaptureError`` `.captureFileCorrupt`. Call it once: a second call returns a stream
+    /// that throws `.invalidConfiguration`.
     public func windows() -> AsyncThrowingStream<TrafficWindow, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TrafficWindow.self)
         guard !started.exchange(true, ordering: .relaxed) else {
@@ -124,6 +144,8 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
         return stream
     }
 
+    /// Stops reading before the next record; the window in progress is delivered and the stream
+    /// finishes. Returns at once.
     public func stop() {
         stopping.store(true, ordering: .relaxed)
     }

@@ -4,7 +4,7 @@ import Synchronization
 
 /// Writes a classic pcap file with libpcap (`pcap_dump`), nanosecond timestamps.
 ///
-/// Used to save synthetic or hand-built frames (``FrameBuilder``) as captures that
+/// Used to save synthetic or hand-built frames (`FrameBuilder`) as captures that
 /// ``PcapCapture``, tcpreplay, tcpdump and tshark can read.
 public final class PcapWriter: Sendable {
     private struct Handles: @unchecked Sendable {
@@ -13,10 +13,18 @@ public final class PcapWriter: Sendable {
         var dumper: OpaquePointer?
     }
 
+    /// The file being written.
     public let path: String
     private let handles: Mutex<Handles>
 
-    /// Creates (or truncates) `path`. `linkType` is a pcap LINKTYPE value (1 = Ethernet).
+    /// Creates (or truncates) `path` and writes the file header.
+    ///
+    /// - Parameters:
+    ///   - path: The file to write.
+    ///   - linkType: A pcap LINKTYPE value (1 = Ethernet).
+    ///   - snapLength: The most bytes recorded per frame, written in the file header.
+    /// - Throws: ``CaptureError`` `.captureFileUnreadable` when libpcap refuses `linkType` or
+    ///   the file cannot be created.
     public init(path: String, linkType: Int32 = 1, snapLength: Int32 = 262_144) throws {
         self.path = path
         guard let pcap = pcap_open_dead_with_tstamp_precision(linkType, snapLength, UInt32(PCAP_TSTAMP_PRECISION_NANO))

@@ -7,16 +7,22 @@ import Synchronization
 import Glibc
 #endif
 
-/// One packet sampled by the XDP program (1 in `sampleEvery` per CPU): the original design's
-/// `NetworkEvent` view, for debugging and inspection.
+/// One packet sampled by the XDP program (1 in `sampleEvery` per CPU), for debugging and
+/// inspection. ``XDPCapture/sampledPackets`` holds the most recent ones.
 public struct SampledPacket: Sendable, Equatable, Codable {
+    /// When the program saw the packet: its monotonic-clock time converted to wall-clock time when the event was read.
     public var timestamp: Date
+    /// The source IP address (IPv6 sources masked to `ipv6SourcePrefixLength`); nil for non-IP packets.
     public var source: String?
+    /// The destination IP address; nil for non-IP packets.
     public var destination: String?
+    /// The TCP or UDP source port; nil for other protocols and non-IP packets.
     public var sourcePort: Int?
+    /// The TCP or UDP destination port; nil for other protocols and non-IP packets.
     public var destinationPort: Int?
     /// IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6), nil for non-IP.
     public var ipProtocol: Int?
+    /// The frame's length in bytes, as counted in the window's byte counters.
     public var packetBytes: Int
     /// TCP flags byte (0 for other protocols).
     public var tcpFlags: Int

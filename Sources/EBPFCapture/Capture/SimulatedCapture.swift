@@ -6,16 +6,23 @@ public import TrafficFeatures
 /// Synthetic traffic through the same aggregation as the other sources, for hosts
 /// without the privileges XDP needs, for development and for demos.
 ///
-/// Packets come from ``SyntheticTraffic`` (seeded, repeatable); attacks can be
+/// Packets come from `SyntheticTraffic` (seeded, repeatable); attacks can be
 /// scheduled by window number. With `.realTime` pacing a window is emitted when its
 /// duration has elapsed; with `.asFastAsPossible` windows are produced back to back
 /// from `startDate`, which makes runs reproducible.
 public final class SimulatedCapture: WindowSource, Sendable {
     /// An attack active for the windows in `windows` (by sequence number).
     public struct ScheduledAttack: Sendable, Equatable {
+        /// The attack traffic, added to the benign traffic.
         public var attack: SyntheticTraffic.Attack
+        /// The window sequence numbers the attack is active in.
         public var windows: Range<Int>
 
+        /// An attack active in the given windows.
+        ///
+        /// - Parameters:
+        ///   - attack: The attack traffic.
+        ///   - windows: The window sequence numbers (0, 1, 2, …) the attack is active in.
         public init(_ attack: SyntheticTraffic.Attack, windows: Range<Int>) {
             self.attack = attack
             self.windows = windows
@@ -37,19 +44,29 @@ public final class SimulatedCapture: WindowSource, Sendable {
         ]
     }
 
+    /// Settings of a simulation.
     public struct Configuration: Sendable {
+        /// The length of each window.
         public var windowInterval: Duration
+        /// The benign traffic: host address, mean packet rate, client population and daily cycle.
         public var profile: SyntheticTraffic.Profile
+        /// The random seed; the same seed, profile and attacks give the same packets.
         public var seed: UInt64
+        /// Attacks to add, by window sequence number.
         public var attacks: [ScheduledAttack]
+        /// ``PcapCapture/Pacing/realTime`` (the default) emits a window when its duration has elapsed;
+        /// ``PcapCapture/Pacing/asFastAsPossible`` emits windows back to back.
         public var pacing: PcapCapture.Pacing
         /// Start time of window 0; now when nil.
         public var startDate: Date?
         /// Stop after this many windows; run until stopped when nil.
         public var windowLimit: Int?
+        /// Table bounds, IPv6 source grouping and top-source limit used to build windows.
         public var aggregation: AggregationSettings
+        /// The value of each window's `interface` field; nil leaves it unset.
         public var interface: String?
 
+        /// Settings with the given values; each parameter sets the property of the same name.
         public init(
             windowInterval: Duration = .seconds(1),
             profile: SyntheticTraffic.Profile = SyntheticTraffic.Profile(),
@@ -73,19 +90,33 @@ public final class SimulatedCapture: WindowSource, Sendable {
         }
     }
 
+    /// The settings the simulation was created with.
     public let configuration: Configuration
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
 
+    /// Always `.simulation`.
     public var kind: CaptureSourceKind { .simulation }
+    /// `simulation (<rate> pps mean)`, with the profile's mean packet rate.
     public var summary: String { "simulation (\(Int(configuration.profile.meanPacketsPerSecond)) pps mean)" }
 
+    /// Creates a simulation; nothing runs until ``windows()``. It needs no privileges.
+    ///
+    /// - Parameters:
+    ///   - configuration: The traffic, attacks, pacing and window settings.
+    ///   - logger: The logger of the source.
     public init(configuration: Configuration = Configuration(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
     }
 
+    /// Starts generating in a task and returns the stream of windows.
+    ///
+    /// Window *n* starts at `startDate` + *n* × `windowInterval`. The stream finishes after
+    /// ``stop()`` (the window in progress is still delivered), after `windowLimit` windows, or
+    /// when the consumer stops iterating. Call it once: a second call returns a stream that throws
+    /// `.invalidConfiguration`; otherwise the stream does not throw.
     public func windows() -> AsyncThrowingStream<TrafficWindow, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TrafficWindow.self)
         guard !started.exchange(true, ordering: .relaxed) else {
@@ -101,6 +132,7 @@ public final class SimulatedCapture: WindowSource, Sendable {
         return stream
     }
 
+    /// Asks the generator to finish after the window in progress. Returns at once.
     public func stop() {
         stopping.store(true, ordering: .relaxed)
     }

@@ -17,11 +17,17 @@ public import TrafficFeatures
 /// is detached on ``stop()`` (the final partial window is still delivered), on
 /// deinit, and by the kernel if the process dies.
 public final class XDPCapture: WindowSource, Sendable {
+    /// Settings of a live capture.
     public struct Configuration: Sendable {
+        /// The name of the network interface to attach to, e.g. `eth0`.
         public var interface: String
+        /// How to attach the program; ``XDPAttachMode/auto`` tries native mode, then generic.
         public var mode: XDPAttachMode
+        /// The length of each window, measured on the monotonic clock; at least 10 ms.
         public var windowInterval: Duration
+        /// Load-time settings of the XDP program: table sizes, IPv6 grouping and sampling.
         public var program: ProgramConfiguration
+        /// Sources kept per criterion in each window's `top_sources`.
         public var topSourceLimit: Int
         /// Replace another XDP program found on the interface instead of refusing to start.
         public var replaceForeignProgram: Bool
@@ -30,6 +36,8 @@ public final class XDPCapture: WindowSource, Sendable {
         /// host-wide and costs some nanoseconds per program run.
         public var enableRunStatistics: Bool
 
+        /// Settings with the given values; each parameter sets the property of the same name.
+        /// ``XDPCapture/init(configuration:logger:)`` checks them.
         public init(
             interface: String,
             mode: XDPAttachMode = .auto,
@@ -49,8 +57,11 @@ public final class XDPCapture: WindowSource, Sendable {
         }
     }
 
+    /// The settings the capture was created with.
     public let configuration: Configuration
+    /// The loaded XDP program.
     public let program: NetworkMonitorProgram
+    /// The program's attachment to the configured interface, with the mode in use.
     public let link: XDPLink
     private let sampler: SampledPacketReader?
     private let runStatistics: RunStatisticsSwitch?
@@ -61,11 +72,20 @@ public final class XDPCapture: WindowSource, Sendable {
     private let attachedAt: DispatchTime
     private let attachedDate: Date
 
+    /// Always `.xdp`.
     public var kind: CaptureSourceKind { .xdp }
+    /// `xdp on <interface> (<mode>)`, with the mode actually in use, e.g. `xdp on eth0 (native)`.
     public var summary: String { "xdp on \(link.interface) (\(link.mode))" }
 
-    /// Loads the program and attaches it. Throws ``CaptureError`` (e.g.
-    /// `.permissionDenied` without CAP_BPF/CAP_NET_ADMIN, `.interfaceNotFound`).
+    /// Loads the program and attaches it. The first window starts now.
+    ///
+    /// - Parameters:
+    ///   - configuration: The interface, attach mode, window length and program settings.
+    ///   - logger: Receives libbpf's messages and the attach and detach messages.
+    /// - Throws: ``CaptureError``, e.g. `.permissionDenied` without CAP_BPF, CAP_NET_ADMIN and
+    ///   CAP_PERFMON, `.interfaceNotFound`, `.foreignProgramAttached`, `.interfaceBusy`, or
+    ///   `.invalidConfiguration` when `windowInterval` is under 10 ms or a program setting is
+    ///   out of range.
     public init(configuration: Configuration, logger: Logger) throws {
         guard configuration.windowInterval >= .milliseconds(10) else {
             throw CaptureError(
@@ -96,6 +116,15 @@ public final class XDPCapture: WindowSource, Sendable {
     /// The program's run statistics (counts and time grow while `kernel.bpf_stats_enabled=1`).
     public var statistics: ProgramStatistics { program.statistics }
 
+    /// Starts collecting on a dedicated thread and returns the stream of windows.
+    ///
+    /// The first window starts when the program was attached, in ``init(configuration:logger:)``;
+    /// each window closes at the next `windowInterval` boundary. When the process stalls past a
+    /// boundary, that window lasts longer and the next boundary is one interval after it closed.
+    ///
+    /// The stream finishes after ``stop()``, ending with the partial window in progress. It throws
+    /// a ``CaptureError`` when reading the maps fails; the program is then detached. Call it once:
+    /// a second call returns a stream that throws `.invalidConfiguration`.
     public func windows() -> AsyncThrowingStream<TrafficWindow, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TrafficWindow.self)
         let alreadyStarted = lifecycle.withLock { state -> Bool in
@@ -117,6 +146,9 @@ public final class XDPCapture: WindowSource, Sendable {
         return stream
     }
 
+    /// Detaches the program, then closes the window in progress and finishes the stream.
+    /// Returns at once; the collecting thread does the work. Further calls have no effect.
+    /// When ``windows()`` was never called, the program stays attached until deinit.
     public func stop() {
         let signal = lifecycle.withLock { state -> Bool in
             defer { state.stopped = true }

@@ -26,6 +26,7 @@ public enum XDPAttachMode: String, Sendable, CaseIterable, CustomStringConvertib
         }
     }
 
+    /// The raw value: `native`, `generic` or `auto`.
     public var description: String { rawValue }
 }
 
@@ -38,7 +39,9 @@ public enum XDPAttachMode: String, Sendable, CaseIterable, CustomStringConvertib
 /// as stale and replaced; another program is left alone unless
 /// `replaceForeignProgram` is set.
 public final class XDPLink: Sendable {
+    /// The name of the interface the program is attached to, e.g. `eth0`.
     public let interface: String
+    /// The interface's index, from `if_nametoindex`.
     public let interfaceIndex: UInt32
     /// The mode actually in use (never `.auto`).
     public let mode: XDPAttachMode
@@ -58,6 +61,21 @@ public final class XDPLink: Sendable {
     }
 
     /// Attaches `program` to `interface`. With `.auto`, native is tried first.
+    ///
+    /// A `network_monitor` program left on the interface by a process that has exited is
+    /// detached first.
+    ///
+    /// - Parameters:
+    ///   - program: The loaded program.
+    ///   - interface: The interface name, e.g. `eth0`.
+    ///   - mode: The attach mode.
+    ///   - replaceForeignProgram: Detach any other XDP program found on the interface instead
+    ///     of throwing.
+    ///   - logger: Receives the attach, detach and replacement messages.
+    /// - Returns: The link; the program stays attached until it is detached or deinitialized.
+    /// - Throws: ``CaptureError``: `.interfaceNotFound`, `.foreignProgramAttached`,
+    ///   `.permissionDenied`, `.interfaceBusy`, or `.attachFailed` when the interface cannot be
+    ///   queried, a stale program cannot be detached, or no mode could be used.
     public static func attach(
         _ program: NetworkMonitorProgram, to interface: String, mode: XDPAttachMode,
         replaceForeignProgram: Bool = false, logger: Logger

@@ -6,26 +6,37 @@ public import TrafficFeatures
 public struct KernelWindow: Sendable {
     /// The epoch this slot was filled under (0, 1, 2, … per rotation).
     public var epoch: UInt32
+    /// Packet and byte counters of the window, summed over CPUs.
     public var counters: WindowCounters
+    /// Distinct TCP and UDP destination ports (bits set in the port bitmap).
     public var uniquePorts: Int
     /// Every source in the per-source table, with its address.
     public var sources: [(address: NetworkAddress, stats: SourceStats)]
     /// The HyperLogLog registers merged over CPUs.
     public var sketch: HyperLogLog
-    /// Entries inserted by the program vs. entries found when draining: the
-    /// difference was evicted by the LRU tables.
+    /// New entries the program inserted into the per-source table. Inserts beyond
+    /// ``sourceEntries`` were evicted by the LRU table.
     public var sourceInserts: Int
     /// Entries found in the per-source table (sources can also come only from a CPU's
     /// source cache when their entry was evicted).
     public var sourceEntries: Int
+    /// New entries the program inserted into the (source, destination port) table.
     public var portPairInserts: Int
+    /// Entries found in the (source, destination port) table when draining it.
     public var portPairEntries: Int
+    /// New entries the program inserted into the (source, destination host) table.
     public var hostPairInserts: Int
+    /// Entries found in the (source, destination host) table when draining it.
     public var hostPairEntries: Int
+    /// Times the program could not create or find a source's entry in the per-source table.
     public var sourceInsertFailures: Int
+    /// Inserts into the (source, destination port) table that failed.
     public var portPairInsertFailures: Int
+    /// Inserts into the (source, destination host) table that failed.
     public var hostPairInsertFailures: Int
+    /// Sampled packets the program wrote to the ring buffer.
     public var sampledEvents: Int
+    /// Sampled packets dropped because the ring buffer had no room.
     public var ringBufferReserveFailures: Int
 
     /// Losses of this window (evictions derived from inserts minus entries found).
@@ -43,6 +54,14 @@ public struct KernelWindow: Sendable {
 
     /// The window in the wire format. `unique_ips` is the exact table size unless the
     /// table lost entries, in which case it is the sketch's estimate.
+    ///
+    /// - Parameters:
+    ///   - start: The window's start on the wall clock, or nil when unknown.
+    ///   - duration: The window's length in seconds; rates are counts divided by it.
+    ///   - interface: The interface the packets were captured on.
+    ///   - sequence: The window's number since the capture started.
+    ///   - topSourceLimit: Sources kept per criterion in `top_sources`.
+    /// - Returns: The window, with `source` set to `xdp`.
     public func trafficWindow(
         start: Date?, duration: Double, interface: String?, sequence: Int?, topSourceLimit: Int
     ) -> TrafficWindow {
@@ -68,7 +87,10 @@ public struct KernelWindow: Sendable {
 /// Run statistics of the loaded program, from `bpf_prog_info`. `runCount` and
 /// `runTimeNanoseconds` only grow while `kernel.bpf_stats_enabled` is 1.
 public struct ProgramStatistics: Sendable, Equatable {
+    /// The program's kernel id; 0 when the kernel refused the query.
     public var id: UInt32
+    /// Times the program has run.
     public var runCount: UInt64
+    /// Total time spent running the program, in nanoseconds.
     public var runTimeNanoseconds: UInt64
 }

@@ -7,6 +7,12 @@ import TrafficFeatures
 extension NetworkMonitorProgram {
     /// Closes the current window: switches the program to the other slot, waits until
     /// no program run can still be writing the old one, then reads and clears it.
+    ///
+    /// Blocks for the RCU grace period and the map reads; call it from a thread that may
+    /// block. Calls are serialized.
+    ///
+    /// - Returns: What the kernel counted in the closed slot.
+    /// - Throws: ``CaptureError`` `.mapOperationFailed` when a map cannot be read or cleared.
     public func collectWindow() throws -> KernelWindow {
         try rotation.withLock { epoch in
             let retiring = epoch

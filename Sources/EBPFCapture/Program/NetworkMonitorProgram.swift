@@ -11,7 +11,8 @@ import Glibc
 /// The XDP program, loaded into the kernel (not yet attached to an interface).
 ///
 /// Lifecycle (libbpf-bootstrap order): open the embedded or `objectPath` object,
-/// configure `.rodata` and map sizes, load (verifier), then ``XDPLink/attach`` it and
+/// configure `.rodata` and map sizes, load (verifier), then attach it with
+/// ``XDPLink/attach(_:to:mode:replaceForeignProgram:logger:)`` and
 /// call ``collectWindow()`` once per window. Closing (deinit) unloads it.
 ///
 /// Windows: every per-window map exists in two slots; ``collectWindow()`` advances
@@ -23,8 +24,11 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     // @unchecked: the libbpf handles are created in init, freed in deinit, and all map
     // operations run under `rotation`.
 
+    /// The name of the XDP program in the BPF object. ``XDPLink`` treats an attached program with
+    /// this name as a stale copy of this one and replaces it.
     public static let programName = "network_monitor"
 
+    /// The settings the program was loaded with.
     public let configuration: ProgramConfiguration
     /// CPUs the kernel may run the program on (per-CPU values have this many copies).
     public let possibleCPUs: Int
@@ -50,6 +54,14 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
 
     /// Opens, configures and loads the program. Requires CAP_BPF, CAP_PERFMON and
     /// (to attach) CAP_NET_ADMIN, or root.
+    ///
+    /// - Parameters:
+    ///   - configuration: Table sizes, IPv6 grouping, sampling and the object to load.
+    ///   - logger: Receives libbpf's messages, including the verifier log.
+    /// - Throws: ``CaptureError``: `.invalidConfiguration` when a setting is out of range,
+    ///   `.invalidObject` when the object cannot be opened or lacks the expected program, maps
+    ///   or BTF, `.loadFailed` when the kernel refuses the program, `.permissionDenied` without
+    ///   the privileges.
     public init(configuration: ProgramConfiguration = ProgramConfiguration(), logger: Logger) throws {
         try configuration.validate()
         self.configuration = configuration
@@ -235,6 +247,13 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     /// Runs the program once on `frame` with `BPF_PROG_TEST_RUN` (no interface
     /// involved) and returns its XDP action (2 = `XDP_PASS`). The packet is counted in
     /// the current window like any other. Frames must be 14 bytes to one page.
+    ///
+    /// - Parameters:
+    ///   - frame: The Ethernet frame to run the program on.
+    ///   - count: How many times the kernel runs the program on the frame.
+    /// - Returns: The XDP action of the last run.
+    /// - Throws: ``CaptureError`` `.testRunFailed` when the kernel refuses the test run, or
+    ///   `.permissionDenied` without the privileges.
     @discardableResult
     public func testRun(frame: [UInt8], repeat count: Int = 1) throws -> UInt32 {
         try withZeroed(bpf_test_run_opts.self) { options in
@@ -256,6 +275,8 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
 
     // MARK: - Statistics
 
+    /// The program's id and run statistics, from `bpf_prog_info`; all zero when the kernel refuses
+    /// the query. The run count and time grow only while `kernel.bpf_stats_enabled` is 1.
     public var statistics: ProgramStatistics {
         withZeroed(bpf_prog_info.self) { info in
             var length = UInt32(MemoryLayout<bpf_prog_info>.size)

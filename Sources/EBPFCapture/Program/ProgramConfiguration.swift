@@ -22,14 +22,25 @@ public struct ProgramConfiguration: Sendable, Equatable {
     /// A BPF object file to load instead of the embedded one (`BPF_OBJECT`).
     public var objectPath: String?
 
-    /// The values each setting accepts (``validate()`` checks them; the monitor's settings use them).
+    /// The values of ``sampleEvery`` the monitor's settings accept: 0 … 10⁹. Loading checks only
+    /// that the value is not negative.
     public static let sampleEveryRange = 0...1_000_000_000
+    /// The values ``sourceTableEntries`` and ``pairTableEntries`` accept: 1 … 2²⁴.
     public static let tableEntriesRange = 1...(1 << 24)
+    /// The values of ``ringBufferBytes`` the monitor's settings accept: 4 KiB … 1 GiB. Loading also
+    /// requires a power of two of at least one page.
     public static let ringBufferBytesRange = 4096...(1 << 30)
+    /// The default ``sourceTableEntries``: 16 384.
     public static let defaultSourceTableEntries = 16_384
+    /// The default ``pairTableEntries``: 65 536.
     public static let defaultPairTableEntries = 65_536
+    /// The default ``ringBufferBytes``: 256 KiB.
     public static let defaultRingBufferBytes = 256 * 1024
 
+    /// Settings with the given values; each parameter sets the property of the same name
+    /// (``ringBufferWakeupBytes`` defaults to 64 KiB). Values are stored unchecked:
+    /// ``NetworkMonitorProgram/init(configuration:logger:)`` throws ``CaptureError``
+    /// `.invalidConfiguration` when one is out of range.
     public init(
         sampleEvery: Int = 0,
         ipv6SourcePrefixLength: Int = AggregationSettings.defaultIPv6SourcePrefixLength,

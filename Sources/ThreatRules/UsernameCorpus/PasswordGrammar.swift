@@ -5,7 +5,7 @@ func wordList(_ block: String) -> [String] {
     block.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
 }
 
-/// Like ``wordList(_:)``, without repeated words (first occurrence kept).
+/// Like `wordList(_:)`, without repeated words (first occurrence kept).
 func uniqueWordList(_ block: String) -> [String] {
     var seen = Set<String>()
     return wordList(block).filter { seen.insert($0).inserted }
