@@ -52,7 +52,7 @@ public struct DetectorConfiguration: Sendable {
         (host, port) = try settings.address("HTTP_ADDR", default: Self.defaultAddress)
         trainingInterval = try settings.duration("TRAINING_INTERVAL", default: TrainingService.defaultInterval)
         guard trainingInterval >= TrainingService.minimumInterval else {
-            throw SettingError("TRAINING_INTERVAL must be at least \(TrainingService.minimumInterval)")
+            throw SettingError("TRAINING_INTERVAL must be at least \(Int(TrainingService.minimumInterval / .milliseconds(1)))ms")
         }
         thresholds = try RuleThresholds.load(file: settings.string("THRESHOLDS_FILE"), environment: settings.environment)
         token = settings.string("DETECTOR_API_TOKEN")
