@@ -71,7 +71,7 @@ struct Monitor: AsyncParsableCommand {
     var replaceForeignXDP = false
     @Flag(help: "Enable kernel BPF run statistics while running and export ebpf_program_run* metrics.")
     var programStats = false
-    @Option(help: "JSON file of rule thresholds for --offline (THRESHOLDS_FILE); RULE_* variables override it.")
+    @Option(name: .customLong("thresholds"), help: "JSON file of rule thresholds for --offline (THRESHOLDS_FILE); RULE_* variables override it.")
     var thresholdsFile: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (LOG_LEVEL, default info).")
     var logLevel: String?

@@ -53,9 +53,9 @@ struct OfflineReplayTests {
         try Data(#"{"port_scan_unique_ports": 100000, "port_scan_source_unique_ports": 100000}"#.utf8)
             .write(to: URL(fileURLWithPath: directory + "/thresholds.json"))
 
-        func threats(_ environment: [String: String]) async throws -> [String] {
+        func threats(_ environment: [String: String], _ arguments: [String] = []) async throws -> [String] {
             let output = try await Command.run(
-                [BuiltProducts.monitor, "--pcap", directory + "/scan.pcap", "--offline"], environment: environment).stdout
+                [BuiltProducts.monitor, "--pcap", directory + "/scan.pcap", "--offline"] + arguments, environment: environment).stdout
             return try output.split(separator: "\n").flatMap { line in
                 let verdict = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["verdict"] as? [String: Any])
                 return verdict["threat_types"] as? [String] ?? []
@@ -66,6 +66,9 @@ struct OfflineReplayTests {
         #expect(try await threats(environment).contains("port_scan"))
         environment["THRESHOLDS_FILE"] = directory + "/thresholds.json"
         #expect(try await !threats(environment).contains("port_scan"))
+        environment["THRESHOLDS_FILE"] = nil
+        #expect(try await !threats(environment, ["--thresholds", directory + "/thresholds.json"]).contains("port_scan"))
+        environment["THRESHOLDS_FILE"] = directory + "/thresholds.json"
         // RULE_* wins over the file, as in the detector.
         environment["RULE_PORT_SCAN_SOURCE_UNIQUE_PORTS"] = "20"
         #expect(try await threats(environment).contains("port_scan"))
