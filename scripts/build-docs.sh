@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the DocC catalog of every library (Sources/<Target>/<Target>.docc) with swift-docc-plugin
-# and fails when DocC warns (a broken symbol link, an undocumented parameter, …).
+# and fails when DocC warns (a broken symbol link, an undocumented parameter, …) or when a public
+# declaration has no doc comment (scripts/doc-coverage.py).
 # Archives: .build/plugins/Swift-DocC/outputs/<Target>.doccarchive
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/doc-coverage.py
 targets=(TrafficFeatures EBPFCapture AnomalyModels ThreatRules PromExposition WindowTransport ServiceSupport DetectorService MonitorService)
 args=()
 for t in "${targets[@]}"; do args+=(--target "$t"); done
