@@ -75,7 +75,7 @@ public struct MonitorRoutes: Sendable {
         router.get("/health") { _, _ -> Response in
             let snapshot = status.snapshot
             let healthy = snapshot.phase != .failed
-            return try json(
+            return json(
                 Health(
                     status: healthy ? "healthy" : "unhealthy", source: snapshot.kind?.rawValue,
                     phase: snapshot.phase.rawValue, uptime_seconds: Date().timeIntervalSince(started),
@@ -84,7 +84,7 @@ public struct MonitorRoutes: Sendable {
         }
         router.get("/ready") { _, _ -> Response in
             let snapshot = status.snapshot
-            return try json(
+            return json(
                 Readiness(
                     ready: status.isReady, source: snapshot.kind?.rawValue, phase: snapshot.phase.rawValue,
                     detail: snapshot.summary, interface: xdp?.link.interface, xdp_mode: xdp?.link.mode.rawValue,
@@ -96,29 +96,30 @@ public struct MonitorRoutes: Sendable {
         }
         router.get("/stats") { _, _ -> Response in
             guard let latest = status.snapshot.latest else {
-                return try json(Failure(error: "no window has closed yet"), status: .serviceUnavailable)
+                return json(Failure(error: "no window has closed yet"), status: .serviceUnavailable)
             }
-            return try json(latest)
+            return json(latest)
         }
         router.get("/stats/history") { request, _ -> Response in
             let limitText = request.uri.queryParameters["limit"].map(String.init)
             var limit: Int?
             if let limitText {
                 guard let value = Int(limitText), value >= 0 else {
-                    return try json(
+                    return json(
                         Failure(error: "limit must be a non-negative integer, got \"\(limitText)\""), status: .badRequest)
                 }
                 limit = value
             }
-            return try json(status.history(last: limit))
+            return json(status.history(last: limit))
         }
         router.get("/events") { _, _ -> Response in
-            try json(Events(sample_every: sampleEvery, events: xdp?.sampledPackets ?? []))
+            json(Events(sample_every: sampleEvery, events: xdp?.sampledPackets ?? []))
         }
         return router
     }
 
-    private func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) throws -> Response {
+    /// Monitor answers encode windows as the wire format does (`TrafficWindow.encoder`).
+    private func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
         Response.json(value, status: status, encoder: TrafficWindow.encoder)
     }
 }
