@@ -14,7 +14,22 @@
  *   nm_sources     ARRAY_OF_MAPS[2]  -> LRU_PERCPU_HASH nm_addr -> nm_source_stats
  *   nm_port_pairs  ARRAY_OF_MAPS[2]  -> LRU_HASH (source, port)  : distinct ports per source
  *   nm_host_pairs  ARRAY_OF_MAPS[2]  -> LRU_HASH (source, host)  : distinct hosts per source
+ *   nm_flows       LRU_HASH          TCP flows seen (hash of the 4-tuple), across windows
  *   nm_events      RINGBUF           sampled packets, only when sample_every > 0
+ *
+ * Probes. A probe is a packet that opens or tests a port or a host:
+ *   - TCP SYN without ACK (a connection attempt, also counted as syn_packets);
+ *   - TCP without SYN, ACK and RST: NULL, FIN, Xmas (stealth probes);
+ *   - TCP ACK (FIN/ACK for Maimon) without SYN and RST on a flow the program has not
+ *     seen: a flow is learned from a SYN, a SYN-ACK or such an ACK (nm_flows), so a
+ *     connection already open when the program attached costs one ACK probe;
+ *   - UDP from a non-service source port (>= 1024 and not a reflection or well-known
+ *     service port) that reaches a port or host new for its source in this window;
+ *   - ICMP echo, timestamp, information and address-mask requests, ICMPv6 echo requests;
+ *   - ARP requests for an IPv4 address (sender not 0.0.0.0, not gratuitous): the
+ *     sender is the source and the target address the destination host.
+ * The pair tables record, per pair, what its first packet in the window was
+ * (NM_PAIR_*), so user space can tell probed ports and hosts from replies.
  *
  * The slot is nm_control.epoch & 1, read once per packet. User space advances the
  * epoch, then updates an ARRAY_OF_MAPS entry: the kernel makes that syscall wait
@@ -44,6 +59,22 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NM_IP_MF 0x2000
 #define NM_IP_OFFSET 0x1FFF
 #define NM_DNS_PORT 53
+#define NM_ETH_P_ARP 0x0806
+
+/* What a packet is, for probe and reflection accounting. */
+enum nm_kind {
+	NM_KIND_NONE = 0,
+	NM_KIND_SYN,            /* SYN without ACK: a probe */
+	NM_KIND_SYN_ACK,        /* backscatter or a reply to our connection */
+	NM_KIND_RST,            /* backscatter or a refusal */
+	NM_KIND_STEALTH,        /* no SYN, ACK or RST: a probe */
+	NM_KIND_ACK,            /* ACK-class: a probe when its flow is unknown */
+	NM_KIND_UDP_CANDIDATE,  /* UDP from a non-service port: a probe when its pair is new */
+	NM_KIND_UDP_REFLECTION, /* UDP from a well-known reflection source port */
+	NM_KIND_UDP_SERVICE,    /* UDP from another service port (a reply) */
+	NM_KIND_ICMP_PROBE,     /* ICMP/ICMPv6 request */
+	NM_KIND_ARP_REQUEST,    /* ARP request: a probe */
+};
 
 #define NM_TCP_FIN 0x01
 #define NM_TCP_SYN 0x02
@@ -141,6 +172,14 @@ struct {
 	.values = { &nm_host_pairs_0, &nm_host_pairs_1 },
 };
 
+/* TCP flows seen, keyed by flow_hash(); not per window: a flow outlives windows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NM_DEFAULT_FLOW_ENTRIES);
+	__type(key, __u64);
+	__type(value, __u8);
+} nm_flows SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, NM_DEFAULT_RINGBUF_BYTES);
@@ -179,7 +218,23 @@ struct nm_packet {
 	__u8 malformed;
 	__u8 fragment;
 	__u8 first_fragment_or_whole; /* the transport header is in this packet */
+	__u8 has_icmp_type;
+	__u8 icmp_type;
+	__u8 kind;         /* enum nm_kind */
+	__u8 ack_probe;    /* NM_KIND_ACK on an unknown flow (decided in count_source) */
 };
+
+struct nm_arp_hdr {
+	__be16 htype;
+	__be16 ptype;
+	__u8 hlen;
+	__u8 plen;
+	__be16 oper;
+	__u8 sha[6];
+	__u8 spa[4];
+	__u8 tha[6];
+	__u8 tpa[4];
+} __attribute__((packed));
 
 /* Ethernet plus up to two 802.1Q / 802.1ad tags. Returns the inner EtherType in
  * network order, or -1 when the headers are truncated. */
@@ -343,8 +398,102 @@ static __always_inline void parse_transport(void *pos, void *end, struct nm_pack
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		/* type, code, checksum */
-		if (pos + 4 > end)
+		if (pos + 4 > end) {
 			pkt->malformed = 1;
+			return;
+		}
+		pkt->icmp_type = *(__u8 *)pos;
+		pkt->has_icmp_type = 1;
+		return;
+	default:
+		return;
+	}
+}
+
+/* An ARP request for an IPv4 address becomes a probe from its sender to its target
+ * (parse_arp). Other ARP frames (replies, gratuitous, probes from 0.0.0.0, truncated)
+ * stay addressless non-IP frames. */
+
+/* Well-known UDP services that answer small requests with large replies; their
+ * source port marks reflection and amplification traffic. Must match
+ * NetworkRules.reflectionUDPSourcePorts in Sources/ThreatRules... and
+ * ProbeClassifier.reflectionUDPSourcePorts in Sources/TrafficFeatures. */
+static __always_inline int is_reflection_port(__u16 port)
+{
+	switch (port) {
+	case 19: case 53: case 69: case 111: case 123: case 137: case 161: case 389:
+	case 520: case 1434: case 1900: case 3283: case 3702: case 5353: case 5683:
+	case 10001: case 11211: case 37810: case 47808:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A UDP source port that marks a service answering rather than a client probing. */
+static __always_inline int is_service_port(__u16 port)
+{
+	return port < 1024 || is_reflection_port(port) || port == 3478 || port == 4500;
+}
+
+static __always_inline void parse_arp(void *pos, void *end, struct nm_packet *pkt)
+{
+	struct nm_arp_hdr *arp = pos;
+	if ((void *)(arp + 1) > end)
+		return;
+	if (arp->htype != bpf_htons(1) || arp->ptype != bpf_htons(ETH_P_IP) || arp->hlen != 6 || arp->plen != 4 ||
+	    arp->oper != bpf_htons(1))
+		return;
+	__be32 sender, target;
+	__builtin_memcpy(&sender, arp->spa, 4);
+	__builtin_memcpy(&target, arp->tpa, 4);
+	if (sender == 0 || sender == target)
+		return;
+	map_ipv4(&pkt->source, sender);
+	map_ipv4(&pkt->destination, target);
+	pkt->kind = NM_KIND_ARP_REQUEST;
+}
+
+static __always_inline void classify(struct nm_packet *pkt)
+{
+	if (pkt->kind == NM_KIND_ARP_REQUEST || pkt->ip_version == 0)
+		return;
+	switch (pkt->ip_protocol) {
+	case IPPROTO_TCP: {
+		if (!pkt->has_ports)
+			return;
+		__u8 f = pkt->tcp_flags;
+		if ((f & (NM_TCP_SYN | NM_TCP_ACK)) == NM_TCP_SYN)
+			pkt->kind = NM_KIND_SYN;
+		else if (f & NM_TCP_SYN)
+			pkt->kind = NM_KIND_SYN_ACK;
+		else if (f & NM_TCP_RST)
+			pkt->kind = NM_KIND_RST;
+		else if (!(f & NM_TCP_ACK))
+			pkt->kind = NM_KIND_STEALTH;
+		else
+			pkt->kind = NM_KIND_ACK;
+		return;
+	}
+	case IPPROTO_UDP:
+		if (!pkt->has_ports)
+			return;
+		if (is_reflection_port(pkt->source_port))
+			pkt->kind = NM_KIND_UDP_REFLECTION;
+		else if (is_service_port(pkt->source_port))
+			pkt->kind = NM_KIND_UDP_SERVICE;
+		else
+			pkt->kind = NM_KIND_UDP_CANDIDATE;
+		return;
+	case IPPROTO_ICMP: {
+		__u8 t = pkt->icmp_type;
+		if (pkt->has_icmp_type && (t == 8 || t == 13 || t == 15 || t == 17))
+			pkt->kind = NM_KIND_ICMP_PROBE;
+		return;
+	}
+	case IPPROTO_ICMPV6:
+		if (pkt->has_icmp_type && pkt->icmp_type == 128)
+			pkt->kind = NM_KIND_ICMP_PROBE;
 		return;
 	default:
 		return;
@@ -421,6 +570,8 @@ static __always_inline void count_totals(struct nm_counters *c, const struct nm_
 	if (pkt->ip_version == 0) {
 		c->other_packets++;
 		c->other_bytes += bytes;
+		if (pkt->kind == NM_KIND_ARP_REQUEST)
+			c->arp_request_packets++;
 		return;
 	}
 	switch (pkt->ip_protocol) {
@@ -458,10 +609,44 @@ static __always_inline void count_totals(struct nm_counters *c, const struct nm_
 		c->dns_packets++;
 		c->dns_bytes += bytes;
 	}
+	switch (pkt->kind) {
+	case NM_KIND_STEALTH:
+		c->stealth_probe_packets++;
+		break;
+	case NM_KIND_ICMP_PROBE:
+		c->icmp_probe_packets++;
+		break;
+	case NM_KIND_UDP_REFLECTION:
+		c->udp_reflection_packets++;
+		c->udp_reflection_bytes += bytes;
+		break;
+	}
 }
 
 /* Inserts (source, port) into this window's pair table. Returns 1 when the pair
  * is new, 0 when it was already there or could not be recorded (counted). */
+/* The NM_PAIR_* flags of a packet. */
+static __always_inline __u8 pair_flags(const struct nm_packet *pkt)
+{
+	switch (pkt->kind) {
+	case NM_KIND_SYN:
+	case NM_KIND_STEALTH:
+	case NM_KIND_UDP_CANDIDATE: /* the pair is new: a UDP probe */
+	case NM_KIND_ICMP_PROBE:
+	case NM_KIND_ARP_REQUEST:
+		return NM_PAIR_PROBE;
+	case NM_KIND_ACK:
+		return pkt->ack_probe ? NM_PAIR_PROBE : 0;
+	case NM_KIND_SYN_ACK:
+	case NM_KIND_RST:
+		return NM_PAIR_BACKSCATTER;
+	case NM_KIND_UDP_REFLECTION:
+		return NM_PAIR_UDP_REFLECTION;
+	default:
+		return 0;
+	}
+}
+
 static __always_inline int insert_port_pair(__u32 slot, struct nm_counters *c,
 					    const struct nm_packet *pkt)
 {
@@ -472,8 +657,8 @@ static __always_inline int insert_port_pair(__u32 slot, struct nm_counters *c,
 	key.source = pkt->source;
 	if (bpf_map_lookup_elem(pairs, &key))
 		return 0;
-	__u8 one = 1;
-	long err = bpf_map_update_elem(pairs, &key, &one, BPF_NOEXIST);
+	__u8 flags = pair_flags(pkt);
+	long err = bpf_map_update_elem(pairs, &key, &flags, BPF_NOEXIST);
 	if (err == 0) {
 		c->port_pair_inserts++;
 		return 1;
@@ -494,8 +679,8 @@ static __always_inline int insert_host_pair(__u32 slot, struct nm_counters *c,
 	key.destination = pkt->destination;
 	if (bpf_map_lookup_elem(pairs, &key))
 		return 0;
-	__u8 one = 1;
-	long err = bpf_map_update_elem(pairs, &key, &one, BPF_NOEXIST);
+	__u8 flags = pair_flags(pkt);
+	long err = bpf_map_update_elem(pairs, &key, &flags, BPF_NOEXIST);
 	if (err == 0) {
 		c->host_pair_inserts++;
 		return 1;
@@ -515,6 +700,54 @@ static __always_inline int same_addr(const struct nm_addr *a, const struct nm_ad
 	return a0 == b0 && a1 == b1;
 }
 
+/* Must match ProbeClassifier.flowHash in Sources/TrafficFeatures. */
+static __always_inline __u64 flow_hash(const struct nm_packet *pkt)
+{
+	__u64 s0, s1, d0, d1;
+	__builtin_memcpy(&s0, &pkt->source.bytes[0], 8);
+	__builtin_memcpy(&s1, &pkt->source.bytes[8], 8);
+	__builtin_memcpy(&d0, &pkt->destination.bytes[0], 8);
+	__builtin_memcpy(&d1, &pkt->destination.bytes[8], 8);
+	__u64 ports = ((__u64)pkt->source_port << 16) | pkt->destination_port;
+	return mix64(s0 ^ mix64(s1 ^ mix64(d0 ^ mix64(d1 ^ mix64(ports ^ 0x9e3779b97f4a7c15ULL)))));
+}
+
+/* Records the packet's TCP flow; returns 1 when it is in the table afterwards. */
+static __always_inline int remember_flow(struct nm_counters *c, __u64 key)
+{
+	__u8 one = 1;
+	long err = bpf_map_update_elem(&nm_flows, &key, &one, BPF_NOEXIST);
+	if (err == 0) {
+		c->flow_inserts++;
+		return 1;
+	}
+	if (err == -17 /* EEXIST */)
+		return 1;
+	c->flow_insert_failures++;
+	return 0;
+}
+
+/* Learns TCP flows and decides whether an ACK-class packet is a probe. Returns
+ * whether the packet's flow is known afterwards. */
+static __always_inline int track_flow(struct nm_counters *c, struct nm_packet *pkt)
+{
+	switch (pkt->kind) {
+	case NM_KIND_SYN:
+	case NM_KIND_SYN_ACK:
+		return remember_flow(c, flow_hash(pkt));
+	case NM_KIND_ACK: {
+		__u64 key = flow_hash(pkt);
+		if (bpf_map_lookup_elem(&nm_flows, &key))
+			return 1;
+		pkt->ack_probe = 1;
+		c->ack_probe_packets++;
+		return remember_flow(c, key);
+	}
+	default:
+		return 0;
+	}
+}
+
 /* Adds one packet's per-source counters to the pending counters of the cache. */
 static __always_inline void add_pending(struct nm_source_cache *cache, const struct nm_packet *pkt)
 {
@@ -526,6 +759,10 @@ static __always_inline void add_pending(struct nm_source_cache *cache, const str
 		cache->tcp_packets++;
 		if (pkt->has_ports && (pkt->tcp_flags & (NM_TCP_SYN | NM_TCP_ACK)) == NM_TCP_SYN)
 			cache->syn_packets++;
+		if (pkt->has_ports && (pkt->tcp_flags & (NM_TCP_SYN | NM_TCP_ACK)) == (NM_TCP_SYN | NM_TCP_ACK))
+			cache->syn_ack_packets++;
+		if (pkt->has_ports && (pkt->tcp_flags & NM_TCP_RST))
+			cache->rst_packets++;
 		break;
 	case IPPROTO_UDP:
 		cache->udp_packets++;
@@ -543,6 +780,23 @@ static __always_inline void add_pending(struct nm_source_cache *cache, const str
 		cache->dns_packets++;
 		cache->dns_bytes += bytes;
 	}
+	switch (pkt->kind) {
+	case NM_KIND_STEALTH:
+		cache->stealth_probes++;
+		break;
+	case NM_KIND_ACK:
+		cache->ack_probes += pkt->ack_probe;
+		break;
+	case NM_KIND_ICMP_PROBE:
+		cache->icmp_probes++;
+		break;
+	case NM_KIND_ARP_REQUEST:
+		cache->arp_requests++;
+		break;
+	case NM_KIND_UDP_REFLECTION:
+		cache->udp_reflection_packets++;
+		break;
+	}
 }
 
 static __always_inline void clear_pending(struct nm_source_cache *cache)
@@ -555,6 +809,13 @@ static __always_inline void clear_pending(struct nm_source_cache *cache)
 	cache->syn_packets = 0;
 	cache->dns_packets = 0;
 	cache->dns_bytes = 0;
+	cache->ack_probes = 0;
+	cache->stealth_probes = 0;
+	cache->icmp_probes = 0;
+	cache->arp_requests = 0;
+	cache->syn_ack_packets = 0;
+	cache->rst_packets = 0;
+	cache->udp_reflection_packets = 0;
 	cache->udp_source_port_seen = 0;
 }
 
@@ -569,6 +830,13 @@ static __always_inline void move_pending(struct nm_source_cache *cache, struct n
 	s->syn_packets += cache->syn_packets;
 	s->dns_packets += cache->dns_packets;
 	s->dns_bytes += cache->dns_bytes;
+	s->ack_probes += cache->ack_probes;
+	s->stealth_probes += cache->stealth_probes;
+	s->icmp_probes += cache->icmp_probes;
+	s->arp_requests += cache->arp_requests;
+	s->syn_ack_packets += cache->syn_ack_packets;
+	s->rst_packets += cache->rst_packets;
+	s->udp_reflection_packets += cache->udp_reflection_packets;
 	if (cache->udp_source_port_seen) {
 		s->last_udp_source_port = cache->last_udp_source_port;
 		s->udp_source_port_seen = 1;
@@ -601,16 +869,21 @@ static __always_inline struct nm_source_stats *source_entry(void *sources, __u32
 }
 
 static __always_inline void count_source(__u32 slot, struct nm_counters *c,
-					 const struct nm_packet *pkt)
+					 struct nm_packet *pkt)
 {
 	struct nm_source_cache *cache = bpf_map_lookup_elem(&nm_source_cache, &slot);
 	if (!cache)
 		return;
 	__u32 port_hint = pkt->has_ports ? (__u32)pkt->destination_port + 1 : 0;
 	int cached_source = cache->valid && same_addr(&cache->source, &pkt->source);
+	/* TCP repeats must be the same flow; an ACK repeat also needs the flow known. */
+	int tcp = pkt->ip_protocol == IPPROTO_TCP && pkt->has_ports;
+	int same_flow = !tcp || (cache->source_port == pkt->source_port &&
+				 (pkt->kind != NM_KIND_ACK || cache->flow_known));
 
-	/* Fast path: the same source, port and host as the previous packet on this CPU. */
-	if (cached_source && cache->port_hint == port_hint && same_addr(&cache->destination, &pkt->destination)) {
+	/* Fast path: the same source, port, host (and flow) as the previous packet on this CPU. */
+	if (cached_source && cache->port_hint == port_hint && cache->protocol == pkt->ip_protocol && same_flow &&
+	    same_addr(&cache->destination, &pkt->destination)) {
 		add_pending(cache, pkt);
 		return;
 	}
@@ -630,10 +903,13 @@ static __always_inline void count_source(__u32 slot, struct nm_counters *c,
 		else
 			clear_pending(cache); /* lost attribution, counted as an insert failure */
 	}
+	cache->flow_known = tcp ? track_flow(c, pkt) : 0;
 	add_pending(cache, pkt);
 	cache->source = pkt->source;
 	cache->destination = pkt->destination;
 	cache->port_hint = port_hint;
+	cache->source_port = pkt->source_port;
+	cache->protocol = pkt->ip_protocol;
 	cache->valid = 1;
 
 	struct nm_source_stats *s = source_entry(sources, slot, c, &pkt->source);
@@ -642,20 +918,31 @@ static __always_inline void count_source(__u32 slot, struct nm_counters *c,
 	move_pending(cache, s);
 
 	/* Distinct destination ports (hint: this CPU's copy of the last new port). */
+	int new_pair = 0;
 	if (pkt->has_ports && s->last_port_hint != port_hint) {
-		if (insert_port_pair(slot, c, pkt))
+		if (insert_port_pair(slot, c, pkt)) {
 			s->unique_ports++;
+			new_pair = 1;
+		}
 		s->last_port_hint = port_hint;
 	}
 
-	/* Distinct destination hosts (hint for IPv4 destinations). */
+	/* Distinct destination hosts (hint for IPv4 destinations and ARP targets). */
 	__u32 v4 = 0;
-	if (pkt->ip_version == 4)
+	if (pkt->ip_version == 4 || pkt->kind == NM_KIND_ARP_REQUEST)
 		__builtin_memcpy(&v4, &pkt->destination.bytes[12], 4);
 	if (v4 == 0 || s->last_ipv4_host_hint != v4) {
-		if (insert_host_pair(slot, c, pkt))
+		if (insert_host_pair(slot, c, pkt)) {
 			s->unique_hosts++;
+			new_pair = 1;
+		}
 		s->last_ipv4_host_hint = v4;
+	}
+
+	/* A UDP datagram from a client port is a probe when it reaches a new port or host. */
+	if (pkt->kind == NM_KIND_UDP_CANDIDATE && new_pair) {
+		s->udp_probes++;
+		c->udp_probe_packets++;
 	}
 }
 
@@ -712,6 +999,8 @@ int network_monitor(struct xdp_md *ctx)
 	int proto = parse_ethernet(&cursor, end);
 	if (proto < 0) {
 		pkt.malformed = 1;
+	} else if (proto == bpf_htons(NM_ETH_P_ARP)) {
+		parse_arp(cursor, end, &pkt);
 	} else if (proto == bpf_htons(ETH_P_IP)) {
 		pkt.ip_version = 4;
 		if (parse_ipv4(&cursor, end, &pkt) < 0)
@@ -729,8 +1018,9 @@ int network_monitor(struct xdp_md *ctx)
 		parse_transport(cursor, end, &pkt);
 	}
 
+	classify(&pkt);
 	count_totals(c, &pkt);
-	if (pkt.ip_version != 0 && !(pkt.malformed && pkt.ip_protocol == 0))
+	if ((pkt.ip_version != 0 && !(pkt.malformed && pkt.ip_protocol == 0)) || pkt.kind == NM_KIND_ARP_REQUEST)
 		count_source(slot, c, &pkt);
 	sample_event(c, &pkt);
 	return XDP_PASS;

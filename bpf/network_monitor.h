@@ -29,6 +29,14 @@
 #define NM_DEFAULT_SOURCE_ENTRIES 16384
 #define NM_DEFAULT_PAIR_ENTRIES 65536
 #define NM_DEFAULT_RINGBUF_BYTES (256 * 1024)
+#define NM_DEFAULT_FLOW_ENTRIES 65536
+
+/* Flags of a (source, port) or (source, host) pair: what the packet that created the
+ * pair in this window was. User space reads them to build probe horizons and to
+ * find reflection victims. */
+#define NM_PAIR_PROBE 0x01          /* a probe (see "Probes" in network_monitor.bpf.c) */
+#define NM_PAIR_BACKSCATTER 0x02    /* a TCP SYN-ACK or RST */
+#define NM_PAIR_UDP_REFLECTION 0x04 /* UDP from a well-known reflection source port */
 
 /* Exact per-window totals; one copy per CPU and slot (PERCPU_ARRAY). */
 struct nm_counters {
@@ -69,6 +77,18 @@ struct nm_counters {
 	/* Sampled per-packet events: written, and lost because the ring buffer was full. */
 	__u64 sampled_events;
 	__u64 ringbuf_reserve_failures;
+	/* Probes other than SYNs (see "Probes" in network_monitor.bpf.c). */
+	__u64 ack_probe_packets;     /* TCP ACK without SYN/RST on no known flow */
+	__u64 stealth_probe_packets; /* TCP without SYN, ACK and RST: NULL, FIN, Xmas */
+	__u64 udp_probe_packets;     /* UDP from a non-service port to a new port or host */
+	__u64 icmp_probe_packets;    /* ICMP echo/timestamp/info/mask requests, ICMPv6 echo requests */
+	__u64 arp_request_packets;   /* ARP requests for an IPv4 address */
+	/* UDP from a well-known reflection source port (53, 123, 161, 389, 1900, ...). */
+	__u64 udp_reflection_packets;
+	__u64 udp_reflection_bytes;
+	/* Flows the program learned (TCP 4-tuples in nm_flows), and inserts refused. */
+	__u64 flow_inserts;
+	__u64 flow_insert_failures;
 };
 
 /* Set of destination ports seen in a window (shared by all CPUs, atomic OR). */
@@ -97,6 +117,14 @@ struct nm_source_stats {
 	__u64 syn_packets;
 	__u64 dns_packets;
 	__u64 dns_bytes;
+	__u64 ack_probes;
+	__u64 stealth_probes;
+	__u64 udp_probes;
+	__u64 icmp_probes;
+	__u64 arp_requests;
+	__u64 syn_ack_packets;
+	__u64 rst_packets;
+	__u64 udp_reflection_packets;
 	/* Exact distinct destination ports / hosts, maintained through the pair tables. */
 	__u32 unique_ports;
 	__u32 unique_hosts;
@@ -117,7 +145,9 @@ struct nm_source_stats {
  * pending counters here, without a hash-table lookup; any other packet first
  * flushes the pending counters into the source's table entry. User space adds the
  * pending counters of every CPU when it reads the slot. Repeats of the same
- * (source, port, host) can never add a distinct port or host, so counts stay exact. */
+ * (source, port, host) can never add a distinct port or host, so counts stay exact.
+ * A TCP packet takes the fast path only on the cached packet's 4-tuple and protocol,
+ * and an ACK only when that flow is known, so ACK probes stay exact too. */
 struct nm_source_cache {
 	struct nm_addr source;
 	struct nm_addr destination;
@@ -131,8 +161,18 @@ struct nm_source_cache {
 	__u64 syn_packets;
 	__u64 dns_packets;
 	__u64 dns_bytes;
+	__u64 ack_probes;
+	__u64 stealth_probes;
+	__u64 icmp_probes;
+	__u64 arp_requests;
+	__u64 syn_ack_packets;
+	__u64 rst_packets;
+	__u64 udp_reflection_packets;
 	__u16 last_udp_source_port;
 	__u16 udp_source_port_seen;
+	__u16 source_port;   /* source port of the cached packet */
+	__u8 protocol;       /* IP protocol of the cached packet */
+	__u8 flow_known;     /* the cached TCP packet's flow is in nm_flows */
 	__u32 reserved;
 };
 
@@ -178,9 +218,9 @@ struct nm_event {
 	__u8 reserved[5];
 };
 
-_Static_assert(sizeof(struct nm_counters) == 29 * 8, "nm_counters layout");
-_Static_assert(sizeof(struct nm_source_stats) == 8 * 8 + 4 * 4 + 2 * 2 + 4, "nm_source_stats layout");
-_Static_assert(sizeof(struct nm_source_cache) == 32 + 8 + 8 * 8 + 8, "nm_source_cache layout");
+_Static_assert(sizeof(struct nm_counters) == 38 * 8, "nm_counters layout");
+_Static_assert(sizeof(struct nm_source_stats) == 16 * 8 + 4 * 4 + 2 * 2 + 4, "nm_source_stats layout");
+_Static_assert(sizeof(struct nm_source_cache) == 32 + 8 + 15 * 8 + 2 * 2 + 2 + 2 + 4 + 4, "nm_source_cache layout");
 _Static_assert(sizeof(struct nm_port_pair_key) == 20, "nm_port_pair_key layout");
 _Static_assert(sizeof(struct nm_host_pair_key) == 32, "nm_host_pair_key layout");
 _Static_assert(sizeof(struct nm_event) == 56, "nm_event layout");

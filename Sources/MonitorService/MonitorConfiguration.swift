@@ -141,6 +141,9 @@ public struct MonitorConfiguration: Sendable {
             pairTableEntries: try settings.int(
                 "PAIR_TABLE_ENTRIES", default: ProgramConfiguration.defaultPairTableEntries,
                 range: ProgramConfiguration.tableEntriesRange),
+            flowTableEntries: try settings.int(
+                "FLOW_TABLE_ENTRIES", default: ProgramConfiguration.defaultFlowTableEntries,
+                range: ProgramConfiguration.tableEntriesRange),
             ringBufferBytes: ringBufferBytes,
             ringBufferWakeupBytes: ringBufferBytes / 4,
             objectPath: settings.string("BPF_OBJECT"))

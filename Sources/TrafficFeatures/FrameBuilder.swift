@@ -119,11 +119,12 @@ public enum FrameBuilder {
         return datagram
     }
 
-    /// An ICMP (type 8) or ICMPv6 (type 128) echo request with `payloadLength` bytes of data.
-    public static func icmpEcho(version6: Bool = false, identifier: UInt16 = 1, sequence: UInt16 = 1, payloadLength: Int = 32)
-        -> [UInt8]
-    {
-        var message: [UInt8] = [version6 ? 128 : 8, 0, 0, 0] + be16(identifier) + be16(sequence)
+    /// An ICMP (type 8) or ICMPv6 (type 128) echo request with `payloadLength` bytes of data, or
+    /// a message of the same layout with another `type` (timestamp request 13, echo reply 0, …).
+    public static func icmpEcho(
+        version6: Bool = false, identifier: UInt16 = 1, sequence: UInt16 = 1, payloadLength: Int = 32, type: UInt8? = nil
+    ) -> [UInt8] {
+        var message: [UInt8] = [type ?? (version6 ? 128 : 8), 0, 0, 0] + be16(identifier) + be16(sequence)
         message += [UInt8](repeating: 0x61, count: payloadLength)
         if !version6 {
             let checksum = internetChecksum(message)
@@ -133,10 +134,27 @@ public enum FrameBuilder {
         return message
     }
 
+    /// An ARP request (Ethernet, IPv4) from `sender` (hardware address `senderMAC`) asking for
+    /// `target`, padded with zeros to `padding` bytes after the 28-byte ARP header.
+    public static func arpRequest(
+        sender: NetworkAddress, target: NetworkAddress, senderMAC: [UInt8] = defaultSourceMAC, padding: Int = 0
+    ) -> [UInt8] {
+        precondition(sender.isIPv4 && target.isIPv4, "arpRequest needs IPv4 addresses")
+        return be16(1) + be16(0x0800) + [6, 4] + be16(1) + senderMAC + be32(sender.ipv4Value!)
+            + [UInt8](repeating: 0, count: 6) + be32(target.ipv4Value!) + [UInt8](repeating: 0, count: max(0, padding))
+    }
+
     /// A complete Ethernet frame that parses back to `packet` (addresses, ports, TCP
-    /// flags, fragment flags), padded to `packet.wireLength` when that is longer than
-    /// the headers. Non-IP packets become ARP-typed frames of the requested length.
+    /// flags, fragment flags, ICMP type, ARP requests), padded to `packet.wireLength` when that
+    /// is longer than the headers. Other non-IP packets become ARP-typed frames of zeros of the
+    /// requested length.
     public static func frame(for packet: PacketSummary, vlanTags: [UInt16] = []) -> [UInt8] {
+        if packet.isARPRequest, let sender = packet.source, let target = packet.destination {
+            let padding = packet.wireLength - 14 - 4 * vlanTags.count - 28
+            return ethernet(
+                etherType: 0x0806, vlanTags: vlanTags, payload: arpRequest(sender: sender, target: target, padding: padding),
+                destination: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+        }
         guard let version = packet.ipVersion, let source = packet.source, let destination = packet.destination else {
             let payload = [UInt8](repeating: 0, count: max(0, packet.wireLength - 14 - 4 * vlanTags.count))
             return ethernet(etherType: 0x0806, vlanTags: vlanTags, payload: payload)
@@ -155,7 +173,8 @@ public enum FrameBuilder {
                 payload: [UInt8](repeating: 0, count: max(0, packet.wireLength - overhead - 8)),
                 pseudoHeader: (source, destination))
         case IPProtocolNumber.icmp, IPProtocolNumber.icmpv6:
-            transport = icmpEcho(version6: version == .v6, payloadLength: max(0, packet.wireLength - overhead - 8))
+            transport = icmpEcho(
+                version6: version == .v6, payloadLength: max(0, packet.wireLength - overhead - 8), type: packet.icmpType)
         default:
             transport = [UInt8](repeating: 0, count: max(0, packet.wireLength - overhead))
         }

@@ -72,6 +72,9 @@ public struct FrameParser: Sendable {
         switch network {
         case .notIP:
             return packet
+        case .arp:
+            parseARP(cursor, &packet)
+            return packet
         case .ipv4:
             packet.ipVersion = .v4
             transportHeaderPresent = parseIPv4(&cursor, &packet)
@@ -94,7 +97,7 @@ public struct FrameParser: Sendable {
     // MARK: - Layers
 
     private enum NetworkLayer {
-        case notIP, ipv4, ipv6
+        case notIP, arp, ipv4, ipv6
     }
 
     private func parseEthernet(_ cursor: inout Cursor, _ packet: inout PacketSummary) -> NetworkLayer {
@@ -153,8 +156,24 @@ public struct FrameParser: Sendable {
         switch etherType {
         case 0x0800: return .ipv4
         case 0x86DD: return .ipv6
+        case 0x0806: return .arp
         default: return .notIP
         }
+    }
+
+    /// An ARP request for an IPv4 address (Ethernet hardware, not gratuitous, sender not
+    /// 0.0.0.0) gets the sender as source and the target as destination; any other ARP frame,
+    /// truncated ones included, stays an addressless non-IP frame (`parse_arp`).
+    private func parseARP(_ cursor: Cursor, _ packet: inout PacketSummary) {
+        let start = cursor.position
+        guard cursor.has(start + 28), cursor.u16(at: start) == 1, cursor.u16(at: start + 2) == 0x0800,
+            cursor.u8(at: start + 4) == 6, cursor.u8(at: start + 5) == 4, cursor.u16(at: start + 6) == 1,
+            let sender = cursor.u32(at: start + 14), let target = cursor.u32(at: start + 24),
+            sender != 0, sender != target
+        else { return }
+        packet.source = NetworkAddress(ipv4: sender)
+        packet.destination = NetworkAddress(ipv4: target)
+        packet.isARPRequest = true
     }
 
     /// The IP header could not be used: count the packet as `other`, without addresses.
@@ -262,7 +281,9 @@ public struct FrameParser: Sendable {
             packet.sourcePort = cursor.u16(at: start)
             packet.destinationPort = cursor.u16(at: start + 2)
         case IPProtocolNumber.icmp, IPProtocolNumber.icmpv6:
-            if !cursor.has(start + 4) {
+            if cursor.has(start + 4) {
+                packet.icmpType = cursor.u8(at: start)
+            } else {
                 cursor.fail(&packet)
             }
         default:

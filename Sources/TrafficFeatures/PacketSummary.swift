@@ -86,6 +86,11 @@ public struct PacketSummary: Sendable, Hashable {
     /// The capture kept fewer bytes than the frame had and the headers ran past
     /// them: the packet is counted as far as it could be parsed, and not malformed.
     public var isCaptureTruncated: Bool
+    /// The ICMP or ICMPv6 message type, present when the 4-byte ICMP header was parsed.
+    public var icmpType: UInt8?
+    /// An ARP request for an IPv4 address (not gratuitous, sender not 0.0.0.0): a non-IP
+    /// frame whose ``source`` is the sender's address and ``destination`` the target's.
+    public var isARPRequest: Bool
 
     /// A summary with the given fields. With only `wireLength` it is a non-IP frame: no
     /// addresses, no ports, no flags.
@@ -100,7 +105,9 @@ public struct PacketSummary: Sendable, Hashable {
         tcpFlags: TCPFlags = [],
         isFragment: Bool = false,
         isMalformed: Bool = false,
-        isCaptureTruncated: Bool = false
+        isCaptureTruncated: Bool = false,
+        icmpType: UInt8? = nil,
+        isARPRequest: Bool = false
     ) {
         self.wireLength = wireLength
         self.ipVersion = ipVersion
@@ -113,6 +120,8 @@ public struct PacketSummary: Sendable, Hashable {
         self.isFragment = isFragment
         self.isMalformed = isMalformed
         self.isCaptureTruncated = isCaptureTruncated
+        self.icmpType = icmpType
+        self.isARPRequest = isARPRequest
     }
 
     /// The protocol bucket the packet is counted in: TCP, UDP, ICMP (ICMP and ICMPv6), or
@@ -130,6 +139,114 @@ public struct PacketSummary: Sendable, Hashable {
     /// TCP or UDP with source or destination port 53.
     public var isDNS: Bool {
         sourcePort == 53 || destinationPort == 53
+    }
+
+    /// What the packet is for probe and reflection accounting (`classify` in the XDP program).
+    public var kind: PacketKind {
+        if isARPRequest { return .arpRequest }
+        guard ipVersion != nil else { return .none }
+        switch ipProtocol {
+        case IPProtocolNumber.tcp:
+            guard sourcePort != nil else { return .none }
+            let f = tcpFlags
+            if f.isConnectionAttempt { return .syn }
+            if f.contains(.syn) { return .synAck }
+            if f.contains(.rst) { return .rst }
+            if !f.contains(.ack) { return .stealth }
+            return .ack
+        case IPProtocolNumber.udp:
+            guard let port = sourcePort else { return .none }
+            if PacketKind.reflectionUDPSourcePorts.contains(port) { return .udpReflection }
+            if PacketKind.isServiceUDPSourcePort(port) { return .udpService }
+            return .udpCandidate
+        case IPProtocolNumber.icmp:
+            guard let type = icmpType, PacketKind.icmpRequestTypes.contains(type) else { return .none }
+            return .icmpProbe
+        case IPProtocolNumber.icmpv6:
+            guard icmpType == PacketKind.icmpv6EchoRequest else { return .none }
+            return .icmpProbe
+        default:
+            return .none
+        }
+    }
+}
+
+/// What a packet is for probe and reflection accounting: the Swift form of `enum nm_kind` in
+/// `bpf/network_monitor.bpf.c`.
+///
+/// A **probe** is a packet that opens or tests a port or a host: a TCP SYN without ACK; a TCP
+/// segment without SYN, ACK and RST (NULL, FIN, Xmas: ``stealth``); a TCP ACK on a flow never
+/// seen (``ack``, decided against the flows learned so far); a UDP datagram from a client port
+/// that reaches a new port or host (``udpCandidate``, decided against the window's pairs); an
+/// ICMP echo, timestamp, information or address-mask request or an ICMPv6 echo request; an ARP
+/// request.
+public enum PacketKind: UInt8, Sendable, Hashable {
+    /// Nothing probe- or reflection-related (non-IP, other protocols, ICMP replies and errors).
+    case none = 0
+    /// TCP SYN without ACK: a connection attempt, always a probe.
+    case syn
+    /// TCP SYN-ACK: a reply to a connection, or backscatter of a spoofed one.
+    case synAck
+    /// TCP RST: a refusal, or backscatter.
+    case rst
+    /// TCP without SYN, ACK and RST (NULL, FIN, Xmas scans): always a probe.
+    case stealth
+    /// TCP with ACK and without SYN and RST (FIN/ACK included): a probe when its flow is unknown.
+    case ack
+    /// UDP from a client (non-service) source port: a probe when it reaches a new port or host.
+    case udpCandidate
+    /// UDP from one of ``reflectionUDPSourcePorts``: a service's reply, or reflection.
+    case udpReflection
+    /// UDP from another service port (below 1024, 3478 STUN, 4500 IKE NAT-T).
+    case udpService
+    /// An ICMP or ICMPv6 request: a probe.
+    case icmpProbe
+    /// An ARP request: a probe.
+    case arpRequest
+
+    /// UDP source ports of services that answer small requests with large replies (chargen,
+    /// DNS, TFTP, portmap, NTP, NetBIOS, SNMP, CLDAP, RIP, MS-SQL, SSDP, ARD, WS-Discovery, mDNS,
+    /// CoAP, Ubiquiti discovery, memcached, DVR DHCPDiscover, BACnet): their traffic to a host
+    /// that did not ask is reflection or amplification. Identical to `is_reflection_port` in the
+    /// XDP program.
+    public static let reflectionUDPSourcePorts: Set<UInt16> = [
+        19, 53, 69, 111, 123, 137, 161, 389, 520, 1434, 1900, 3283, 3702, 5353, 5683, 10001, 11211, 37810, 47808,
+    ]
+
+    /// A UDP source port that marks a service answering rather than a client probing: below
+    /// 1024, a reflection port, 3478 (STUN) or 4500 (IKE NAT traversal).
+    public static func isServiceUDPSourcePort(_ port: UInt16) -> Bool {
+        port < 1024 || reflectionUDPSourcePorts.contains(port) || port == 3478 || port == 4500
+    }
+
+    /// ICMP types that ask a host something: echo (8), timestamp (13), information (15) and
+    /// address mask (17) requests.
+    public static let icmpRequestTypes: Set<UInt8> = [8, 13, 15, 17]
+    /// The ICMPv6 echo request type (128).
+    public static let icmpv6EchoRequest: UInt8 = 128
+
+    /// Kinds that are probes whatever the state (SYN, stealth, ICMP request, ARP request).
+    public var isAlwaysProbe: Bool {
+        switch self {
+        case .syn, .stealth, .icmpProbe, .arpRequest: true
+        default: false
+        }
+    }
+
+    /// The program's `flow_hash`: the key of a TCP flow (source, destination, source port,
+    /// destination port) in the flow table.
+    public static func flowHash(_ packet: PacketSummary) -> UInt64 {
+        let source = packet.source ?? NetworkAddress(bytes: [UInt8](repeating: 0, count: 16))
+        let destination = packet.destination ?? NetworkAddress(bytes: [UInt8](repeating: 0, count: 16))
+        let ports = UInt64(packet.sourcePort ?? 0) << 16 | UInt64(packet.destinationPort ?? 0)
+        let mix = HyperLogLog.mix
+        return mix(
+            UInt64(bigEndian: source.high)
+                ^ mix(
+                    UInt64(bigEndian: source.low)
+                        ^ mix(
+                            UInt64(bigEndian: destination.high)
+                                ^ mix(UInt64(bigEndian: destination.low) ^ mix(ports ^ 0x9e37_79b9_7f4a_7c15)))))
     }
 }
 

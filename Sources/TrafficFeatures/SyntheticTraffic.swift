@@ -241,7 +241,7 @@ public struct SyntheticTraffic: Sendable {
         packets.append(
             PacketSummary(
                 wireLength: 98, ipVersion: .v4, ipProtocol: IPProtocolNumber.icmp,
-                source: NetworkAddress(ipv4: 198, 51, 100, 10), destination: profile.host))
+                source: NetworkAddress(ipv4: 198, 51, 100, 10), destination: profile.host, icmpType: 8))
     }
 
     // MARK: - Attacks
@@ -284,7 +284,7 @@ public struct SyntheticTraffic: Sendable {
                 packets.append(
                     PacketSummary(
                         wireLength: 98, ipVersion: .v4, ipProtocol: IPProtocolNumber.icmp, source: source,
-                        destination: NetworkAddress(ipv4: first &+ offset)))
+                        destination: NetworkAddress(ipv4: first &+ offset), icmpType: 8))
             }
         case let .dnsTunnel(source, rate):
             for _ in 0..<Int(Double(rate) * duration) {

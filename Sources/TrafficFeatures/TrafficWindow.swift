@@ -58,6 +58,30 @@ public struct WindowCounters: Sendable, Equatable, Hashable {
     public var fragmentPackets = 0
     /// Packets with a truncated or inconsistent IP or transport header (`malformed_packets`).
     public var malformedPackets = 0
+    /// TCP ACKs (FIN/ACK included) without SYN and RST on a flow never seen: ACK scans, Maimon
+    /// scans, ACK pings (`ack_probe_packets`).
+    public var ackProbePackets = 0
+    /// TCP segments without SYN, ACK and RST: NULL, FIN and Xmas scans (`stealth_probe_packets`).
+    public var stealthProbePackets = 0
+    /// UDP datagrams from a client port that reached a port or host new for their source in
+    /// the window (`udp_probe_packets`).
+    public var udpProbePackets = 0
+    /// ICMP echo, timestamp, information and address-mask requests and ICMPv6 echo requests
+    /// (`icmp_probe_packets`).
+    public var icmpProbePackets = 0
+    /// ARP requests for an IPv4 address (`arp_request_packets`).
+    public var arpRequestPackets = 0
+    /// UDP datagrams from a well-known reflection source port, see
+    /// ``PacketKind/reflectionUDPSourcePorts`` (`udp_reflection_packets`).
+    public var udpReflectionPackets = 0
+    /// Bytes of those datagrams (`udp_reflection_bytes`).
+    public var udpReflectionBytes = 0
+
+    /// Every probe of the window: connection attempts (SYN) plus ACK, stealth, UDP, ICMP and ARP
+    /// probes.
+    public var probePackets: Int {
+        synPackets + ackProbePackets + stealthProbePackets + udpProbePackets + icmpProbePackets + arpRequestPackets
+    }
 
     /// Counters that are all 0.
     public init() {}
@@ -98,6 +122,16 @@ public struct WindowCounters: Sendable, Equatable, Hashable {
         if packet.isDNS {
             dnsPackets += 1
             dnsBytes += size
+        }
+        // ACK and UDP probes depend on state (flows, pairs): the aggregator counts them.
+        switch packet.kind {
+        case .stealth: stealthProbePackets += 1
+        case .icmpProbe: icmpProbePackets += 1
+        case .arpRequest: arpRequestPackets += 1
+        case .udpReflection:
+            udpReflectionPackets += 1
+            udpReflectionBytes += size
+        default: break
         }
     }
 
@@ -140,6 +174,12 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
     /// Capture records whose timestamp is unusable (before 1970, after 2242, or a fraction of a
     /// second of 10⁹ ns or more): each packet is counted in the window of the record before it.
     public var captureInvalidTimestamps = 0
+    /// TCP flows the flow table could not record (`flow_insert_failures`): the next ACK of such
+    /// a flow counts as an ACK probe again.
+    public var flowInsertFailures = 0
+    /// Flows pushed out of the bounded flow table to make room (`flows_evicted`): the next ACK
+    /// of such a flow counts as one ACK probe.
+    public var flowsEvicted = 0
 
     /// No losses: every count is 0.
     public init() {}
@@ -157,6 +197,8 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
         case sampledEventsLost = "sampled_events_lost"
         case captureTruncatedPackets = "capture_truncated_packets"
         case captureInvalidTimestamps = "capture_invalid_timestamps"
+        case flowInsertFailures = "flow_insert_failures"
+        case flowsEvicted = "flows_evicted"
     }
 
     /// Decodes a `losses` object; a missing field is 0.
@@ -167,7 +209,7 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
         for key in [CodingKeys]([
             .sourceEntriesEvicted, .sourceInsertFailures, .portPairsEvicted, .portPairInsertFailures,
             .hostPairsEvicted, .hostPairInsertFailures, .sampledEventsLost, .captureTruncatedPackets,
-            .captureInvalidTimestamps,
+            .captureInvalidTimestamps, .flowInsertFailures, .flowsEvicted,
         ]) {
             let value = try c.decodeCount(key, default: 0)
             switch key {
@@ -180,6 +222,8 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
             case .sampledEventsLost: sampledEventsLost = value
             case .captureTruncatedPackets: captureTruncatedPackets = value
             case .captureInvalidTimestamps: captureInvalidTimestamps = value
+            case .flowInsertFailures: flowInsertFailures = value
+            case .flowsEvicted: flowsEvicted = value
             }
         }
     }
@@ -216,12 +260,36 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
     /// sources share one, e.g. 53, 123, 4500). The XDP program keeps it per CPU, so for a
     /// source that used several ports it is one of them, not necessarily the last.
     public var udpSourcePort: Int?
+    /// TCP ACK probes from this source (ACKs on flows never seen).
+    public var ackProbes: Int
+    /// TCP NULL, FIN and Xmas probes from this source.
+    public var stealthProbes: Int
+    /// UDP probes from this source (from a client port, to a port or host new in the window).
+    public var udpProbes: Int
+    /// ICMP and ICMPv6 requests from this source.
+    public var icmpProbes: Int
+    /// ARP requests from this source.
+    public var arpRequests: Int
+    /// TCP SYN-ACKs from this source.
+    public var synAckPackets: Int
+    /// TCP RSTs from this source.
+    public var rstPackets: Int
+    /// UDP datagrams from this source sent from a well-known reflection source port.
+    public var udpReflectionPackets: Int
+
+    /// Every probe from this source: connection attempts (SYN) plus ACK, stealth, UDP, ICMP and
+    /// ARP probes.
+    public var probePackets: Int {
+        synPackets + ackProbes + stealthProbes + udpProbes + icmpProbes + arpRequests
+    }
 
     /// The statistics of one source; every count but `packets` and `bytes` defaults to 0.
     public init(
         ip: String, packets: Int, bytes: Int, synPackets: Int = 0, uniquePorts: Int = 0,
         uniqueHosts: Int = 0, tcpPackets: Int = 0, udpPackets: Int = 0, icmpPackets: Int = 0,
-        dnsPackets: Int = 0, dnsBytes: Int = 0, udpSourcePort: Int? = nil
+        dnsPackets: Int = 0, dnsBytes: Int = 0, udpSourcePort: Int? = nil, ackProbes: Int = 0, stealthProbes: Int = 0,
+        udpProbes: Int = 0, icmpProbes: Int = 0, arpRequests: Int = 0, synAckPackets: Int = 0, rstPackets: Int = 0,
+        udpReflectionPackets: Int = 0
     ) {
         self.ip = ip
         self.packets = packets
@@ -235,6 +303,14 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
         self.dnsPackets = dnsPackets
         self.dnsBytes = dnsBytes
         self.udpSourcePort = udpSourcePort
+        self.ackProbes = ackProbes
+        self.stealthProbes = stealthProbes
+        self.udpProbes = udpProbes
+        self.icmpProbes = icmpProbes
+        self.arpRequests = arpRequests
+        self.synAckPackets = synAckPackets
+        self.rstPackets = rstPackets
+        self.udpReflectionPackets = udpReflectionPackets
     }
 
     enum CodingKeys: String, CodingKey {
@@ -248,6 +324,14 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
         case dnsPackets = "dns_packets"
         case dnsBytes = "dns_bytes"
         case udpSourcePort = "udp_source_port"
+        case ackProbes = "ack_probes"
+        case stealthProbes = "stealth_probes"
+        case udpProbes = "udp_probes"
+        case icmpProbes = "icmp_probes"
+        case arpRequests = "arp_requests"
+        case synAckPackets = "syn_ack_packets"
+        case rstPackets = "rst_packets"
+        case udpReflectionPackets = "udp_reflection_packets"
     }
 
     /// Decodes one `top_sources` entry. `ip` and `packets` are required; the other counts
@@ -269,6 +353,14 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
         dnsPackets = try c.decodeCount(.dnsPackets, default: 0)
         dnsBytes = try c.decodeCount(.dnsBytes, default: 0)
         udpSourcePort = try c.decodeCountIfPresent(.udpSourcePort)
+        ackProbes = try c.decodeCount(.ackProbes, default: 0)
+        stealthProbes = try c.decodeCount(.stealthProbes, default: 0)
+        udpProbes = try c.decodeCount(.udpProbes, default: 0)
+        icmpProbes = try c.decodeCount(.icmpProbes, default: 0)
+        arpRequests = try c.decodeCount(.arpRequests, default: 0)
+        synAckPackets = try c.decodeCount(.synAckPackets, default: 0)
+        rstPackets = try c.decodeCount(.rstPackets, default: 0)
+        udpReflectionPackets = try c.decodeCount(.udpReflectionPackets, default: 0)
         if let port = udpSourcePort, !(0...65535).contains(port) {
             throw DecodingError.dataCorruptedError(
                 forKey: .udpSourcePort, in: c, debugDescription: "udp_source_port must be 0...65535, got \(port)")
@@ -434,6 +526,13 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         case nonIPPackets = "non_ip_packets"
         case fragmentPackets = "fragment_packets"
         case malformedPackets = "malformed_packets"
+        case ackProbePackets = "ack_probe_packets"
+        case stealthProbePackets = "stealth_probe_packets"
+        case udpProbePackets = "udp_probe_packets"
+        case icmpProbePackets = "icmp_probe_packets"
+        case arpRequestPackets = "arp_request_packets"
+        case udpReflectionPackets = "udp_reflection_packets"
+        case udpReflectionBytes = "udp_reflection_bytes"
         case uniqueIPsEstimated = "unique_ips_estimated"
         case sampledEvents = "sampled_events"
         case losses
@@ -508,6 +607,13 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         counters.nonIPPackets = try c.decodeCount(.nonIPPackets, default: 0)
         counters.fragmentPackets = try c.decodeCount(.fragmentPackets, default: 0)
         counters.malformedPackets = try c.decodeCount(.malformedPackets, default: 0)
+        counters.ackProbePackets = try c.decodeCount(.ackProbePackets, default: 0)
+        counters.stealthProbePackets = try c.decodeCount(.stealthProbePackets, default: 0)
+        counters.udpProbePackets = try c.decodeCount(.udpProbePackets, default: 0)
+        counters.icmpProbePackets = try c.decodeCount(.icmpProbePackets, default: 0)
+        counters.arpRequestPackets = try c.decodeCount(.arpRequestPackets, default: 0)
+        counters.udpReflectionPackets = try c.decodeCount(.udpReflectionPackets, default: 0)
+        counters.udpReflectionBytes = try c.decodeCount(.udpReflectionBytes, default: 0)
         self.counters = counters
         uniqueIPsEstimated = try c.decodeIfPresent(Bool.self, forKey: .uniqueIPsEstimated) ?? false
         sampledEvents = try c.decodeCount(.sampledEvents, default: 0)
@@ -553,6 +659,13 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         try c.encode(counters.nonIPPackets, forKey: .nonIPPackets)
         try c.encode(counters.fragmentPackets, forKey: .fragmentPackets)
         try c.encode(counters.malformedPackets, forKey: .malformedPackets)
+        try c.encode(counters.ackProbePackets, forKey: .ackProbePackets)
+        try c.encode(counters.stealthProbePackets, forKey: .stealthProbePackets)
+        try c.encode(counters.udpProbePackets, forKey: .udpProbePackets)
+        try c.encode(counters.icmpProbePackets, forKey: .icmpProbePackets)
+        try c.encode(counters.arpRequestPackets, forKey: .arpRequestPackets)
+        try c.encode(counters.udpReflectionPackets, forKey: .udpReflectionPackets)
+        try c.encode(counters.udpReflectionBytes, forKey: .udpReflectionBytes)
         try c.encode(uniqueIPsEstimated, forKey: .uniqueIPsEstimated)
         try c.encode(sampledEvents, forKey: .sampledEvents)
         try c.encode(losses, forKey: .losses)

@@ -12,6 +12,10 @@ public struct AggregationSettings: Sendable, Equatable {
     public var ipv6SourcePrefixLength: Int
     /// `limit` given to ``TopSources/select(_:limit:)``.
     public var topSourceLimit: Int
+    /// Most TCP flows remembered across windows (the XDP program's `nm_flows` table is the
+    /// counterpart); beyond it the oldest are forgotten and counted in
+    /// ``CaptureLosses/flowsEvicted``.
+    public var flowCapacity: Int
 
     /// The prefix lengths ``ipv6SourcePrefixLength`` accepts.
     public static let ipv6SourcePrefixLengthRange = 1...128
@@ -28,23 +32,27 @@ public struct AggregationSettings: Sendable, Equatable {
     ///     ``ipv6SourcePrefixLengthRange`` (default 64).
     ///   - topSourceLimit: Sources kept per criterion in `top_sources` (default
     ///     ``TopSources/defaultLimit``).
+    ///   - flowCapacity: Most TCP flows remembered across windows (default 2^20).
     public init(
         sourceCapacity: Int = 65_536,
         pairCapacity: Int = 1 << 20,
         ipv6SourcePrefixLength: Int = defaultIPv6SourcePrefixLength,
-        topSourceLimit: Int = TopSources.defaultLimit
+        topSourceLimit: Int = TopSources.defaultLimit,
+        flowCapacity: Int = 1 << 20
     ) {
         self.sourceCapacity = sourceCapacity
         self.pairCapacity = pairCapacity
         self.ipv6SourcePrefixLength = ipv6SourcePrefixLength
         self.topSourceLimit = topSourceLimit
+        self.flowCapacity = flowCapacity
     }
 }
 
 /// Aggregates parsed packets into windows in user space, with the XDP program's
 /// semantics (exact totals, destination-port set, per-source packets/bytes/SYNs and
-/// exact distinct destination ports and hosts). The pcap and simulation sources use
-/// it; the XDP source reads the same quantities from the kernel's maps.
+/// probes of every kind, exact distinct destination ports and hosts, and the TCP flows
+/// seen, which outlive windows). The pcap and simulation sources use it; the XDP source
+/// reads the same quantities from the kernel's maps.
 public struct WindowAggregator: Sendable {
     /// The bounds this aggregator applies, fixed when it is created.
     public let settings: AggregationSettings
@@ -56,10 +64,12 @@ public struct WindowAggregator: Sendable {
     private var portPairs = 0
     private var hostPairs = 0
     private var losses = CaptureLosses()
+    private var flows: FlowMemory
 
-    /// An aggregator whose current window is empty.
+    /// An aggregator whose current window is empty and that has seen no flow.
     public init(settings: AggregationSettings = AggregationSettings()) {
         self.settings = settings
+        self.flows = FlowMemory(capacity: settings.flowCapacity)
     }
 
     /// Packets added since the last ``close(start:duration:interface:source:sequence:)``.
@@ -82,6 +92,23 @@ public struct WindowAggregator: Sendable {
         }
         guard let source = packet.source else { return }
 
+        // Flows are learned whether or not the source fits in the table (as in the kernel).
+        let kind = packet.kind
+        var ackProbe = false
+        if packet.bucket == .tcp {
+            let key = PacketKind.flowHash(packet)
+            switch kind {
+            case .syn, .synAck:
+                losses.flowsEvicted += flows.remember(key)
+            case .ack where !flows.contains(key):
+                ackProbe = true
+                counters.ackProbePackets += 1
+                losses.flowsEvicted += flows.remember(key)
+            default:
+                break
+            }
+        }
+
         if sources[source] == nil {
             guard sources.count < settings.sourceCapacity else {
                 losses.sourceInsertFailures += 1
@@ -92,7 +119,10 @@ public struct WindowAggregator: Sendable {
                 stats: SourceStats(ip: source.sourceLabel(ipv6PrefixLength: settings.ipv6SourcePrefixLength), packets: 0, bytes: 0))
             sketch.add(source)
         }
-        sources[source]!.add(packet, portPairs: &portPairs, hostPairs: &hostPairs, settings: settings, losses: &losses)
+        let udpProbe = sources[source]!.add(
+            packet, kind: kind, ackProbe: ackProbe, portPairs: &portPairs, hostPairs: &hostPairs, settings: settings,
+            losses: &losses)
+        if udpProbe { counters.udpProbePackets += 1 }
     }
 
     /// Counts a capture record whose timestamp could not be used (its packet is added to this
@@ -118,6 +148,18 @@ public struct WindowAggregator: Sendable {
         source: CaptureSourceKind? = nil,
         sequence: Int? = nil
     ) -> TrafficWindow {
+        closeWithPairs(start: start, duration: duration, interface: interface, source: source, sequence: sequence).window
+    }
+
+    /// Closes the window like ``close(start:duration:interface:source:sequence:)`` and also returns
+    /// every source's distinct destination ports and hosts with what opened them.
+    public mutating func closeWithPairs(
+        start: Date?,
+        duration: Double,
+        interface: String? = nil,
+        source: CaptureSourceKind? = nil,
+        sequence: Int? = nil
+    ) -> (window: TrafficWindow, pairs: WindowPairs) {
         let overflowed = losses.sourceInsertFailures > 0
         let stats = sources.values.map(\.stats)
         let window = TrafficWindow(
@@ -133,27 +175,40 @@ public struct WindowAggregator: Sendable {
             sequence: sequence,
             losses: losses
         )
+        var pairs = WindowPairs()
+        for (address, accumulator) in sources {
+            if !accumulator.ports.isEmpty { pairs.ports[address] = accumulator.ports }
+            if !accumulator.hosts.isEmpty { pairs.hosts[address] = accumulator.hosts }
+        }
+        let flows = self.flows
         self = WindowAggregator(settings: settings)
-        return window
+        self.flows = flows
+        return (window, pairs)
     }
 }
 
-/// One source's counters plus the sets behind its distinct-port and distinct-host counts.
+/// One source's counters plus the pairs behind its distinct-port and distinct-host counts.
 private struct SourceAccumulator: Sendable {
     var stats: SourceStats
-    var ports = Set<UInt16>()
-    var hosts = Set<NetworkAddress>()
+    var ports: [UInt16: PairFlags] = [:]
+    var hosts: [NetworkAddress: PairFlags] = [:]
 
+    /// Adds one packet; returns whether it was a UDP probe (a client-port datagram that opened a
+    /// pair).
     mutating func add(
-        _ packet: PacketSummary, portPairs: inout Int, hostPairs: inout Int,
+        _ packet: PacketSummary, kind: PacketKind, ackProbe: Bool, portPairs: inout Int, hostPairs: inout Int,
         settings: AggregationSettings, losses: inout CaptureLosses
-    ) {
+    ) -> Bool {
         stats.packets += 1
         stats.bytes += packet.wireLength
         switch packet.bucket {
         case .tcp:
             stats.tcpPackets += 1
-            if packet.sourcePort != nil, packet.tcpFlags.isConnectionAttempt { stats.synPackets += 1 }
+            if packet.sourcePort != nil {
+                if packet.tcpFlags.isConnectionAttempt { stats.synPackets += 1 }
+                if packet.tcpFlags.isSynAck { stats.synAckPackets += 1 }
+                if packet.tcpFlags.contains(.rst) { stats.rstPackets += 1 }
+            }
         case .udp:
             stats.udpPackets += 1
             if let port = packet.sourcePort { stats.udpSourcePort = Int(port) }
@@ -166,23 +221,38 @@ private struct SourceAccumulator: Sendable {
             stats.dnsPackets += 1
             stats.dnsBytes += packet.wireLength
         }
-        if let port = packet.destinationPort, !ports.contains(port) {
+        switch kind {
+        case .stealth: stats.stealthProbes += 1
+        case .ack where ackProbe: stats.ackProbes += 1
+        case .icmpProbe: stats.icmpProbes += 1
+        case .arpRequest: stats.arpRequests += 1
+        case .udpReflection: stats.udpReflectionPackets += 1
+        default: break
+        }
+        let flags = PairFlags(kind: kind, ackProbe: ackProbe)
+        var opened = false
+        if let port = packet.destinationPort, ports[port] == nil {
             if portPairs < settings.pairCapacity {
-                ports.insert(port)
+                ports[port] = flags
                 portPairs += 1
                 stats.uniquePorts += 1
+                opened = true
             } else {
                 losses.portPairInsertFailures += 1
             }
         }
-        if let host = packet.destination, !hosts.contains(host) {
+        if let host = packet.destination, hosts[host] == nil {
             if hostPairs < settings.pairCapacity {
-                hosts.insert(host)
+                hosts[host] = flags
                 hostPairs += 1
                 stats.uniqueHosts += 1
+                opened = true
             } else {
                 losses.hostPairInsertFailures += 1
             }
         }
+        guard kind == .udpCandidate, opened else { return false }
+        stats.udpProbes += 1
+        return true
     }
 }

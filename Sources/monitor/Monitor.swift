@@ -65,6 +65,8 @@ struct Monitor: AsyncParsableCommand {
     var sourceTableEntries: Int?
     @Option(help: "Entries of each kernel (source, port) / (source, host) table (PAIR_TABLE_ENTRIES, default 65536).")
     var pairTableEntries: Int?
+    @Option(help: "Entries of the kernel TCP flow table, behind ACK-probe detection (FLOW_TABLE_ENTRIES, default 65536).")
+    var flowTableEntries: Int?
     @Option(help: "Most source_ip series in /metrics (METRICS_TOP_SOURCES, default 20).")
     var metricsTopSources: Int?
     @Flag(help: "Replace another XDP program found on the interface instead of refusing to start.")
@@ -92,6 +94,7 @@ struct Monitor: AsyncParsableCommand {
             "RINGBUF_BYTES": ringbufBytes.map(String.init), "TOP_SOURCES": topSources.map(String.init),
             "POST_QUEUE": postQueue.map(String.init), "IPV6_SOURCE_PREFIX": ipv6SourcePrefix.map(String.init),
             "SOURCE_TABLE_ENTRIES": sourceTableEntries.map(String.init), "PAIR_TABLE_ENTRIES": pairTableEntries.map(String.init),
+            "FLOW_TABLE_ENTRIES": flowTableEntries.map(String.init),
             "METRICS_TOP_SOURCES": metricsTopSources.map(String.init), "THRESHOLDS_FILE": thresholdsFile, "LOG_LEVEL": logLevel,
         ])
         settings.bootstrapLogging()

@@ -35,10 +35,18 @@ struct Differential {
 
     /// Closes both windows and returns them (kernel first).
     mutating func close() throws -> (kernel: TrafficWindow, swift: TrafficWindow) {
-        let kernel = try program.collectWindow().trafficWindow(
-            start: nil, duration: 1, interface: nil, sequence: nil, topSourceLimit: 100_000)
-        let swift = aggregator.close(start: nil, duration: 1)
-        return (kernel, swift)
+        let both = try closeWithPairs()
+        return (both.kernel, both.swift)
+    }
+
+    /// Closes both windows and returns them with their pairs (kernel first).
+    mutating func closeWithPairs() throws -> (
+        kernel: TrafficWindow, swift: TrafficWindow, kernelPairs: WindowPairs, swiftPairs: WindowPairs
+    ) {
+        let collected = try program.collectWindow()
+        let kernel = collected.trafficWindow(start: nil, duration: 1, interface: nil, sequence: nil, topSourceLimit: 100_000)
+        let swift = aggregator.closeWithPairs(start: nil, duration: 1)
+        return (kernel, swift.window, collected.pairs, swift.pairs)
     }
 }
 
@@ -317,7 +325,7 @@ struct ProgramTestRunTests {
     @Test func sharedStructuresHaveTheLayoutTheProgramUses() {
         // The same sizes are _Static_assert-ed in bpf/network_monitor.h.
         #expect(NetworkMonitorProgram.layoutSizes == [
-            "nm_counters": 29 * 8, "nm_source_stats": 88, "nm_source_cache": 112, "nm_port_pair_key": 20,
+            "nm_counters": 38 * 8, "nm_source_stats": 152, "nm_source_cache": 176, "nm_port_pair_key": 20,
             "nm_host_pair_key": 32,
             "nm_event": 56, "nm_config": 16,
         ])

@@ -38,6 +38,15 @@ public struct KernelWindow: Sendable {
     public var sampledEvents: Int
     /// Sampled packets dropped because the ring buffer had no room.
     public var ringBufferReserveFailures: Int
+    /// Every source's distinct destination ports and hosts, with what opened each (the pair
+    /// tables' contents).
+    public var pairs: WindowPairs
+    /// TCP flows the program learned in this window (new entries of `nm_flows`).
+    public var flowInserts: Int
+    /// TCP flows the program could not record.
+    public var flowInsertFailures: Int
+    /// Flows the LRU flow table pushed out to make room, as far as counted since the last window.
+    public var flowsEvicted: Int
 
     /// Losses of this window (evictions derived from inserts minus entries found).
     public var losses: CaptureLosses {
@@ -49,6 +58,8 @@ public struct KernelWindow: Sendable {
         losses.hostPairsEvicted = max(0, hostPairInserts - hostPairEntries)
         losses.hostPairInsertFailures = hostPairInsertFailures
         losses.sampledEventsLost = ringBufferReserveFailures
+        losses.flowInsertFailures = flowInsertFailures
+        losses.flowsEvicted = flowsEvicted
         return losses
     }
 

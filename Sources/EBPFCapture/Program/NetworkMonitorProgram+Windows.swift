@@ -109,12 +109,25 @@ extension NetworkMonitorProgram {
         let zeroCaches = [UInt8](repeating: 0, count: caches.count)
         try check(bpf_map_update_elem(maps.sourceCache, &key, zeroCaches, UInt64(BPF_ANY)), "clear nm_source_cache")
         let sources = bySource.map { (address: $0.key, stats: $0.value) }
+        var pairs = WindowPairs()
         let portPairEntries = try drain(
             fd: maps.portPairs[slot], keySize: MemoryLayout<nm_port_pair_key>.size, valueSize: 1,
-            name: "nm_port_pairs_\(slot)", body: nil)
+            name: "nm_port_pairs_\(slot)"
+        ) { keyBytes, valueBytes in
+            let key = keyBytes.loadUnaligned(as: nm_port_pair_key.self)
+            let source = withUnsafeBytes(of: key.source.bytes) { NetworkAddress(bytes: $0) }
+            pairs.ports[source, default: [:]][key.port] = PairFlags(rawValue: valueBytes.load(as: UInt8.self))
+        }
         let hostPairEntries = try drain(
             fd: maps.hostPairs[slot], keySize: MemoryLayout<nm_host_pair_key>.size, valueSize: 1,
-            name: "nm_host_pairs_\(slot)", body: nil)
+            name: "nm_host_pairs_\(slot)"
+        ) { keyBytes, valueBytes in
+            let key = keyBytes.loadUnaligned(as: nm_host_pair_key.self)
+            let source = withUnsafeBytes(of: key.source.bytes) { NetworkAddress(bytes: $0) }
+            let destination = withUnsafeBytes(of: key.destination.bytes) { NetworkAddress(bytes: $0) }
+            pairs.hosts[source, default: [:]][destination] = PairFlags(rawValue: valueBytes.load(as: UInt8.self))
+        }
+        let flowsEvicted = try flowEvictions(inserted: Int(sum.flow_inserts))
 
         return KernelWindow(
             epoch: epoch,
@@ -132,8 +145,76 @@ extension NetworkMonitorProgram {
             portPairInsertFailures: Int(sum.port_pair_insert_failures),
             hostPairInsertFailures: Int(sum.host_pair_insert_failures),
             sampledEvents: Int(sum.sampled_events),
-            ringBufferReserveFailures: Int(sum.ringbuf_reserve_failures)
+            ringBufferReserveFailures: Int(sum.ringbuf_reserve_failures),
+            pairs: pairs,
+            flowInserts: Int(sum.flow_inserts),
+            flowInsertFailures: Int(sum.flow_insert_failures),
+            flowsEvicted: flowsEvicted
         )
+    }
+
+    /// Flows the LRU flow table pushed out since the last window: every flow inserted so far
+    /// minus the entries still there, minus the evictions already reported. The table is only
+    /// counted once the inserts reach half its size (the kernel's LRU evicts only when its free
+    /// lists run dry, which cannot happen before).
+    private func flowEvictions(inserted: Int) throws -> Int {
+        try flowAccounting.withLock { state in
+            state.inserted += inserted
+            guard state.inserted * 2 >= configuration.flowTableEntries else { return 0 }
+            let entries = try countEntries(fd: maps.flows, keySize: 8, valueSize: 1, name: "nm_flows")
+            let evicted = max(0, state.inserted - entries - state.reported)
+            state.reported += evicted
+            return evicted
+        }
+    }
+
+    /// The number of entries of a hash map, read with the batch lookup syscall (without
+    /// deleting), or by key iteration where the kernel lacks it.
+    private func countEntries(fd: Int32, keySize: Int, valueSize: Int, name: String) throws -> Int {
+        let capacity = 8192
+        var keys = [UInt8](repeating: 0, count: capacity * keySize)
+        var values = [UInt8](repeating: 0, count: capacity * valueSize)
+        var inToken: UInt64 = 0
+        var outToken: UInt64 = 0
+        var first = true
+        var total = 0
+        while true {
+            var count = UInt32(capacity)
+            let startToken = inToken
+            let result = withZeroed(bpf_map_batch_opts.self) { options in
+                options.pointee.sz = MemoryLayout<bpf_map_batch_opts>.size
+                return keys.withUnsafeMutableBytes { keyBuffer in
+                    values.withUnsafeMutableBytes { valueBuffer in
+                        withUnsafePointer(to: startToken) { start in
+                            bpf_map_lookup_batch(
+                                fd, first ? nil : UnsafeMutableRawPointer(mutating: start), &outToken,
+                                keyBuffer.baseAddress, valueBuffer.baseAddress, &count, options)
+                        }
+                    }
+                }
+            }
+            let error = result < 0 ? -result : 0
+            if first && (error == EINVAL || error == 524 /* ENOTSUPP */) {
+                var key = [UInt8](repeating: 0, count: keySize)
+                var next = key
+                var counted = 0
+                var step = bpf_map_get_next_key(fd, nil, &next)
+                while step == 0 {
+                    counted += 1
+                    key = next
+                    step = bpf_map_get_next_key(fd, &key, &next)
+                }
+                return counted
+            }
+            if error != 0 && error != ENOENT {
+                throw CaptureError.libbpf(
+                    result, operation: "bpf_map_lookup_batch(\(name))", code: .mapOperationFailed, message: "cannot count \(name)")
+            }
+            total += Int(count)
+            if error == ENOENT { return total }
+            inToken = outToken
+            first = false
+        }
     }
 
     /// Removes every entry of a hash map, passing each (key, value) to `body`, and
@@ -277,6 +358,13 @@ extension NetworkMonitorProgram {
         counters.nonIPPackets = Int(c.non_ip_packets)
         counters.fragmentPackets = Int(c.fragment_packets)
         counters.malformedPackets = Int(c.malformed_packets)
+        counters.ackProbePackets = Int(c.ack_probe_packets)
+        counters.stealthProbePackets = Int(c.stealth_probe_packets)
+        counters.udpProbePackets = Int(c.udp_probe_packets)
+        counters.icmpProbePackets = Int(c.icmp_probe_packets)
+        counters.arpRequestPackets = Int(c.arp_request_packets)
+        counters.udpReflectionPackets = Int(c.udp_reflection_packets)
+        counters.udpReflectionBytes = Int(c.udp_reflection_bytes)
         return counters
     }
 }
@@ -295,6 +383,14 @@ extension SourceStats {
         dnsBytes += Int(s.dns_bytes)
         uniquePorts += Int(s.unique_ports)
         uniqueHosts += Int(s.unique_hosts)
+        ackProbes += Int(s.ack_probes)
+        stealthProbes += Int(s.stealth_probes)
+        udpProbes += Int(s.udp_probes)
+        icmpProbes += Int(s.icmp_probes)
+        arpRequests += Int(s.arp_requests)
+        synAckPackets += Int(s.syn_ack_packets)
+        rstPackets += Int(s.rst_packets)
+        udpReflectionPackets += Int(s.udp_reflection_packets)
         if s.udp_source_port_seen != 0 { udpSourcePort = Int(s.last_udp_source_port) }
     }
 
@@ -308,6 +404,13 @@ extension SourceStats {
         synPackets += Int(c.syn_packets)
         dnsPackets += Int(c.dns_packets)
         dnsBytes += Int(c.dns_bytes)
+        ackProbes += Int(c.ack_probes)
+        stealthProbes += Int(c.stealth_probes)
+        icmpProbes += Int(c.icmp_probes)
+        arpRequests += Int(c.arp_requests)
+        synAckPackets += Int(c.syn_ack_packets)
+        rstPackets += Int(c.rst_packets)
+        udpReflectionPackets += Int(c.udp_reflection_packets)
         if c.udp_source_port_seen != 0 { udpSourcePort = Int(c.last_udp_source_port) }
     }
 }

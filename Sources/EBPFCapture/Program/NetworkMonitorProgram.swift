@@ -37,6 +37,13 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     let programFD: Int32
     let maps: MapDescriptors
     let rotation = Mutex<UInt32>(0)
+    /// Flows inserted and evictions reported so far (``KernelWindow/flowsEvicted``).
+    let flowAccounting = Mutex(FlowAccounting())
+
+    struct FlowAccounting {
+        var inserted = 0
+        var reported = 0
+    }
     let logger: Logger
 
     struct MapDescriptors {
@@ -49,6 +56,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
         var sources: [Int32]
         var portPairs: [Int32]
         var hostPairs: [Int32]
+        var flows: Int32
         var events: Int32
     }
 
@@ -150,6 +158,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
             try setMaxEntries(object, "nm_port_pairs_\(slot)", configuration.pairTableEntries)
             try setMaxEntries(object, "nm_host_pairs_\(slot)", configuration.pairTableEntries)
         }
+        try setMaxEntries(object, "nm_flows", configuration.flowTableEntries)
         // The outer maps' inner-map templates keep their compiled size: the kernel does
         // not compare max_entries of hash inner maps, and libbpf 1.1 cannot resize a
         // template (it has no owning object).
@@ -236,6 +245,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
             sources: try slots.map { try fd("nm_sources_\($0)") },
             portPairs: try slots.map { try fd("nm_port_pairs_\($0)") },
             hostPairs: try slots.map { try fd("nm_host_pairs_\($0)") },
+            flows: try fd("nm_flows"),
             events: try fd("nm_events")
         )
     }

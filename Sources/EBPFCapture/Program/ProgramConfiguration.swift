@@ -15,6 +15,9 @@ public struct ProgramConfiguration: Sendable, Equatable {
     public var sourceTableEntries: Int
     /// Entries of each (source, port) and (source, host) table.
     public var pairTableEntries: Int
+    /// Entries of the TCP flow table (`nm_flows`, LRU, shared by all windows): flows beyond it
+    /// push out the least recently used, counted in ``CaptureLosses/flowsEvicted``.
+    public var flowTableEntries: Int
     /// Ring-buffer size in bytes (a power of two, at least one page).
     public var ringBufferBytes: Int
     /// Pending bytes after which the program wakes the event consumer.
@@ -25,7 +28,7 @@ public struct ProgramConfiguration: Sendable, Equatable {
     /// The values of ``sampleEvery`` the monitor's settings accept: 0 … 10⁹. Loading checks only
     /// that the value is not negative.
     public static let sampleEveryRange = 0...1_000_000_000
-    /// The values ``sourceTableEntries`` and ``pairTableEntries`` accept: 1 … 2²⁴.
+    /// The values ``sourceTableEntries``, ``pairTableEntries`` and ``flowTableEntries`` accept: 1 … 2²⁴.
     public static let tableEntriesRange = 1...(1 << 24)
     /// The values of ``ringBufferBytes`` the monitor's settings accept: 4 KiB … 1 GiB. Loading also
     /// requires a power of two of at least one page.
@@ -34,6 +37,8 @@ public struct ProgramConfiguration: Sendable, Equatable {
     public static let defaultSourceTableEntries = 16_384
     /// The default ``pairTableEntries``: 65 536.
     public static let defaultPairTableEntries = 65_536
+    /// The default ``flowTableEntries``: 65 536.
+    public static let defaultFlowTableEntries = 65_536
     /// The default ``ringBufferBytes``: 256 KiB.
     public static let defaultRingBufferBytes = 256 * 1024
 
@@ -46,6 +51,7 @@ public struct ProgramConfiguration: Sendable, Equatable {
         ipv6SourcePrefixLength: Int = AggregationSettings.defaultIPv6SourcePrefixLength,
         sourceTableEntries: Int = defaultSourceTableEntries,
         pairTableEntries: Int = defaultPairTableEntries,
+        flowTableEntries: Int = defaultFlowTableEntries,
         ringBufferBytes: Int = defaultRingBufferBytes,
         ringBufferWakeupBytes: Int = 64 * 1024,
         objectPath: String? = nil
@@ -54,6 +60,7 @@ public struct ProgramConfiguration: Sendable, Equatable {
         self.ipv6SourcePrefixLength = ipv6SourcePrefixLength
         self.sourceTableEntries = sourceTableEntries
         self.pairTableEntries = pairTableEntries
+        self.flowTableEntries = flowTableEntries
         self.ringBufferBytes = ringBufferBytes
         self.ringBufferWakeupBytes = ringBufferWakeupBytes
         self.objectPath = objectPath
@@ -72,6 +79,9 @@ public struct ProgramConfiguration: Sendable, Equatable {
         }
         guard Self.tableEntriesRange.contains(pairTableEntries) else {
             throw invalid("pairTableEntries must be 1...16777216, got \(pairTableEntries)")
+        }
+        guard Self.tableEntriesRange.contains(flowTableEntries) else {
+            throw invalid("flowTableEntries must be 1...16777216, got \(flowTableEntries)")
         }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         guard ringBufferBytes >= page, ringBufferBytes.nonzeroBitCount == 1 else {

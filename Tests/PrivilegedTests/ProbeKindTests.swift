@@ -1,0 +1,161 @@
+import Foundation
+import TestSupport
+import Testing
+import TrafficFeatures
+
+@testable import EBPFCapture
+
+/// Every probe kind, counted by the kernel per source exactly as the Swift aggregator counts it.
+@Suite(
+    "Probe kinds in the kernel (BPF_PROG_TEST_RUN)",
+    .requires(TestNetwork.isPrivileged, "needs root (CAP_BPF, CAP_PERFMON)"))
+struct ProbeKindTests {
+    static func host(_ last: UInt8) -> NetworkAddress { NetworkAddress(ipv4: 198, 18, 0, last) }
+    static let target = Frames.server
+
+    static func tcp(_ from: NetworkAddress, _ flags: TCPFlags, port: UInt16, sourcePort: UInt16 = 40000) -> [UInt8] {
+        FrameBuilder.frame(
+            for: PacketSummary(
+                wireLength: 60, ipVersion: .v4, ipProtocol: IPProtocolNumber.tcp, source: from, destination: target,
+                sourcePort: sourcePort, destinationPort: port, tcpFlags: flags))
+    }
+
+    static func udp(_ from: NetworkAddress, sourcePort: UInt16, port: UInt16, to: NetworkAddress = target) -> [UInt8] {
+        FrameBuilder.frame(
+            for: PacketSummary(
+                wireLength: 80, ipVersion: .v4, ipProtocol: IPProtocolNumber.udp, source: from, destination: to,
+                sourcePort: sourcePort, destinationPort: port))
+    }
+
+    static func icmp(_ from: NetworkAddress, to: NetworkAddress, type: UInt8) -> [UInt8] {
+        FrameBuilder.frame(
+            for: PacketSummary(
+                wireLength: 98, ipVersion: .v4, ipProtocol: IPProtocolNumber.icmp, source: from, destination: to, icmpType: type))
+    }
+
+    static func icmp6(type: UInt8) -> [UInt8] {
+        FrameBuilder.frame(
+            for: PacketSummary(
+                wireLength: 98, ipVersion: .v6, ipProtocol: IPProtocolNumber.icmpv6, source: Frames.client6,
+                destination: Frames.server6, icmpType: type))
+    }
+
+    static func arp(_ sender: NetworkAddress, asks target: NetworkAddress, operation: UInt16 = 1) -> [UInt8] {
+        var payload = FrameBuilder.arpRequest(sender: sender, target: target)
+        payload[7] = UInt8(operation)
+        return FrameBuilder.ethernet(etherType: 0x0806, payload: payload, destination: [UInt8](repeating: 0xFF, count: 6))
+    }
+
+    @Test func everyProbeKindIsCountedPerSourceLikeTheSwiftAggregator() throws {
+        var run = try Differential()
+        let (ackScanner, stealth, maimon, client, udpScanner, pinger, arpSweeper, reflector, ntp) =
+            (Self.host(10), Self.host(11), Self.host(12), Self.host(13), Self.host(14), Self.host(15), Self.host(16),
+             Self.host(17), Self.host(18))
+        // nmap -sA: ACKs to 20 ports; a second ACK on a learned flow is not a probe.
+        for port in UInt16(1)...20 { try run.run(Self.tcp(ackScanner, .ack, port: port)) }
+        try run.run(Self.tcp(ackScanner, .ack, port: 1))
+        // -sF, -sN, -sX: 10 ports each.
+        for port in UInt16(1)...10 {
+            try run.run(Self.tcp(stealth, .fin, port: port))
+            try run.run(Self.tcp(stealth, [], port: 100 + port))
+            try run.run(Self.tcp(stealth, [.fin, .psh, .urg], port: 200 + port))
+        }
+        // -sM (Maimon): FIN/ACK to 10 ports.
+        for port in UInt16(1)...10 { try run.run(Self.tcp(maimon, [.fin, .ack], port: port)) }
+        // A real connection: its ACKs belong to the flow its SYN opened.
+        try run.run(Self.tcp(client, .syn, port: 80, sourcePort: 50000))
+        for _ in 0..<3 { try run.run(Self.tcp(client, [.psh, .ack], port: 80, sourcePort: 50000)) }
+        try run.run(Self.tcp(client, [.fin, .ack], port: 80, sourcePort: 50000))
+        // -sU: 15 ports from a client port; a repeat to a known port is not a new probe.
+        for port in UInt16(1)...15 { try run.run(Self.udp(udpScanner, sourcePort: 40001, port: port)) }
+        try run.run(Self.udp(udpScanner, sourcePort: 40001, port: 1))
+        // -PE / -PP: 12 echo and 3 timestamp requests to other hosts; replies are not probes.
+        for last in UInt8(1)...12 { try run.run(Self.icmp(pinger, to: NetworkAddress(ipv4: 198, 19, 1, last), type: 8)) }
+        for last in UInt8(20)...22 { try run.run(Self.icmp(pinger, to: NetworkAddress(ipv4: 198, 19, 1, last), type: 13)) }
+        try run.run(Self.icmp(pinger, to: Self.target, type: 0))
+        try run.run(Self.icmp6(type: 128))
+        try run.run(Self.icmp6(type: 128))
+        try run.run(Self.icmp6(type: 129))
+        // An ARP sweep of 25 addresses; a gratuitous ARP and a reply are not probes.
+        for last in UInt8(1)...25 { try run.run(Self.arp(arpSweeper, asks: NetworkAddress(ipv4: 198, 19, 2, last))) }
+        try run.run(Self.arp(arpSweeper, asks: arpSweeper))
+        try run.run(Self.arp(arpSweeper, asks: Self.target, operation: 2))
+        // Backscatter: SYN-ACKs and RSTs; reflection: UDP from NTP's port; IKE's port is a service.
+        for port in UInt16(1000)...1007 { try run.run(Self.tcp(reflector, [.syn, .ack], port: port, sourcePort: 80)) }
+        for port in UInt16(2000)...2002 { try run.run(Self.tcp(reflector, [.rst, .ack], port: port, sourcePort: 80)) }
+        for port in UInt16(3000)...3003 { try run.run(Self.udp(ntp, sourcePort: 123, port: port)) }
+        try run.run(Self.udp(ntp, sourcePort: 4500, port: 4500))
+
+        let (kernel, swift, kernelPairs, swiftPairs) = try run.closeWithPairs()
+        #expect(kernel.counters == swift.counters)
+        #expect(kernel.topSources == swift.topSources)
+        #expect(kernelPairs == swiftPairs)
+
+        let c = kernel.counters
+        #expect(c.ackProbePackets == 20 + 10)
+        #expect(c.stealthProbePackets == 30)
+        #expect(c.udpProbePackets == 15)
+        #expect(c.icmpProbePackets == 12 + 3 + 2)
+        #expect(c.arpRequestPackets == 25)
+        #expect(c.udpReflectionPackets == 4)
+        #expect(c.synPackets == 1)
+        #expect(c.probePackets == 30 + 30 + 15 + 17 + 25 + 1)
+
+        func source(_ address: NetworkAddress) throws -> SourceStats {
+            try #require(kernel.topSources.first { $0.ip == address.description })
+        }
+        #expect(try source(ackScanner).ackProbes == 20)
+        #expect(try source(ackScanner).uniquePorts == 20)
+        #expect(try source(stealth).stealthProbes == 30)
+        #expect(try source(maimon).ackProbes == 10)
+        #expect(try source(client).probePackets == 1)
+        #expect(try source(client).ackProbes == 0)
+        #expect(try source(udpScanner).udpProbes == 15)
+        #expect(try source(pinger).icmpProbes == 15)
+        #expect(try source(pinger).uniqueHosts == 16)
+        #expect(try source(arpSweeper).arpRequests == 25)
+        #expect(try source(arpSweeper).uniqueHosts == 25)
+        #expect(try source(reflector).synAckPackets == 8)
+        #expect(try source(reflector).rstPackets == 3)
+        #expect(try source(reflector).probePackets == 0)
+        #expect(try source(ntp).udpReflectionPackets == 4)
+        #expect(try source(ntp).udpProbes == 0)
+
+        // The pairs say what opened them.
+        #expect(kernelPairs.ports[ackScanner]?.values.allSatisfy { $0 == .probe } == true)
+        #expect(kernelPairs.ports[ackScanner]?.count == 20)
+        #expect(kernelPairs.hosts[arpSweeper]?.count == 25)
+        #expect(kernelPairs.hosts[reflector]?[Self.target] == .backscatter)
+        #expect(kernelPairs.hosts[ntp]?[Self.target] == .udpReflection)
+        #expect(kernelPairs.hosts[client]?[Self.target] == .probe)
+        #expect(kernelPairs.ports[client]?[80] == .probe)
+    }
+
+    @Test func flowsOutliveWindowsAndAnUnknownFlowCostsOneACKProbe() throws {
+        var run = try Differential()
+        let client = Self.host(20)
+        try run.run(Self.tcp(client, .syn, port: 443, sourcePort: 51000))
+        _ = try run.close()
+        // The next window: the handshake's ACK and the data belong to a known flow.
+        try run.run(Self.tcp(client, .ack, port: 443, sourcePort: 51000))
+        try run.run(Self.tcp(client, [.psh, .ack], port: 443, sourcePort: 51000))
+        // A connection opened before the program saw it: one ACK probe, then known.
+        for _ in 0..<5 { try run.run(Self.tcp(client, [.psh, .ack], port: 22, sourcePort: 52000)) }
+        let (kernel, swift) = try run.close()
+        #expect(kernel.counters == swift.counters)
+        #expect(kernel.topSources == swift.topSources)
+        #expect(kernel.counters.ackProbePackets == 1)
+    }
+
+    @Test func aFullFlowTableCountsItsEvictions() throws {
+        let program = try NetworkMonitorProgram(configuration: ProgramConfiguration(flowTableEntries: 256), logger: testLogger)
+        for index in 0..<2000 {
+            try program.testRun(frame: Self.tcp(Self.host(21), .syn, port: 80, sourcePort: UInt16(10_000 + index)))
+        }
+        let window = try program.collectWindow()
+        #expect(window.flowInserts + window.flowInsertFailures == 2000)
+        #expect(window.flowsEvicted > 0)
+        #expect(window.flowsEvicted <= 2000 - 1)
+        #expect(window.losses.flowsEvicted == window.flowsEvicted)
+    }
+}
