@@ -416,14 +416,13 @@ static __always_inline void parse_transport(void *pos, void *end, struct nm_pack
 
 /* Well-known UDP services that answer small requests with large replies; their
  * source port marks reflection and amplification traffic. Must match
- * NetworkRules.reflectionUDPSourcePorts in Sources/ThreatRules... and
- * ProbeClassifier.reflectionUDPSourcePorts in Sources/TrafficFeatures. */
+ * PacketKind.reflectionUDPSourcePorts in Sources/TrafficFeatures/PacketSummary.swift. */
 static __always_inline int is_reflection_port(__u16 port)
 {
 	switch (port) {
 	case 19: case 53: case 69: case 111: case 123: case 137: case 161: case 389:
-	case 520: case 1434: case 1900: case 3283: case 3702: case 5353: case 5683:
-	case 10001: case 11211: case 37810: case 47808:
+	case 500: case 520: case 1434: case 1900: case 3283: case 3702: case 4500: case 5353:
+	case 5683: case 10001: case 11211: case 37810: case 47808:
 		return 1;
 	default:
 		return 0;
@@ -433,7 +432,7 @@ static __always_inline int is_reflection_port(__u16 port)
 /* A UDP source port that marks a service answering rather than a client probing. */
 static __always_inline int is_service_port(__u16 port)
 {
-	return port < 1024 || is_reflection_port(port) || port == 3478 || port == 4500;
+	return port < 1024 || is_reflection_port(port) || port == 3478;
 }
 
 static __always_inline void parse_arp(void *pos, void *end, struct nm_packet *pkt)
@@ -700,7 +699,7 @@ static __always_inline int same_addr(const struct nm_addr *a, const struct nm_ad
 	return a0 == b0 && a1 == b1;
 }
 
-/* Must match ProbeClassifier.flowHash in Sources/TrafficFeatures. */
+/* Must match PacketKind.flowHash in Sources/TrafficFeatures/PacketSummary.swift. */
 static __always_inline __u64 flow_hash(const struct nm_packet *pkt)
 {
 	__u64 s0, s1, d0, d1;

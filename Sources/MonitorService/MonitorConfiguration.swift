@@ -115,7 +115,8 @@ public struct MonitorConfiguration: Sendable {
             ipv6SourcePrefixLength: try settings.int(
                 "IPV6_SOURCE_PREFIX", default: AggregationSettings.defaultIPv6SourcePrefixLength,
                 range: AggregationSettings.ipv6SourcePrefixLengthRange),
-            topSourceLimit: try settings.int("TOP_SOURCES", default: TopSources.defaultLimit, range: TopSources.limitRange))
+            topSourceLimit: try settings.int("TOP_SOURCES", default: TopSources.defaultLimit, range: TopSources.limitRange),
+            horizons: try Self.horizons(settings))
         thresholds = try RuleThresholds.load(file: settings.string("THRESHOLDS_FILE"), environment: settings.environment)
         if options.offline, options.pcap == nil { throw SettingError("--offline needs --pcap FILE") }
         if options.simulateAttacks, !options.simulate, options.pcap == nil {
@@ -150,7 +151,7 @@ public struct MonitorConfiguration: Sendable {
         xdp = XDPCapture.Configuration(
             interface: settings.string("INTERFACE") ?? "eth0", mode: mode, windowInterval: windowInterval,
             program: program, topSourceLimit: aggregation.topSourceLimit, replaceForeignProgram: options.replaceForeignXDP,
-            enableRunStatistics: options.programStatistics)
+            enableRunStatistics: options.programStatistics, horizons: aggregation.horizons)
 
         let detectorURL = settings.string("ML_DETECTOR_URL") ?? Self.defaultDetectorURL
         if detectorURL.lowercased() == "none" {
@@ -176,5 +177,21 @@ public struct MonitorConfiguration: Sendable {
         var base = url
         while base.hasSuffix("/") { base.removeLast() }
         return base + "/detect"
+    }
+
+    /// `PROBE_HORIZONS` (default `1,10,60,300`) and `HORIZON_SOURCES` (default 4096): the probe
+    /// horizons and the most sources the tracker keeps.
+    static func horizons(_ settings: Settings) throws -> ProbeHorizons.Configuration {
+        var horizons = ProbeHorizons.Configuration.defaultHorizons
+        if let text = settings.string("PROBE_HORIZONS") {
+            do {
+                horizons = try ProbeHorizons.Configuration.parseHorizons(text)
+            } catch {
+                throw SettingError("PROBE_HORIZONS: \(error)")
+            }
+        }
+        return ProbeHorizons.Configuration(
+            horizons: horizons,
+            sourceCapacity: try settings.int("HORIZON_SOURCES", default: 4096, range: 1...1_000_000))
     }
 }

@@ -16,6 +16,9 @@ public enum ThreatType: String, Codable, Sendable, CaseIterable, Comparable {
     case hostSweep = "host_sweep"
     /// A DNS client sending many DNS packets, or a steady stream of large ones.
     case dnsTunnel = "dns_tunnel"
+    /// Many reflectors sending replies nobody asked for to one victim: SYN-ACK/RST backscatter of
+    /// spoofed SYNs, or UDP from a well-known amplification port (DNS, NTP, SSDP, memcached, …).
+    case reflection = "reflection"
     // Authentication.
     /// Password guessing: many failed logins, or on the network a sustained stream of
     /// connections from one source to one service.
@@ -53,6 +56,12 @@ public struct Finding: Codable, Sendable, Equatable {
     public var sourceIP: String?
     /// A sentence for people, e.g. "unique_ports 1000 > 20 with 1100 pps > 100 from 198.18.0.2".
     public var explanation: String
+    /// The host under attack, for findings about a victim rather than a source (`reflection`).
+    public var victim: String?
+    /// How many reflectors answered the victim (`reflection`).
+    public var reflectors: Int?
+    /// The UDP source port the reflectors share (`reflection` by UDP).
+    public var port: Int?
 
     /// Creates a finding from its parts.
     ///
@@ -63,13 +72,22 @@ public struct Finding: Codable, Sendable, Equatable {
     ///   - threshold: The threshold the value exceeded.
     ///   - sourceIP: The attacking source, or nil when the finding is not attributable.
     ///   - explanation: A sentence for people.
-    public init(threat: ThreatType, feature: String, value: Double, threshold: Double, sourceIP: String? = nil, explanation: String) {
+    ///   - victim: The host under attack, for victim findings.
+    ///   - reflectors: The number of reflectors, for reflection findings.
+    ///   - port: The UDP source port the reflectors share.
+    public init(
+        threat: ThreatType, feature: String, value: Double, threshold: Double, sourceIP: String? = nil, explanation: String,
+        victim: String? = nil, reflectors: Int? = nil, port: Int? = nil
+    ) {
         self.threat = threat
         self.feature = feature
         self.value = value
         self.threshold = threshold
         self.sourceIP = sourceIP
         self.explanation = explanation
+        self.victim = victim
+        self.reflectors = reflectors
+        self.port = port
     }
 }
 

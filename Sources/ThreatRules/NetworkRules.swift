@@ -9,21 +9,27 @@ public import TrafficFeatures
 ///
 /// | threat | per source | window |
 /// |---|---|---|
-/// | `port_scan` | distinct destination ports/s > `port_scan_source_unique_ports` and as many probes/s | unique_ports/s > `port_scan_unique_ports` ∧ pps > `port_scan_packets_per_second` — only without `top_sources` |
-/// | `ddos` | — | pps, bytes/s and distinct sources/s above `ddos_*` |
+/// | `port_scan` | distinct destination ports/s > `port_scan_source_unique_ports` and as many probes/s; or, over a probe horizon, probed ports > `port_scan_horizon_ports` | unique_ports/s > `port_scan_unique_ports` ∧ pps > `port_scan_packets_per_second` — only without `top_sources` |
+/// | `ddos` | — | pps > `ddos_packets_per_second` with bytes/s > `ddos_bytes_per_second` or pps > `ddos_small_packets_per_second`, from distinct sources/s > `ddos_unique_ips` |
 /// | `syn_flood` | SYN/s > `syn_flood_syn_packets_per_second` ∧ TCP share > `syn_flood_tcp_ratio` | the same on the totals |
 /// | `data_exfiltration` | bytes/s, TCP share, ≤ `data_exfiltration_max_destinations` hosts/s, mean frame size | bytes/s, tcp_ratio, mean size — only without `top_sources` |
 /// | `udp_flood` | UDP/s > `udp_flood_source_packets_per_second`, UDP-dominated | UDP/s > `udp_flood_packets_per_second`, UDP share > `udp_flood_udp_ratio`, sources/s > `udp_flood_unique_ips`; reflection when the top sources share one UDP source port |
-/// | `host_sweep` | distinct destination hosts/s > `host_sweep_unique_hosts` and as many probes/s | — |
+/// | `host_sweep` | distinct destination hosts/s > `host_sweep_unique_hosts` and as many probes/s; or, over a probe horizon, probed hosts of one subnet > `host_sweep_horizon_hosts` | — |
+/// | `reflection` | — | a victim (`reflection_targets`) with reflectors/s > `reflection_reflectors` and their packets/s > `reflection_packets_per_second` |
 /// | `dns_tunnel` | DNS packets/s of a client > `dns_tunnel_packets_per_second`, or > `dns_tunnel_sustained_packets_per_second` with mean size > `dns_tunnel_mean_packet_bytes` | the same on the totals — only without `top_sources` |
 /// | `brute_force` | SYN/s > `brute_force_connections_per_second`, all to one port on one host, for `brute_force_sustained_seconds` | — |
 ///
-/// **Probes** are packets that ask something of the destination: TCP connection attempts (SYN
-/// without ACK), ICMP (for host sweeps), and UDP datagrams sent from a non-service source port
-/// (a source whose UDP source port is below 1024 or one of 1900, 3478, 4500, 5353, 11211 is
-/// answering — DNS, QUIC, NTP, IKE, SSDP, STUN, mDNS, memcached — not probing). The per-source UDP
-/// source port is the last one the window saw (from XDP, the last on one CPU: for a source using
-/// several ports, one of them).
+/// **Probes** are packets that open or test a port or a host, counted per source by the capture
+/// (see `PacketKind`): TCP connection attempts (SYN without ACK), ACKs on flows never seen (ACK
+/// and Maimon scans, ACK pings), NULL/FIN/Xmas segments, UDP datagrams from a client port that
+/// reach a new port or host (a source answering from a service port — DNS, NTP, SSDP, STUN, IKE,
+/// mDNS, memcached, … — is not probing), ICMP echo/timestamp/information/mask requests and ARP
+/// requests.
+///
+/// **Probe horizons.** A window's `probe_horizons` give each probing source's distinct probed
+/// ports and hosts, probes and connection attempts over horizons longer than the window (see
+/// `ProbeHorizons`). `port_scan` and `host_sweep` fire on them with count thresholds, naming the
+/// shortest horizon that crossed, so slow scans add up across windows.
 ///
 /// **Attribution.** Per-source findings carry `sourceIP`. A window-level finding names a top
 /// source only when that source sent at least `dominant_source_share` (default ½) of the traffic
@@ -63,11 +69,6 @@ public enum NetworkRules {
         evaluation.run()
         return evaluation.result
     }
-
-    /// UDP source ports (besides those below 1024) whose traffic is a service answering, not a probe.
-    public static let serviceUDPSourcePorts: Set<Int> = [1900, 3478, 4500, 5353, 11211]
-
-    static func isServicePort(_ port: Int) -> Bool { port < 1024 || serviceUDPSourcePorts.contains(port) }
 }
 
 /// One window's evaluation.
@@ -108,6 +109,8 @@ private struct Evaluation {
             dataExfiltration(source)
             bruteForce(source)
         }
+        horizons()
+        reflection()
         if !hasSources {
             portScanWindow()
             dataExfiltrationWindow()
@@ -122,7 +125,9 @@ private struct Evaluation {
     /// per-source one when a window-level finding names the same source.
     var result: [Finding] {
         var seen = Set<String>()
-        let unique = (sourceFindings + windowFindings).filter { seen.insert("\($0.threat.rawValue)|\($0.sourceIP ?? "")").inserted }
+        let unique = (sourceFindings + windowFindings).filter {
+            seen.insert("\($0.threat.rawValue)|\($0.sourceIP ?? "")|\($0.victim ?? "")|\($0.port ?? -1)").inserted
+        }
         return unique.enumerated().sorted { a, b in
             if a.element.threat != b.element.threat { return a.element.threat < b.element.threat }
             let (aNamed, bNamed) = (a.element.sourceIP != nil, b.element.sourceIP != nil)
@@ -132,9 +137,13 @@ private struct Evaluation {
 
     // MARK: - Per source
 
-    func udpProbes(_ s: SourceStats) -> Int {
-        if let port = s.udpSourcePort, NetworkRules.isServicePort(port) { return 0 }
-        return s.udpPackets
+    /// "12 SYN, 3 ACK, 5 UDP": the source's probes by kind, the kinds it sent.
+    func probeKinds(_ s: SourceStats) -> String {
+        let kinds = [
+            (s.synPackets, "SYN"), (s.ackProbes, "ACK"), (s.stealthProbes, "FIN/NULL/Xmas"), (s.udpProbes, "UDP"),
+            (s.icmpProbes, "ICMP"), (s.arpRequests, "ARP"),
+        ].filter { $0.0 > 0 }
+        return kinds.isEmpty ? "no probes" : kinds.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
     }
 
     // Sums of counts are taken as Doubles: a window built in code (not decoded, so not bounded by
@@ -147,15 +156,14 @@ private struct Evaluation {
 
     mutating func portScan(_ s: SourceStats) {
         let ports = rate(s.uniquePorts)
-        let udp = udpProbes(s)
-        let probes = rate(s.synPackets) + rate(udp)
+        let probes = rate(s.probePackets)
         let limit = t.portScanSourceUniquePorts
         guard ports > limit, probes > limit else { return }
         sourceFindings.append(
             Finding(
                 threat: .portScan, feature: "unique_ports", value: ports, threshold: limit, sourceIP: s.ip,
                 explanation: "unique_ports \(n(ports)) > \(n(limit)) with \(n(probes)) probes/s "
-                    + "(\(s.synPackets) SYN, \(udp) UDP) from \(s.ip)\(per)"))
+                    + "(\(probeKinds(s))) from \(s.ip)\(per)"))
     }
 
     mutating func synFlood(_ s: SourceStats) {
@@ -185,15 +193,69 @@ private struct Evaluation {
 
     mutating func hostSweep(_ s: SourceStats) {
         let hosts = rate(s.uniqueHosts)
-        let udp = udpProbes(s)
-        let probes = rate(s.synPackets) + rate(s.icmpPackets) + rate(udp)
+        let probes = rate(s.probePackets)
         let limit = t.hostSweepUniqueHosts
         guard hosts > limit, probes > limit else { return }
         sourceFindings.append(
             Finding(
                 threat: .hostSweep, feature: "unique_hosts", value: hosts, threshold: limit, sourceIP: s.ip,
                 explanation: "unique_hosts \(n(hosts)) > \(n(limit)) with \(n(probes)) probes/s "
-                    + "(\(s.icmpPackets) ICMP, \(s.synPackets) SYN, \(udp) UDP) from \(s.ip)\(per)"))
+                    + "(\(probeKinds(s))) from \(s.ip)\(per)"))
+    }
+
+    /// `port_scan` and `host_sweep` over the probe horizons: the shortest horizon that crossed.
+    mutating func horizons() {
+        let entries = window.probeHorizons.filter { $0.horizonSeconds > seconds }
+            .sorted { $0.horizonSeconds < $1.horizonSeconds }
+        var reported = Set<String>()
+        for e in entries {
+            let ports = Double(e.uniquePorts), limit = t.portScanHorizonPorts
+            if ports > limit, Double(e.probes) >= ports, reported.insert("p|\(e.ip)").inserted {
+                sourceFindings.append(
+                    Finding(
+                        threat: .portScan, feature: "horizon_unique_ports", value: ports, threshold: limit, sourceIP: e.ip,
+                        explanation: "\(e.uniquePorts) distinct ports probed over the last \(horizonText(e.horizonSeconds)) > "
+                            + "\(n(limit)) with \(e.probes) probes (\(e.connectionAttempts) connection attempts) in "
+                            + "\(e.windows) window(s) from \(e.ip)\(e.capped ? " (at least: the tracker's per-source bound was reached)" : "")"))
+            }
+            let hosts = Double(e.subnetHosts), hostLimit = t.hostSweepHorizonHosts
+            if hosts > hostLimit, let subnet = e.busiestSubnet, Double(e.probes) >= hosts,
+                reported.insert("h|\(e.ip)").inserted
+            {
+                sourceFindings.append(
+                    Finding(
+                        threat: .hostSweep, feature: "horizon_subnet_hosts", value: hosts, threshold: hostLimit,
+                        sourceIP: e.ip,
+                        explanation: "\(e.subnetHosts) hosts of \(subnet) probed over the last \(horizonText(e.horizonSeconds)) > "
+                            + "\(n(hostLimit)) (\(e.uniqueHosts) hosts in all) with \(e.probes) probes in \(e.windows) "
+                            + "window(s) from \(e.ip)"))
+            }
+        }
+    }
+
+    func horizonText(_ seconds: Double) -> String {
+        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(n(seconds / 60)) min" }
+        return "\(n(seconds)) s"
+    }
+
+    /// `reflection`: a victim many reflectors answer at a high packet rate.
+    mutating func reflection() {
+        for target in window.reflectionTargets {
+            let reflectors = rate(target.reflectors), packets = rate(target.packets)
+            guard reflectors > t.reflectionReflectors, packets > t.reflectionPacketsPerSecond else { continue }
+            let what: String
+            switch target.kind {
+            case .tcpBackscatter: what = "SYN-ACK/RST backscatter (replies to SYNs spoofed with its address)"
+            case .udp: what = "UDP from source port \(target.port.map(String.init) ?? "?") (reflection/amplification)"
+            }
+            windowFindings.append(
+                Finding(
+                    threat: .reflection, feature: "reflectors", value: reflectors, threshold: t.reflectionReflectors,
+                    explanation: "\(target.victim) receives \(what) from \(target.reflectors) reflectors "
+                        + "(\(n(reflectors))/s > \(n(t.reflectionReflectors))) at \(n(packets)) packets/s > "
+                        + "\(n(t.reflectionPacketsPerSecond)), \(n(rate(target.bytes))) bytes/s\(per)",
+                    victim: target.victim, reflectors: target.reflectors, port: target.port))
+        }
     }
 
     mutating func dnsTunnel(_ s: SourceStats) {
@@ -314,13 +376,18 @@ private struct Evaluation {
 
     mutating func ddosWindow() {
         let pps = window.packetsPerSecond, bps = window.bytesPerSecond, ips = rate(window.uniqueIPs)
-        guard pps > t.ddosPacketsPerSecond, bps > t.ddosBytesPerSecond, ips > t.ddosUniqueIPs else { return }
+        guard pps > t.ddosPacketsPerSecond, bps > t.ddosBytesPerSecond || pps > t.ddosSmallPacketsPerSecond,
+            ips > t.ddosUniqueIPs
+        else { return }
         let (source, who) = attribution(largest(\.packets, total: window.counters.packets), what: "packets")
         windowFindings.append(
             Finding(
                 threat: .ddos, feature: "packets_per_second", value: pps, threshold: t.ddosPacketsPerSecond, sourceIP: source,
-                explanation: "packets_per_second \(n(pps)) > \(n(t.ddosPacketsPerSecond)) with bytes_per_second \(n(bps)) > "
-                    + "\(n(t.ddosBytesPerSecond)) from \(n(ips)) sources/s > \(n(t.ddosUniqueIPs))\(who)\(per)"))
+                explanation: "packets_per_second \(n(pps)) > \(n(t.ddosPacketsPerSecond)) with "
+                    + (bps > t.ddosBytesPerSecond
+                        ? "bytes_per_second \(n(bps)) > \(n(t.ddosBytesPerSecond))"
+                        : "small packets (\(n(pps)) pps > \(n(t.ddosSmallPacketsPerSecond)), \(n(bps)) bytes/s)")
+                    + " from \(n(ips)) sources/s > \(n(t.ddosUniqueIPs))\(who)\(per)"))
     }
 
     mutating func synFloodWindow() {

@@ -5,7 +5,8 @@ import Foundation
 /// Network thresholds are **per-second rates**: a rule divides the window's counts (packets,
 /// SYNs, distinct ports, distinct hosts, …) by `window_seconds` before comparing, so a 2-s window
 /// with twice the counts of a 1-s window gets the same verdict. Ratios (`…_ratio`, `…_share`) and
-/// sizes (`…_bytes`) are not rates and are compared as they are. Authentication thresholds are
+/// sizes (`…_bytes`) are not rates and are compared as they are, and so are the horizon counts
+/// (`…_horizon_…`), which count over a probe horizon rather than per second. Authentication thresholds are
 /// **per minute**: an event's counts are scaled from its `window_seconds` (default 60) to 60 s.
 ///
 /// Every comparison is strict (`value > threshold`), except the "at most" limits whose names
@@ -32,6 +33,12 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     /// sent from a non-service source port, see ``NetworkRules``) — a server answering many clients'
     /// ephemeral ports sends ACK segments, not probes, and is not a scanner.
     public var portScanSourceUniquePorts: Double = 20
+    /// `port_scan_horizon_ports` (15): one source **probing** more distinct destination ports than
+    /// this within any probe horizon longer than the window (10 s, 60 s, 5 min by default; a count,
+    /// not a rate), with at least as many probes. Catches slow scans (`nmap --scan-delay 1s`, `-T2`,
+    /// `-T1`) that no single window shows; the finding names the shortest horizon that crossed.
+    /// Ports a source only answered from, or reached on known flows, are not probed ports.
+    public var portScanHorizonPorts: Double = 15
 
     // MARK: ddos
 
@@ -46,6 +53,11 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     /// byte rates; the floods in the shared captures come from 2 767 and 23 434 addresses. The
     /// original design's own example (30 addresses) expects no `ddos`. Set to 0 for the original design's rule.
     public var ddosUniqueIPs: Double = 200
+    /// `ddos_small_packets_per_second` (5000): a packet rate that is a flood whatever its byte rate
+    /// (with `ddos_packets_per_second` and `ddos_unique_ips`): floods of small packets (SYN-ACK
+    /// backscatter, 60-byte UDP) stay under `ddos_bytes_per_second` at several thousand packets a
+    /// second.
+    public var ddosSmallPacketsPerSecond: Double = 5000
 
     // MARK: syn_flood
 
@@ -93,6 +105,19 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     /// `host_sweep_unique_hosts` (20): one source sending to more distinct destination hosts per
     /// second than this, with at least as many probes (ICMP, SYNs, UDP from a non-service port).
     public var hostSweepUniqueHosts: Double = 20
+    /// `host_sweep_horizon_hosts` (15): one source probing more distinct hosts **of one subnet**
+    /// (IPv4 /24, IPv6 /64) than this within any probe horizon longer than the window (a count).
+    /// A sweep walks a subnet; a client's connections scatter over many networks.
+    public var hostSweepHorizonHosts: Double = 15
+
+    // MARK: reflection
+
+    /// `reflection_reflectors` (50): distinct sources per second reflecting to one victim (their first
+    /// packet to it in the window a SYN-ACK/RST, or UDP from one well-known amplification port).
+    public var reflectionReflectors: Double = 50
+    /// `reflection_packets_per_second` (500): those reflectors' packets per second (SYN-ACKs and
+    /// RSTs, or UDP from the port), whatever their size.
+    public var reflectionPacketsPerSecond: Double = 500
 
     // MARK: dns_tunnel
 
@@ -162,12 +187,14 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
         case portScanPacketsPerSecond = "port_scan_packets_per_second"
         /// The key of ``RuleThresholds/portScanSourceUniquePorts``.
         case portScanSourceUniquePorts = "port_scan_source_unique_ports"
+        case portScanHorizonPorts = "port_scan_horizon_ports"
         /// The key of ``RuleThresholds/ddosPacketsPerSecond``.
         case ddosPacketsPerSecond = "ddos_packets_per_second"
         /// The key of ``RuleThresholds/ddosBytesPerSecond``.
         case ddosBytesPerSecond = "ddos_bytes_per_second"
         /// The key of ``RuleThresholds/ddosUniqueIPs``.
         case ddosUniqueIPs = "ddos_unique_ips"
+        case ddosSmallPacketsPerSecond = "ddos_small_packets_per_second"
         /// The key of ``RuleThresholds/synFloodSynPacketsPerSecond``.
         case synFloodSynPacketsPerSecond = "syn_flood_syn_packets_per_second"
         /// The key of ``RuleThresholds/synFloodTCPRatio``.
@@ -192,6 +219,9 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
         case udpFloodSharedPortRatio = "udp_flood_shared_port_ratio"
         /// The key of ``RuleThresholds/hostSweepUniqueHosts``.
         case hostSweepUniqueHosts = "host_sweep_unique_hosts"
+        case hostSweepHorizonHosts = "host_sweep_horizon_hosts"
+        case reflectionReflectors = "reflection_reflectors"
+        case reflectionPacketsPerSecond = "reflection_packets_per_second"
         /// The key of ``RuleThresholds/dnsTunnelPacketsPerSecond``.
         case dnsTunnelPacketsPerSecond = "dns_tunnel_packets_per_second"
         /// The key of ``RuleThresholds/dnsTunnelSustainedPacketsPerSecond``.
@@ -237,9 +267,11 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
             case .portScanUniquePorts: portScanUniquePorts
             case .portScanPacketsPerSecond: portScanPacketsPerSecond
             case .portScanSourceUniquePorts: portScanSourceUniquePorts
+            case .portScanHorizonPorts: portScanHorizonPorts
             case .ddosPacketsPerSecond: ddosPacketsPerSecond
             case .ddosBytesPerSecond: ddosBytesPerSecond
             case .ddosUniqueIPs: ddosUniqueIPs
+            case .ddosSmallPacketsPerSecond: ddosSmallPacketsPerSecond
             case .synFloodSynPacketsPerSecond: synFloodSynPacketsPerSecond
             case .synFloodTCPRatio: synFloodTCPRatio
             case .dataExfiltrationBytesPerSecond: dataExfiltrationBytesPerSecond
@@ -252,6 +284,9 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
             case .udpFloodSourcePacketsPerSecond: udpFloodSourcePacketsPerSecond
             case .udpFloodSharedPortRatio: udpFloodSharedPortRatio
             case .hostSweepUniqueHosts: hostSweepUniqueHosts
+            case .hostSweepHorizonHosts: hostSweepHorizonHosts
+            case .reflectionReflectors: reflectionReflectors
+            case .reflectionPacketsPerSecond: reflectionPacketsPerSecond
             case .dnsTunnelPacketsPerSecond: dnsTunnelPacketsPerSecond
             case .dnsTunnelSustainedPacketsPerSecond: dnsTunnelSustainedPacketsPerSecond
             case .dnsTunnelMeanPacketBytes: dnsTunnelMeanPacketBytes
@@ -270,9 +305,11 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
             case .portScanUniquePorts: portScanUniquePorts = newValue
             case .portScanPacketsPerSecond: portScanPacketsPerSecond = newValue
             case .portScanSourceUniquePorts: portScanSourceUniquePorts = newValue
+            case .portScanHorizonPorts: portScanHorizonPorts = newValue
             case .ddosPacketsPerSecond: ddosPacketsPerSecond = newValue
             case .ddosBytesPerSecond: ddosBytesPerSecond = newValue
             case .ddosUniqueIPs: ddosUniqueIPs = newValue
+            case .ddosSmallPacketsPerSecond: ddosSmallPacketsPerSecond = newValue
             case .synFloodSynPacketsPerSecond: synFloodSynPacketsPerSecond = newValue
             case .synFloodTCPRatio: synFloodTCPRatio = newValue
             case .dataExfiltrationBytesPerSecond: dataExfiltrationBytesPerSecond = newValue
@@ -285,6 +322,9 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
             case .udpFloodSourcePacketsPerSecond: udpFloodSourcePacketsPerSecond = newValue
             case .udpFloodSharedPortRatio: udpFloodSharedPortRatio = newValue
             case .hostSweepUniqueHosts: hostSweepUniqueHosts = newValue
+            case .hostSweepHorizonHosts: hostSweepHorizonHosts = newValue
+            case .reflectionReflectors: reflectionReflectors = newValue
+            case .reflectionPacketsPerSecond: reflectionPacketsPerSecond = newValue
             case .dnsTunnelPacketsPerSecond: dnsTunnelPacketsPerSecond = newValue
             case .dnsTunnelSustainedPacketsPerSecond: dnsTunnelSustainedPacketsPerSecond = newValue
             case .dnsTunnelMeanPacketBytes: dnsTunnelMeanPacketBytes = newValue

@@ -197,7 +197,7 @@ public enum PacketKind: UInt8, Sendable, Hashable {
     case udpCandidate
     /// UDP from one of ``reflectionUDPSourcePorts``: a service's reply, or reflection.
     case udpReflection
-    /// UDP from another service port (below 1024, 3478 STUN, 4500 IKE NAT-T).
+    /// UDP from another service port (below 1024, 3478 STUN).
     case udpService
     /// An ICMP or ICMPv6 request: a probe.
     case icmpProbe
@@ -205,18 +205,19 @@ public enum PacketKind: UInt8, Sendable, Hashable {
     case arpRequest
 
     /// UDP source ports of services that answer small requests with large replies (chargen,
-    /// DNS, TFTP, portmap, NTP, NetBIOS, SNMP, CLDAP, RIP, MS-SQL, SSDP, ARD, WS-Discovery, mDNS,
-    /// CoAP, Ubiquiti discovery, memcached, DVR DHCPDiscover, BACnet): their traffic to a host
-    /// that did not ask is reflection or amplification. Identical to `is_reflection_port` in the
-    /// XDP program.
+    /// DNS, TFTP, portmap, NTP, NetBIOS, SNMP, CLDAP, IKE and IKE NAT-T, RIP, MS-SQL, SSDP, ARD,
+    /// WS-Discovery, mDNS, CoAP, Ubiquiti discovery, memcached, DVR DHCPDiscover, BACnet): their
+    /// traffic to a host that did not ask is reflection or amplification. Identical to
+    /// `is_reflection_port` in the XDP program.
     public static let reflectionUDPSourcePorts: Set<UInt16> = [
-        19, 53, 69, 111, 123, 137, 161, 389, 520, 1434, 1900, 3283, 3702, 5353, 5683, 10001, 11211, 37810, 47808,
+        19, 53, 69, 111, 123, 137, 161, 389, 500, 520, 1434, 1900, 3283, 3702, 4500, 5353, 5683, 10001, 11211, 37810,
+        47808,
     ]
 
     /// A UDP source port that marks a service answering rather than a client probing: below
-    /// 1024, a reflection port, 3478 (STUN) or 4500 (IKE NAT traversal).
+    /// 1024, a reflection port, or 3478 (STUN).
     public static func isServiceUDPSourcePort(_ port: UInt16) -> Bool {
-        port < 1024 || reflectionUDPSourcePorts.contains(port) || port == 3478 || port == 4500
+        port < 1024 || reflectionUDPSourcePorts.contains(port) || port == 3478
     }
 
     /// ICMP types that ask a host something: echo (8), timestamp (13), information (15) and

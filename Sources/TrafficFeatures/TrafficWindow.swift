@@ -180,6 +180,12 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
     /// Flows pushed out of the bounded flow table to make room (`flows_evicted`): the next ACK
     /// of such a flow counts as one ACK probe.
     public var flowsEvicted = 0
+    /// Sources the probe-horizon tracker forgot to stay within its bound
+    /// (`horizon_sources_evicted`, see ``ProbeHorizons``).
+    public var horizonSourcesEvicted = 0
+    /// Probed ports and hosts the tracker forgot from sources over its per-source bound
+    /// (`horizon_entries_evicted`).
+    public var horizonEntriesEvicted = 0
 
     /// No losses: every count is 0.
     public init() {}
@@ -199,6 +205,8 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
         case captureInvalidTimestamps = "capture_invalid_timestamps"
         case flowInsertFailures = "flow_insert_failures"
         case flowsEvicted = "flows_evicted"
+        case horizonSourcesEvicted = "horizon_sources_evicted"
+        case horizonEntriesEvicted = "horizon_entries_evicted"
     }
 
     /// Decodes a `losses` object; a missing field is 0.
@@ -210,6 +218,7 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
             .sourceEntriesEvicted, .sourceInsertFailures, .portPairsEvicted, .portPairInsertFailures,
             .hostPairsEvicted, .hostPairInsertFailures, .sampledEventsLost, .captureTruncatedPackets,
             .captureInvalidTimestamps, .flowInsertFailures, .flowsEvicted,
+            .horizonSourcesEvicted, .horizonEntriesEvicted,
         ]) {
             let value = try c.decodeCount(key, default: 0)
             switch key {
@@ -224,6 +233,8 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
             case .captureInvalidTimestamps: captureInvalidTimestamps = value
             case .flowInsertFailures: flowInsertFailures = value
             case .flowsEvicted: flowsEvicted = value
+            case .horizonSourcesEvicted: horizonSourcesEvicted = value
+            case .horizonEntriesEvicted: horizonEntriesEvicted = value
             }
         }
     }
@@ -439,6 +450,15 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     /// A `tcp_ratio` given instead of TCP/UDP counts (the original design's bodies), 0 … 1; nil
     /// otherwise.
     public var declaredTCPRatio: Double?
+    /// Sources that probed in this window, with their probing over each horizon longer than the
+    /// window (`probe_horizons`, see ``ProbeHorizons``); empty when the capture source keeps no
+    /// horizons.
+    public var probeHorizons: [HorizonSource] = []
+    /// The horizon tracker's memory after this window (`horizon_memory`), when there is one.
+    public var horizonMemory: HorizonMemory?
+    /// Hosts many sources reflect to in this window (`reflection_targets`, see
+    /// ``ReflectionTargets``).
+    public var reflectionTargets: [ReflectionTarget] = []
 
     /// A window from its counters. ``packetsPerSecond`` and ``bytesPerSecond`` are the counters'
     /// packets and bytes divided by `windowSeconds` (by 1 when `windowSeconds` is not positive);
@@ -536,6 +556,9 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         case uniqueIPsEstimated = "unique_ips_estimated"
         case sampledEvents = "sampled_events"
         case losses
+        case probeHorizons = "probe_horizons"
+        case horizonMemory = "horizon_memory"
+        case reflectionTargets = "reflection_targets"
     }
 
     /// Decodes a window in the full format or the original design's minimal form.
@@ -618,6 +641,9 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         uniqueIPsEstimated = try c.decodeIfPresent(Bool.self, forKey: .uniqueIPsEstimated) ?? false
         sampledEvents = try c.decodeCount(.sampledEvents, default: 0)
         losses = try c.decodeIfPresent(CaptureLosses.self, forKey: .losses) ?? CaptureLosses()
+        probeHorizons = try c.decodeIfPresent([HorizonSource].self, forKey: .probeHorizons) ?? []
+        horizonMemory = try c.decodeIfPresent(HorizonMemory.self, forKey: .horizonMemory)
+        reflectionTargets = try c.decodeIfPresent([ReflectionTarget].self, forKey: .reflectionTargets) ?? []
     }
 
     /// Encodes every field under its snake_case key; `tcp_ratio` only when ``declaredTCPRatio``
@@ -669,6 +695,9 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         try c.encode(uniqueIPsEstimated, forKey: .uniqueIPsEstimated)
         try c.encode(sampledEvents, forKey: .sampledEvents)
         try c.encode(losses, forKey: .losses)
+        try c.encode(probeHorizons, forKey: .probeHorizons)
+        try c.encodeIfPresent(horizonMemory, forKey: .horizonMemory)
+        try c.encode(reflectionTargets, forKey: .reflectionTargets)
     }
 
     /// JSON encoding of one window (sorted keys, so equal windows give equal bytes).

@@ -16,6 +16,9 @@ public struct AggregationSettings: Sendable, Equatable {
     /// counterpart); beyond it the oldest are forgotten and counted in
     /// ``CaptureLosses/flowsEvicted``.
     public var flowCapacity: Int
+    /// Horizons and bounds of the probe-horizon tracker the capture sources keep
+    /// (``WindowEnrichment``).
+    public var horizons: ProbeHorizons.Configuration
 
     /// The prefix lengths ``ipv6SourcePrefixLength`` accepts.
     public static let ipv6SourcePrefixLengthRange = 1...128
@@ -33,18 +36,21 @@ public struct AggregationSettings: Sendable, Equatable {
     ///   - topSourceLimit: Sources kept per criterion in `top_sources` (default
     ///     ``TopSources/defaultLimit``).
     ///   - flowCapacity: Most TCP flows remembered across windows (default 2^20).
+    ///   - horizons: The probe-horizon tracker's horizons and bounds.
     public init(
         sourceCapacity: Int = 65_536,
         pairCapacity: Int = 1 << 20,
         ipv6SourcePrefixLength: Int = defaultIPv6SourcePrefixLength,
         topSourceLimit: Int = TopSources.defaultLimit,
-        flowCapacity: Int = 1 << 20
+        flowCapacity: Int = 1 << 20,
+        horizons: ProbeHorizons.Configuration = .init()
     ) {
         self.sourceCapacity = sourceCapacity
         self.pairCapacity = pairCapacity
         self.ipv6SourcePrefixLength = ipv6SourcePrefixLength
         self.topSourceLimit = topSourceLimit
         self.flowCapacity = flowCapacity
+        self.horizons = horizons
     }
 }
 
@@ -148,18 +154,18 @@ public struct WindowAggregator: Sendable {
         source: CaptureSourceKind? = nil,
         sequence: Int? = nil
     ) -> TrafficWindow {
-        closeWithPairs(start: start, duration: duration, interface: interface, source: source, sequence: sequence).window
+        closeWithDetail(start: start, duration: duration, interface: interface, source: source, sequence: sequence).window
     }
 
     /// Closes the window like ``close(start:duration:interface:source:sequence:)`` and also returns
-    /// every source's distinct destination ports and hosts with what opened them.
-    public mutating func closeWithPairs(
+    /// every source's counters and distinct destination ports and hosts with what opened them.
+    public mutating func closeWithDetail(
         start: Date?,
         duration: Double,
         interface: String? = nil,
         source: CaptureSourceKind? = nil,
         sequence: Int? = nil
-    ) -> (window: TrafficWindow, pairs: WindowPairs) {
+    ) -> (window: TrafficWindow, detail: WindowDetail) {
         let overflowed = losses.sourceInsertFailures > 0
         let stats = sources.values.map(\.stats)
         let window = TrafficWindow(
@@ -175,15 +181,16 @@ public struct WindowAggregator: Sendable {
             sequence: sequence,
             losses: losses
         )
-        var pairs = WindowPairs()
+        var detail = WindowDetail()
         for (address, accumulator) in sources {
-            if !accumulator.ports.isEmpty { pairs.ports[address] = accumulator.ports }
-            if !accumulator.hosts.isEmpty { pairs.hosts[address] = accumulator.hosts }
+            detail.sources[address] = accumulator.stats
+            if !accumulator.ports.isEmpty { detail.ports[address] = accumulator.ports }
+            if !accumulator.hosts.isEmpty { detail.hosts[address] = accumulator.hosts }
         }
         let flows = self.flows
         self = WindowAggregator(settings: settings)
         self.flows = flows
-        return (window, pairs)
+        return (window, detail)
     }
 }
 

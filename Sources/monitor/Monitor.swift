@@ -67,6 +67,10 @@ struct Monitor: AsyncParsableCommand {
     var pairTableEntries: Int?
     @Option(help: "Entries of the kernel TCP flow table, behind ACK-probe detection (FLOW_TABLE_ENTRIES, default 65536).")
     var flowTableEntries: Int?
+    @Option(help: "Probe horizons, comma-separated durations (PROBE_HORIZONS, default 1,10,60,300; units s, m, h allowed).")
+    var probeHorizons: String?
+    @Option(help: "Most sources the probe-horizon tracker keeps (HORIZON_SOURCES, default 4096).")
+    var horizonSources: Int?
     @Option(help: "Most source_ip series in /metrics (METRICS_TOP_SOURCES, default 20).")
     var metricsTopSources: Int?
     @Flag(help: "Replace another XDP program found on the interface instead of refusing to start.")
@@ -95,6 +99,7 @@ struct Monitor: AsyncParsableCommand {
             "POST_QUEUE": postQueue.map(String.init), "IPV6_SOURCE_PREFIX": ipv6SourcePrefix.map(String.init),
             "SOURCE_TABLE_ENTRIES": sourceTableEntries.map(String.init), "PAIR_TABLE_ENTRIES": pairTableEntries.map(String.init),
             "FLOW_TABLE_ENTRIES": flowTableEntries.map(String.init),
+            "PROBE_HORIZONS": probeHorizons, "HORIZON_SOURCES": horizonSources.map(String.init),
             "METRICS_TOP_SOURCES": metricsTopSources.map(String.init), "THRESHOLDS_FILE": thresholdsFile, "LOG_LEVEL": logLevel,
         ])
         settings.bootstrapLogging()

@@ -84,7 +84,9 @@ struct PcapCaptureTests {
             writer.write(FrameBuilder.frame(for: packet), timestamp: t0 + Double(index) / Double(packets.count))
         }
         writer.close()
-        let expected = aggregator.close(start: start, duration: 1, source: .pcap, sequence: 0)
+        var (expected, detail) = aggregator.closeWithDetail(start: start, duration: 1, source: .pcap, sequence: 0)
+        var enrichment = WindowEnrichment()
+        enrichment.enrich(&expected, detail: detail)
 
         let windows = try await collect(try PcapCapture(configuration: .init(path: file.path), logger: quietLogger))
         #expect(windows.count == 1)

@@ -50,7 +50,7 @@ struct OfflineReplayTests {
             source: NetworkAddress(ipv4: 198, 18, 0, 3), destination: NetworkAddress(ipv4: 198, 18, 0, 1), sourcePort: 5000,
             destinationPort: 5001)), seconds: 1_795_514_401, nanoseconds: 500_000_000)
         writer.close()
-        try Data(#"{"port_scan_unique_ports": 100000, "port_scan_source_unique_ports": 100000}"#.utf8)
+        try Data(#"{"port_scan_unique_ports": 100000, "port_scan_source_unique_ports": 100000, "port_scan_horizon_ports": 100000}"#.utf8)
             .write(to: URL(fileURLWithPath: directory + "/thresholds.json"))
 
         func threats(_ environment: [String: String], _ arguments: [String] = []) async throws -> [String] {

@@ -80,16 +80,16 @@ struct ProbeKindTests {
         for last in UInt8(1)...25 { try run.run(Self.arp(arpSweeper, asks: NetworkAddress(ipv4: 198, 19, 2, last))) }
         try run.run(Self.arp(arpSweeper, asks: arpSweeper))
         try run.run(Self.arp(arpSweeper, asks: Self.target, operation: 2))
-        // Backscatter: SYN-ACKs and RSTs; reflection: UDP from NTP's port; IKE's port is a service.
+        // Backscatter: SYN-ACKs and RSTs; reflection: UDP from NTP's port; STUN's port is a service.
         for port in UInt16(1000)...1007 { try run.run(Self.tcp(reflector, [.syn, .ack], port: port, sourcePort: 80)) }
         for port in UInt16(2000)...2002 { try run.run(Self.tcp(reflector, [.rst, .ack], port: port, sourcePort: 80)) }
         for port in UInt16(3000)...3003 { try run.run(Self.udp(ntp, sourcePort: 123, port: port)) }
-        try run.run(Self.udp(ntp, sourcePort: 4500, port: 4500))
+        try run.run(Self.udp(ntp, sourcePort: 3478, port: 3478))
 
-        let (kernel, swift, kernelPairs, swiftPairs) = try run.closeWithPairs()
+        let (kernel, swift, kernelDetail, swiftDetail) = try run.closeWithDetail()
         #expect(kernel.counters == swift.counters)
         #expect(kernel.topSources == swift.topSources)
-        #expect(kernelPairs == swiftPairs)
+        #expect(kernelDetail == swiftDetail)
 
         let c = kernel.counters
         #expect(c.ackProbePackets == 20 + 10)
@@ -122,13 +122,13 @@ struct ProbeKindTests {
         #expect(try source(ntp).udpProbes == 0)
 
         // The pairs say what opened them.
-        #expect(kernelPairs.ports[ackScanner]?.values.allSatisfy { $0 == .probe } == true)
-        #expect(kernelPairs.ports[ackScanner]?.count == 20)
-        #expect(kernelPairs.hosts[arpSweeper]?.count == 25)
-        #expect(kernelPairs.hosts[reflector]?[Self.target] == .backscatter)
-        #expect(kernelPairs.hosts[ntp]?[Self.target] == .udpReflection)
-        #expect(kernelPairs.hosts[client]?[Self.target] == .probe)
-        #expect(kernelPairs.ports[client]?[80] == .probe)
+        #expect(kernelDetail.ports[ackScanner]?.values.allSatisfy { $0 == .probe } == true)
+        #expect(kernelDetail.ports[ackScanner]?.count == 20)
+        #expect(kernelDetail.hosts[arpSweeper]?.count == 25)
+        #expect(kernelDetail.hosts[reflector]?[Self.target] == .backscatter)
+        #expect(kernelDetail.hosts[ntp]?[Self.target] == .udpReflection)
+        #expect(kernelDetail.hosts[client]?[Self.target] == .probe)
+        #expect(kernelDetail.ports[client]?[80] == .probe)
     }
 
     @Test func flowsOutliveWindowsAndAnUnknownFlowCostsOneACKProbe() throws {

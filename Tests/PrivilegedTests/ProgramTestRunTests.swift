@@ -35,18 +35,18 @@ struct Differential {
 
     /// Closes both windows and returns them (kernel first).
     mutating func close() throws -> (kernel: TrafficWindow, swift: TrafficWindow) {
-        let both = try closeWithPairs()
+        let both = try closeWithDetail()
         return (both.kernel, both.swift)
     }
 
     /// Closes both windows and returns them with their pairs (kernel first).
-    mutating func closeWithPairs() throws -> (
-        kernel: TrafficWindow, swift: TrafficWindow, kernelPairs: WindowPairs, swiftPairs: WindowPairs
+    mutating func closeWithDetail() throws -> (
+        kernel: TrafficWindow, swift: TrafficWindow, kernelDetail: WindowDetail, swiftDetail: WindowDetail
     ) {
         let collected = try program.collectWindow()
         let kernel = collected.trafficWindow(start: nil, duration: 1, interface: nil, sequence: nil, topSourceLimit: 100_000)
-        let swift = aggregator.closeWithPairs(start: nil, duration: 1)
-        return (kernel, swift.window, collected.pairs, swift.pairs)
+        let swift = aggregator.closeWithDetail(start: nil, duration: 1)
+        return (kernel, swift.window, collected.detail, swift.detail)
     }
 }
 

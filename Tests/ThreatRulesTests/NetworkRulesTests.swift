@@ -43,6 +43,8 @@ private func stretched(_ window: TrafficWindow, by factor: Int) -> TrafficWindow
     for path in [
         \WindowCounters.packets, \.bytes, \.tcpPackets, \.tcpBytes, \.udpPackets, \.udpBytes, \.icmpPackets, \.icmpBytes,
         \.otherPackets, \.otherBytes, \.synPackets, \.synAckPackets, \.rstPackets, \.finPackets, \.dnsPackets, \.dnsBytes,
+        \.ackProbePackets, \.stealthProbePackets, \.udpProbePackets, \.icmpProbePackets, \.arpRequestPackets,
+        \.udpReflectionPackets, \.udpReflectionBytes,
     ] as [WritableKeyPath<WindowCounters, Int>] {
         counters[keyPath: path] *= factor
     }
@@ -51,7 +53,10 @@ private func stretched(_ window: TrafficWindow, by factor: Int) -> TrafficWindow
             ip: s.ip, packets: s.packets * factor, bytes: s.bytes * factor, synPackets: s.synPackets * factor,
             uniquePorts: s.uniquePorts * factor, uniqueHosts: s.uniqueHosts * factor, tcpPackets: s.tcpPackets * factor,
             udpPackets: s.udpPackets * factor, icmpPackets: s.icmpPackets * factor, dnsPackets: s.dnsPackets * factor,
-            dnsBytes: s.dnsBytes * factor, udpSourcePort: s.udpSourcePort)
+            dnsBytes: s.dnsBytes * factor, udpSourcePort: s.udpSourcePort, ackProbes: s.ackProbes * factor,
+            stealthProbes: s.stealthProbes * factor, udpProbes: s.udpProbes * factor, icmpProbes: s.icmpProbes * factor,
+            arpRequests: s.arpRequests * factor, synAckPackets: s.synAckPackets * factor, rstPackets: s.rstPackets * factor,
+            udpReflectionPackets: s.udpReflectionPackets * factor)
     }
     return TrafficWindow(
         windowStart: window.windowStart, windowSeconds: window.windowSeconds * Double(factor), counters: counters,
@@ -141,7 +146,7 @@ private func findings(_ window: TrafficWindow, _ thresholds: RuleThresholds = Ru
         let scan = try #require(findings(window).first { $0.threat == .portScan })
         #expect(scan.sourceIP == "198.18.0.66")
         #expect(scan.value == 300)
-        #expect(scan.explanation.hasPrefix("unique_ports 300 > 20 with 300 probes/s (300 SYN, 0 UDP) from 198.18.0.66"))
+        #expect(scan.explanation.hasPrefix("unique_ports 300 > 20 with 300 probes/s (300 SYN) from 198.18.0.66"))
         #expect(findings(window).map(\.threat) == [.portScan])
     }
 

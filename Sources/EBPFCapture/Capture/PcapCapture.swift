@@ -164,6 +164,7 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
         }
         let parser = FrameParser(linkType: linkType, ipv6SourcePrefixLength: configuration.aggregation.ipv6SourcePrefixLength)
         var aggregator = WindowAggregator(settings: configuration.aggregation)
+        var enrichment = WindowEnrichment(horizons: configuration.aggregation.horizons)
         let width = configuration.windowInterval.totalNanoseconds
         let maximumGap = configuration.maximumGap.totalNanoseconds
         let seconds = Double(width) / 1e9
@@ -184,8 +185,9 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
                 }
             }
             let date = Date(timeIntervalSince1970: Double(start) / 1e9)
-            continuation.yield(
-                aggregator.close(start: date, duration: seconds, source: .pcap, sequence: sequence))
+            var (window, detail) = aggregator.closeWithDetail(start: date, duration: seconds, source: .pcap, sequence: sequence)
+            enrichment.enrich(&window, detail: detail)
+            continuation.yield(window)
             sequence += 1
             windowsEmitted += 1
         }

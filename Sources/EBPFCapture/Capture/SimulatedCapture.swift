@@ -140,6 +140,7 @@ public final class SimulatedCapture: WindowSource, Sendable {
     private func generate(into continuation: AsyncThrowingStream<TrafficWindow, any Error>.Continuation) async {
         var traffic = SyntheticTraffic(profile: configuration.profile, seed: configuration.seed)
         var aggregator = WindowAggregator(settings: configuration.aggregation)
+        var enrichment = WindowEnrichment(horizons: configuration.aggregation.horizons)
         let clock = ContinuousClock()
         let begin = clock.now
         let firstStart = configuration.startDate ?? Date()
@@ -159,10 +160,11 @@ public final class SimulatedCapture: WindowSource, Sendable {
             for packet in traffic.packets(start: start, duration: seconds, attacks: attacks) {
                 aggregator.add(packet)
             }
-            continuation.yield(
-                aggregator.close(
-                    start: start, duration: seconds, interface: configuration.interface, source: .simulation,
-                    sequence: sequence))
+            var (window, detail) = aggregator.closeWithDetail(
+                start: start, duration: seconds, interface: configuration.interface, source: .simulation,
+                sequence: sequence)
+            enrichment.enrich(&window, detail: detail)
+            continuation.yield(window)
             sequence += 1
         }
         continuation.finish()

@@ -35,6 +35,8 @@ public final class XDPCapture: WindowSource, Sendable {
         /// capture lives, so ``XDPCapture/statistics`` counts runs and nanoseconds. It is
         /// host-wide and costs some nanoseconds per program run.
         public var enableRunStatistics: Bool
+        /// Horizons and bounds of the probe-horizon tracker (``WindowEnrichment``).
+        public var horizons: ProbeHorizons.Configuration
 
         /// Settings with the given values; each parameter sets the property of the same name.
         /// ``XDPCapture/init(configuration:logger:)`` checks them.
@@ -45,7 +47,8 @@ public final class XDPCapture: WindowSource, Sendable {
             program: ProgramConfiguration = ProgramConfiguration(),
             topSourceLimit: Int = TopSources.defaultLimit,
             replaceForeignProgram: Bool = false,
-            enableRunStatistics: Bool = false
+            enableRunStatistics: Bool = false,
+            horizons: ProbeHorizons.Configuration = .init()
         ) {
             self.interface = interface
             self.mode = mode
@@ -54,6 +57,7 @@ public final class XDPCapture: WindowSource, Sendable {
             self.topSourceLimit = topSourceLimit
             self.replaceForeignProgram = replaceForeignProgram
             self.enableRunStatistics = enableRunStatistics
+            self.horizons = horizons
         }
     }
 
@@ -164,6 +168,7 @@ public final class XDPCapture: WindowSource, Sendable {
         var deadline = attachedAt.uptimeNanoseconds + interval
         var sequence = 0
         var stopping = false
+        var enrichment = WindowEnrichment(horizons: configuration.horizons)
         while true {
             if stopSignal.wait(timeout: DispatchTime(uptimeNanoseconds: deadline)) == .success {
                 stopping = true
@@ -183,10 +188,11 @@ public final class XDPCapture: WindowSource, Sendable {
             let now = DispatchTime.now()
             let nowDate = Date()
             let seconds = Double(now.uptimeNanoseconds - windowStart.uptimeNanoseconds) / 1e9
-            continuation.yield(
-                kernelWindow.trafficWindow(
-                    start: windowStartDate, duration: seconds, interface: link.interface, sequence: sequence,
-                    topSourceLimit: configuration.topSourceLimit))
+            var window = kernelWindow.trafficWindow(
+                start: windowStartDate, duration: seconds, interface: link.interface, sequence: sequence,
+                topSourceLimit: configuration.topSourceLimit)
+            enrichment.enrich(&window, detail: kernelWindow.detail)
+            continuation.yield(window)
             sequence += 1
             windowStart = now
             windowStartDate = nowDate

@@ -39,14 +39,21 @@ public struct KernelWindow: Sendable {
     /// Sampled packets dropped because the ring buffer had no room.
     public var ringBufferReserveFailures: Int
     /// Every source's distinct destination ports and hosts, with what opened each (the pair
-    /// tables' contents).
-    public var pairs: WindowPairs
+    /// tables' contents); ``detail`` adds the sources' counters.
+    public var pairs: WindowDetail
     /// TCP flows the program learned in this window (new entries of `nm_flows`).
     public var flowInserts: Int
     /// TCP flows the program could not record.
     public var flowInsertFailures: Int
     /// Flows the LRU flow table pushed out to make room, as far as counted since the last window.
     public var flowsEvicted: Int
+
+    /// Every source with its counters, ports and hosts.
+    public var detail: WindowDetail {
+        var detail = pairs
+        for (address, stats) in sources { detail.sources[address] = stats }
+        return detail
+    }
 
     /// Losses of this window (evictions derived from inserts minus entries found).
     public var losses: CaptureLosses {

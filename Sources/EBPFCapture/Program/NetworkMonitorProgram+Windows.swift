@@ -109,7 +109,7 @@ extension NetworkMonitorProgram {
         let zeroCaches = [UInt8](repeating: 0, count: caches.count)
         try check(bpf_map_update_elem(maps.sourceCache, &key, zeroCaches, UInt64(BPF_ANY)), "clear nm_source_cache")
         let sources = bySource.map { (address: $0.key, stats: $0.value) }
-        var pairs = WindowPairs()
+        var pairs = WindowDetail()
         let portPairEntries = try drain(
             fd: maps.portPairs[slot], keySize: MemoryLayout<nm_port_pair_key>.size, valueSize: 1,
             name: "nm_port_pairs_\(slot)"

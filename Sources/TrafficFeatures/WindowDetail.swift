@@ -26,26 +26,30 @@ public struct PairFlags: OptionSet, Sendable, Hashable {
     }
 }
 
-/// The distinct destination ports and hosts of every source in one window, each with what
-/// opened it: the contents of the XDP program's pair tables, or of the user-space aggregator's
-/// sets. Probe horizons (``ProbeHorizons``) and reflection victims (``ReflectionTargets``) are
-/// computed from them.
-public struct WindowPairs: Sendable, Equatable {
+/// Every source of one window with its counters and its distinct destination ports and hosts,
+/// each with what opened it: the contents of the XDP program's per-source and pair tables, or
+/// of the user-space aggregator's. Probe horizons (``ProbeHorizons``) and reflection victims
+/// (``ReflectionTargets``) are computed from it; the window itself carries only `top_sources`.
+public struct WindowDetail: Sendable, Equatable {
+    /// Every source's counters.
+    public var sources: [NetworkAddress: SourceStats]
     /// Destination ports per source, with the flags of the packet that opened each.
     public var ports: [NetworkAddress: [UInt16: PairFlags]]
     /// Destination hosts per source, with the flags of the packet that opened each.
     public var hosts: [NetworkAddress: [NetworkAddress: PairFlags]]
 
-    /// Pairs from the given tables (empty by default).
+    /// Detail from the given tables (empty by default).
     public init(
-        ports: [NetworkAddress: [UInt16: PairFlags]] = [:], hosts: [NetworkAddress: [NetworkAddress: PairFlags]] = [:]
+        sources: [NetworkAddress: SourceStats] = [:], ports: [NetworkAddress: [UInt16: PairFlags]] = [:],
+        hosts: [NetworkAddress: [NetworkAddress: PairFlags]] = [:]
     ) {
+        self.sources = sources
         self.ports = ports
         self.hosts = hosts
     }
 
     /// The number of (source, port) pairs plus (source, host) pairs.
-    public var count: Int {
+    public var pairCount: Int {
         ports.values.reduce(0) { $0 + $1.count } + hosts.values.reduce(0) { $0 + $1.count }
     }
 }
