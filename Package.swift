@@ -312,7 +312,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PrivilegedTests",
-            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "monitor", "detector"],
+            dependencies: ["EBPFCapture", "TrafficFeatures", "ThreatRules", "TestSupport", "monitor", "detector"],
             swiftSettings: swiftSettings
         ),
     ]

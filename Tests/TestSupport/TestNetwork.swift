@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// A test host: a network namespace joined to the host by a veth pair, addresses in
 /// 198.18.X.0/24 (X random, unused on this machine), IPv6 disabled on both ends so
@@ -18,6 +19,8 @@ public final class TestNetwork: Sendable {
     public let peerAddress: String
     /// 198.18.X (for extra addresses 198.18.X.n).
     public let subnetPrefix: String
+    /// Blackhole routes ``routeBlackholedSubnet()`` added on this host.
+    private let blackholes = Mutex<[String]>([])
 
     /// True when this process may create namespaces and load BPF programs.
     public static var isPrivileged: Bool { getuid() == 0 }
@@ -93,11 +96,59 @@ public final class TestNetwork: Sendable {
 
     /// Deletes the link and the namespace (idempotent).
     public func remove() {
+        for route in blackholes.withLock({ routes in defer { routes = [] }; return routes }) {
+            _ = try? Command.runBlocking(["ip", "route", "del", "blackhole", route], check: false)
+        }
         _ = try? Command.runBlocking(["ip", "link", "del", hostInterface], check: false)
         _ = try? Command.runBlocking(["ip", "netns", "del", namespace], check: false)
     }
 
     /// Deletes namespaces (and their host links) left by test processes that no longer run.
+    /// Routes an unused /24 of 198.19.0.0/16 from the namespace through the host end and
+    /// blackholes it on this host, so probes to it reach the host end's XDP program and go no
+    /// further. Returns the /24's first three octets; ``remove()`` deletes both routes.
+    public func routeBlackholedSubnet() async throws -> String {
+        let used = (try? await Command.run(["ip", "-o", "-4", "route", "show"]).stdout) ?? ""
+        let addresses = (try? await Command.run(["ip", "-o", "-4", "addr", "show"]).stdout) ?? ""
+        for _ in 0..<100 {
+            let candidate = "198.19.\(Int.random(in: 0...255))"
+            guard !used.contains(candidate + "."), !addresses.contains(candidate + ".") else { continue }
+            try await Command.run(["ip", "route", "add", "blackhole", "\(candidate).0/24"])
+            blackholes.withLock { $0.append("\(candidate).0/24") }
+            try await exec(["ip", "route", "add", "\(candidate).0/24", "via", hostAddress])
+            return candidate
+        }
+        throw CommandFailure(
+            command: ["ip", "route", "add", "blackhole"], result: CommandResult(status: 1, stdout: "", stderr: "no unused /24 in 198.19.0.0/16"))
+    }
+
+    /// Host-side isolation for spoofed traffic: whatever this host sends from the host end's
+    /// address to outside 198.18.0.0/15 (resets and ICMP errors answering spoofed sources) is
+    /// blackholed by a policy rule until the returned value's `remove()`.
+    public func dropRepliesOutsideTestRange() async throws -> ReplyIsolation {
+        let allow = ["from", "\(hostAddress)/32", "to", "198.18.0.0/15", "priority", "90", "lookup", "main"]
+        let drop = ["from", "\(hostAddress)/32", "priority", "91", "blackhole"]
+        try await Command.run(["ip", "rule", "add"] + allow)
+        do {
+            try await Command.run(["ip", "rule", "add"] + drop)
+        } catch {
+            _ = try? await Command.run(["ip", "rule", "del"] + allow, check: false)
+            throw error
+        }
+        return ReplyIsolation(rules: [drop, allow])
+    }
+
+    /// Policy rules added by ``dropRepliesOutsideTestRange()``.
+    public final class ReplyIsolation: Sendable {
+        let rules: [[String]]
+        init(rules: [[String]]) { self.rules = rules }
+        /// Deletes the rules (also on deinit).
+        public func remove() {
+            for rule in rules { _ = try? Command.runBlocking(["ip", "rule", "del"] + rule, check: false) }
+        }
+        deinit { remove() }
+    }
+
     public static func removeStale() {
         guard let list = try? Command.runBlocking(["ip", "netns", "list"], check: false).stdout else { return }
         for line in list.split(separator: "\n") {
