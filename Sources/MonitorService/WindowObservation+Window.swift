@@ -27,12 +27,20 @@ extension WindowObservation {
             sampledEvents: window.sampledEvents, ringBufferLostEvents: losses.sampledEventsLost,
             insertFailures: [
                 "sources": losses.sourceInsertFailures, "port_pairs": losses.portPairInsertFailures,
-                "host_pairs": losses.hostPairInsertFailures,
+                "host_pairs": losses.hostPairInsertFailures, "flows": losses.flowInsertFailures,
             ],
             evictions: [
                 "sources": losses.sourceEntriesEvicted, "port_pairs": losses.portPairsEvicted,
-                "host_pairs": losses.hostPairsEvicted,
+                "host_pairs": losses.hostPairsEvicted, "flows": losses.flowsEvicted,
+                "horizon_sources": losses.horizonSourcesEvicted, "horizon_entries": losses.horizonEntriesEvicted,
             ],
             captureTruncatedPackets: losses.captureTruncatedPackets, captureInvalidTimestamps: losses.captureInvalidTimestamps)
+        probesByKind = [
+            "syn": counters.synPackets, "ack": counters.ackProbePackets, "stealth": counters.stealthProbePackets,
+            "udp": counters.udpProbePackets, "icmp": counters.icmpProbePackets, "arp": counters.arpRequestPackets,
+        ]
+        udpReflectionPackets = counters.udpReflectionPackets
+        horizonSources = window.horizonMemory?.sources
+        horizonEntries = window.horizonMemory?.entries
     }
 }

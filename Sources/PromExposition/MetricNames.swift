@@ -54,16 +54,30 @@ public enum MetricName {
     /// are removed. Gauge.
     public static let topSourcePacketsPerSecond = "ebpf_top_source_packets_per_second"
 
+    /// Probes counted by the program, label `kind` (`syn`, `ack`, `stealth`, `udp`, `icmp`, `arp`).
+    /// Counter.
+    public static let probePackets = "ebpf_probe_packets_total"
+    /// UDP packets from a well-known reflection source port (53, 123, 161, 389, 1900, 11211, …).
+    /// Counter, no labels.
+    public static let udpReflectionPackets = "ebpf_udp_reflection_packets_total"
+
     // MARK: Monitor: losses and capture health
 
     /// Sampled events lost because the ring buffer was full. Counter, no labels.
     public static let ringBufferLostEvents = "ebpf_ringbuf_lost_events_total"
     /// Sampled packet events delivered to the ring buffer. Counter, no labels.
     public static let sampledEvents = "ebpf_sampled_events_total"
-    /// Entries the kernel refused, label `map` (`sources`, `port_pairs`, `host_pairs`). Counter.
+    /// Entries the kernel refused, label `map` (`sources`, `port_pairs`, `host_pairs`, `flows`). Counter.
     public static let mapInsertFailures = "ebpf_map_insert_failures_total"
-    /// Entries pushed out of the bounded LRU tables, label `map`. Counter.
+    /// Entries pushed out of the bounded tables, label `map`: the kernel's LRU tables (`sources`,
+    /// `port_pairs`, `host_pairs`, `flows`) and the probe-horizon tracker (`horizon_sources`,
+    /// `horizon_entries`). Counter.
     public static let mapEvictions = "ebpf_map_evictions_total"
+    /// Sources the probe-horizon tracker holds after the latest window. Gauge, no labels.
+    public static let horizonSources = "ebpf_horizon_tracked_sources"
+    /// Probed ports, hosts and windows the probe-horizon tracker holds after the latest window.
+    /// Gauge, no labels.
+    public static let horizonEntries = "ebpf_horizon_tracked_entries"
     /// Capture records cut by the snap length before their headers ended. Counter, no labels.
     public static let captureTruncatedPackets = "ebpf_capture_truncated_packets_total"
     /// Capture records whose timestamp could not be used (counted in the previous record's window).

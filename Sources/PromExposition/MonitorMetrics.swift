@@ -60,6 +60,14 @@ public struct WindowObservation: Sendable {
     public var captureTruncatedPackets: Int
     /// Capture records whose timestamp could not be used.
     public var captureInvalidTimestamps: Int
+    /// Probes by kind (`syn`, `ack`, `stealth`, `udp`, `icmp`, `arp`; see ``MonitorMetrics/probeKinds``).
+    public var probesByKind: [String: Int] = [:]
+    /// UDP packets from a well-known reflection source port.
+    public var udpReflectionPackets = 0
+    /// Sources the probe-horizon tracker holds after the window (nil: no tracker).
+    public var horizonSources: Int?
+    /// Entries the probe-horizon tracker holds after the window (nil: no tracker).
+    public var horizonEntries: Int?
 
     /// An observation with the given values; every value not given is 0 or empty.
     public init(
@@ -110,7 +118,12 @@ public final class MonitorMetrics: Sendable {
     /// Values of the `protocol` label, in the order the series are created.
     public static let protocols = ["tcp", "udp", "icmp", "other"]
     /// Values of the `map` label.
-    public static let maps = ["sources", "port_pairs", "host_pairs"]
+    public static let maps = ["sources", "port_pairs", "host_pairs", "flows"]
+    /// The `map` label values of ``MetricName/mapEvictions``: ``maps`` plus the probe-horizon
+    /// tracker's `horizon_sources` and `horizon_entries`.
+    public static let evictionMaps = maps + ["horizon_sources", "horizon_entries"]
+    /// The `kind` label values of ``MetricName/probePackets``.
+    public static let probeKinds = ["syn", "ack", "stealth", "udp", "icmp", "arp"]
     /// Values of the `source` label of ``MetricName/captureUp``.
     public static let sources = ["xdp", "pcap", "simulation"]
 
@@ -128,6 +141,9 @@ public final class MonitorMetrics: Sendable {
     private let insertFailures: [String: Counter]
     private let evictions: [String: Counter]
     private let captureUp: [String: Gauge]
+    private let probes: [String: Counter]
+    private let udpReflection: Counter
+    private let horizonSources, horizonEntries: Gauge
     private let posts, postFailures, droppedWindows, rejectedWindows: Counter
     private let queueDepth: Gauge
     private let programRuns: Counter?
@@ -190,9 +206,17 @@ public final class MonitorMetrics: Sendable {
         insertFailures = Dictionary(uniqueKeysWithValues: Self.maps.map {
             ($0, r.makeCounter(descriptor: describe(MetricName.mapInsertFailures, "Map inserts the kernel refused."), labels: [("map", $0)]))
         })
-        evictions = Dictionary(uniqueKeysWithValues: Self.maps.map {
-            ($0, r.makeCounter(descriptor: describe(MetricName.mapEvictions, "Entries evicted from the bounded LRU tables."), labels: [("map", $0)]))
+        evictions = Dictionary(uniqueKeysWithValues: Self.evictionMaps.map {
+            ($0, r.makeCounter(
+                descriptor: describe(MetricName.mapEvictions, "Entries evicted from the bounded tables (kernel LRU tables, probe-horizon tracker)."),
+                labels: [("map", $0)]))
         })
+        probes = Dictionary(uniqueKeysWithValues: Self.probeKinds.map {
+            ($0, r.makeCounter(descriptor: describe(MetricName.probePackets, "Probes (packets that open or test a port or host), by kind."), labels: [("kind", $0)]))
+        })
+        udpReflection = counter(MetricName.udpReflectionPackets, "UDP packets from a well-known reflection source port.")
+        horizonSources = gauge(MetricName.horizonSources, "Sources the probe-horizon tracker holds.")
+        horizonEntries = gauge(MetricName.horizonEntries, "Probed ports, hosts and windows the probe-horizon tracker holds.")
         captureUp = Dictionary(uniqueKeysWithValues: Self.sources.map {
             ($0, r.makeGauge(descriptor: describe(MetricName.captureUp, "1 while the capture source runs."), labels: [("source", $0)]))
         })
@@ -235,6 +259,10 @@ public final class MonitorMetrics: Sendable {
         captureInvalidTimestamps.increment(by: Int64(window.captureInvalidTimestamps))
         for (label, counter) in insertFailures { counter.increment(by: Int64(window.insertFailures[label] ?? 0)) }
         for (label, counter) in evictions { counter.increment(by: Int64(window.evictions[label] ?? 0)) }
+        for (label, counter) in probes { counter.increment(by: Int64(window.probesByKind[label] ?? 0)) }
+        udpReflection.increment(by: Int64(window.udpReflectionPackets))
+        if let sources = window.horizonSources { horizonSources.set(to: Double(sources)) }
+        if let entries = window.horizonEntries { horizonEntries.set(to: Double(entries)) }
         updateTopSources(window.topSources)
     }
 

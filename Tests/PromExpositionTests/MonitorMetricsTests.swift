@@ -8,7 +8,8 @@ struct MonitorMetricsTests {
         metrics.render().split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }.sorted()
     }
 
-    static let observation = WindowObservation(
+    static let observation: WindowObservation = {
+        var observation = WindowObservation(
         packetsByProtocol: ["tcp": 5, "udp": 7, "icmp": 3, "other": 1],
         bytesByProtocol: ["tcp": 300, "udp": 1400, "icmp": 294, "other": 60],
         synPackets: 5, synAckPackets: 1, rstPackets: 2, finPackets: 1, dnsPackets: 7, dnsBytes: 1400,
@@ -17,6 +18,12 @@ struct MonitorMetricsTests {
         topSources: [("198.18.0.2", 3.5), ("198.18.0.3", 2.5)],
         sampledEvents: 4, ringBufferLostEvents: 2, insertFailures: ["sources": 1], evictions: ["port_pairs": 3],
         captureTruncatedPackets: 0, captureInvalidTimestamps: 2)
+        observation.probesByKind = ["syn": 5, "ack": 4, "udp": 2]
+        observation.udpReflectionPackets = 3
+        observation.horizonSources = 2
+        observation.horizonEntries = 40
+        return observation
+    }()
 
     @Test func exposesExactValuesAfterAWindow() {
         let metrics = MonitorMetrics(topSourceSeriesLimit: 5)
@@ -43,12 +50,18 @@ struct MonitorMetricsTests {
                 #"ebpf_dns_packets_total 7"#,
                 #"ebpf_fin_packets_total 1"#,
                 #"ebpf_fragment_packets_total 0"#,
+                #"ebpf_horizon_tracked_entries 40.0"#,
+                #"ebpf_horizon_tracked_sources 2.0"#,
                 #"ebpf_ip_packets_total{version="4"} 15"#,
                 #"ebpf_ip_packets_total{version="6"} 0"#,
                 #"ebpf_malformed_packets_total 1"#,
+                #"ebpf_map_evictions_total{map="flows"} 0"#,
+                #"ebpf_map_evictions_total{map="horizon_entries"} 0"#,
+                #"ebpf_map_evictions_total{map="horizon_sources"} 0"#,
                 #"ebpf_map_evictions_total{map="host_pairs"} 0"#,
                 #"ebpf_map_evictions_total{map="port_pairs"} 3"#,
                 #"ebpf_map_evictions_total{map="sources"} 0"#,
+                #"ebpf_map_insert_failures_total{map="flows"} 0"#,
                 #"ebpf_map_insert_failures_total{map="host_pairs"} 0"#,
                 #"ebpf_map_insert_failures_total{map="port_pairs"} 0"#,
                 #"ebpf_map_insert_failures_total{map="sources"} 1"#,
@@ -63,6 +76,12 @@ struct MonitorMetricsTests {
                 #"ebpf_packets_processed_total{protocol="other"} 1"#,
                 #"ebpf_packets_processed_total{protocol="tcp"} 5"#,
                 #"ebpf_packets_processed_total{protocol="udp"} 7"#,
+                #"ebpf_probe_packets_total{kind="ack"} 4"#,
+                #"ebpf_probe_packets_total{kind="arp"} 0"#,
+                #"ebpf_probe_packets_total{kind="icmp"} 0"#,
+                #"ebpf_probe_packets_total{kind="stealth"} 0"#,
+                #"ebpf_probe_packets_total{kind="syn"} 5"#,
+                #"ebpf_probe_packets_total{kind="udp"} 2"#,
                 #"ebpf_ringbuf_lost_events_total 2"#,
                 #"ebpf_rst_packets_total 2"#,
                 #"ebpf_sampled_events_total 4"#,
@@ -70,6 +89,7 @@ struct MonitorMetricsTests {
                 #"ebpf_syn_packets_total 5"#,
                 #"ebpf_top_source_packets_per_second{source_ip="198.18.0.2"} 3.5"#,
                 #"ebpf_top_source_packets_per_second{source_ip="198.18.0.3"} 2.5"#,
+                #"ebpf_udp_reflection_packets_total 3"#,
                 #"ebpf_unique_ips 3.0"#,
                 #"ebpf_unique_ports 6.0"#,
                 #"ebpf_window_seconds 2.0"#,

@@ -161,67 +161,18 @@ extension NetworkMonitorProgram {
         try flowAccounting.withLock { state in
             state.inserted += inserted
             guard state.inserted * 2 >= configuration.flowTableEntries else { return 0 }
-            let entries = try countEntries(fd: maps.flows, keySize: 8, valueSize: 1, name: "nm_flows")
+            let entries = try drain(fd: maps.flows, keySize: 8, valueSize: 1, name: "nm_flows", deleting: false, body: nil)
             let evicted = max(0, state.inserted - entries - state.reported)
             state.reported += evicted
             return evicted
         }
     }
 
-    /// The number of entries of a hash map, read with the batch lookup syscall (without
-    /// deleting), or by key iteration where the kernel lacks it.
-    private func countEntries(fd: Int32, keySize: Int, valueSize: Int, name: String) throws -> Int {
-        let capacity = 8192
-        var keys = [UInt8](repeating: 0, count: capacity * keySize)
-        var values = [UInt8](repeating: 0, count: capacity * valueSize)
-        var inToken: UInt64 = 0
-        var outToken: UInt64 = 0
-        var first = true
-        var total = 0
-        while true {
-            var count = UInt32(capacity)
-            let startToken = inToken
-            let result = withZeroed(bpf_map_batch_opts.self) { options in
-                options.pointee.sz = MemoryLayout<bpf_map_batch_opts>.size
-                return keys.withUnsafeMutableBytes { keyBuffer in
-                    values.withUnsafeMutableBytes { valueBuffer in
-                        withUnsafePointer(to: startToken) { start in
-                            bpf_map_lookup_batch(
-                                fd, first ? nil : UnsafeMutableRawPointer(mutating: start), &outToken,
-                                keyBuffer.baseAddress, valueBuffer.baseAddress, &count, options)
-                        }
-                    }
-                }
-            }
-            let error = result < 0 ? -result : 0
-            if first && (error == EINVAL || error == 524 /* ENOTSUPP */) {
-                var key = [UInt8](repeating: 0, count: keySize)
-                var next = key
-                var counted = 0
-                var step = bpf_map_get_next_key(fd, nil, &next)
-                while step == 0 {
-                    counted += 1
-                    key = next
-                    step = bpf_map_get_next_key(fd, &key, &next)
-                }
-                return counted
-            }
-            if error != 0 && error != ENOENT {
-                throw CaptureError.libbpf(
-                    result, operation: "bpf_map_lookup_batch(\(name))", code: .mapOperationFailed, message: "cannot count \(name)")
-            }
-            total += Int(count)
-            if error == ENOENT { return total }
-            inToken = outToken
-            first = false
-        }
-    }
-
-    /// Removes every entry of a hash map, passing each (key, value) to `body`, and
-    /// returns how many there were. Uses the batch lookup-and-delete syscall, falling
-    /// back to key iteration where the kernel lacks it.
+    /// Removes every entry of a hash map (or, with `deleting` false, only reads them), passing
+    /// each (key, value) to `body`, and returns how many there were. Uses the batch
+    /// lookup(-and-delete) syscall, falling back to key iteration where the kernel lacks it.
     private func drain(
-        fd: Int32, keySize: Int, valueSize: Int, name: String,
+        fd: Int32, keySize: Int, valueSize: Int, name: String, deleting: Bool = true,
         body: ((UnsafeRawPointer, UnsafeRawPointer) -> Void)?
     ) throws -> Int {
         var capacity = 4096
@@ -239,7 +190,8 @@ extension NetworkMonitorProgram {
                 return keys.withUnsafeMutableBytes { keyBuffer in
                     values.withUnsafeMutableBytes { valueBuffer in
                         withUnsafePointer(to: startToken) { start in
-                            bpf_map_lookup_and_delete_batch(
+                            let batch = deleting ? bpf_map_lookup_and_delete_batch : bpf_map_lookup_batch
+                            return batch(
                                 fd, first ? nil : UnsafeMutableRawPointer(mutating: start), &outToken,
                                 keyBuffer.baseAddress, valueBuffer.baseAddress, &count, options)
                         }
@@ -255,12 +207,13 @@ extension NetworkMonitorProgram {
                 continue
             }
             if first && (error == EINVAL || error == 524 /* ENOTSUPP */) {
-                return try drainByIteration(fd: fd, keySize: keySize, valueSize: valueSize, name: name, body: body)
+                return try drainByIteration(
+                    fd: fd, keySize: keySize, valueSize: valueSize, name: name, deleting: deleting, body: body)
             }
             if error != 0 && error != ENOENT {
                 throw CaptureError.libbpf(
-                    result, operation: "bpf_map_lookup_and_delete_batch(\(name))", code: .mapOperationFailed,
-                    message: "cannot drain \(name)")
+                    result, operation: "\(deleting ? "bpf_map_lookup_and_delete_batch" : "bpf_map_lookup_batch")(\(name))",
+                    code: .mapOperationFailed, message: "cannot \(deleting ? "drain" : "read") \(name)")
             }
             if let body {
                 keys.withUnsafeBytes { keyBuffer in
@@ -279,7 +232,7 @@ extension NetworkMonitorProgram {
     }
 
     private func drainByIteration(
-        fd: Int32, keySize: Int, valueSize: Int, name: String,
+        fd: Int32, keySize: Int, valueSize: Int, name: String, deleting: Bool,
         body: ((UnsafeRawPointer, UnsafeRawPointer) -> Void)?
     ) throws -> Int {
         var allKeys: [[UInt8]] = []
@@ -297,7 +250,7 @@ extension NetworkMonitorProgram {
             if let body {
                 entry.withUnsafeBytes { k in value.withUnsafeBytes { v in body(k.baseAddress!, v.baseAddress!) } }
             }
-            try check(bpf_map_delete_elem(fd, entry), "bpf_map_delete_elem(\(name))")
+            if deleting { try check(bpf_map_delete_elem(fd, entry), "bpf_map_delete_elem(\(name))") }
         }
         return allKeys.count
     }
