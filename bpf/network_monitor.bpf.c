@@ -16,6 +16,7 @@
  *   nm_host_pairs  ARRAY_OF_MAPS[2]  -> LRU_HASH (source, host)  : distinct hosts per source
  *   nm_flows       LRU_HASH          TCP flows seen (hash of the 4-tuple), across windows
  *   nm_events      RINGBUF           sampled packets, only when sample_every > 0
+ *   nm_dns_events  RINGBUF           the start of every UDP port-53 message (dns_sampling)
  *
  * Probes. A probe is a packet that opens or tests a port or a host:
  *   - TCP SYN without ACK (a connection attempt, also counted as syn_packets);
@@ -85,6 +86,7 @@ const volatile struct nm_config nm_config = {
 	.sample_every = 0,
 	.ipv6_source_prefix = 64,
 	.ringbuf_wakeup_bytes = 64 * 1024,
+	.dns_sampling = 1,
 };
 
 /* ---- maps ---------------------------------------------------------------- */
@@ -185,6 +187,11 @@ struct {
 	__uint(max_entries, NM_DEFAULT_RINGBUF_BYTES);
 } nm_events SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, NM_DEFAULT_DNS_RINGBUF_BYTES);
+} nm_dns_events SEC(".maps");
+
 /* ---- parsing ------------------------------------------------------------- */
 
 struct nm_vlan_hdr {
@@ -222,6 +229,8 @@ struct nm_packet {
 	__u8 icmp_type;
 	__u8 kind;         /* enum nm_kind */
 	__u8 ack_probe;    /* NM_KIND_ACK on an unknown flow (decided in count_source) */
+	__u16 transport_offset; /* bytes from the frame start to the transport header */
+	struct nm_addr unmasked_source; /* the source before IPv6 prefix masking */
 };
 
 struct nm_arp_hdr {
@@ -318,6 +327,7 @@ static __always_inline int parse_ipv6(void **cursor, void *end, struct nm_packet
 		return -1;
 	__builtin_memcpy(pkt->source.bytes, &ip6->saddr, 16);
 	__builtin_memcpy(pkt->destination.bytes, &ip6->daddr, 16);
+	pkt->unmasked_source = pkt->source;
 	mask_ipv6_source(&pkt->source);
 
 	void *pos = ip6 + 1;
@@ -976,6 +986,46 @@ static __always_inline void sample_event(struct nm_counters *c, const struct nm_
 	bpf_ringbuf_submit(e, flags);
 }
 
+/* Copies the start of a UDP port-53 message to nm_dns_events. */
+static __always_inline void sample_dns(struct xdp_md *ctx, struct nm_counters *c, const struct nm_packet *pkt)
+{
+	if (!nm_config.dns_sampling || pkt->ip_protocol != IPPROTO_UDP || !pkt->has_ports || pkt->malformed)
+		return;
+	if (pkt->source_port != NM_DNS_PORT && pkt->destination_port != NM_DNS_PORT)
+		return;
+	__u32 payload_offset = (__u32)pkt->transport_offset + 8;
+	__u32 frame = ctx->data_end - ctx->data;
+	if (payload_offset >= frame)
+		return;
+	__u32 length = frame - payload_offset;
+	struct nm_dns_event *e = bpf_ringbuf_reserve(&nm_dns_events, sizeof(*e), 0);
+	if (!e) {
+		c->dns_samples_lost++;
+		return;
+	}
+	__u32 captured = length < NM_DNS_PAYLOAD ? length : NM_DNS_PAYLOAD;
+	e->timestamp_ns = bpf_ktime_get_ns();
+	e->source = pkt->ip_version == 6 ? pkt->unmasked_source : pkt->source;
+	e->destination = pkt->destination;
+	e->source_port = pkt->source_port;
+	e->destination_port = pkt->destination_port;
+	e->payload_length = length > 0xFFFF ? 0xFFFF : length;
+	/* Keep the compiler from folding the bounds check the verifier needs on this register. */
+	asm volatile("" : "+r"(captured));
+	if (captured >= 1 && captured <= NM_DNS_PAYLOAD) {
+		if (bpf_xdp_load_bytes(ctx, payload_offset, e->payload, captured) < 0)
+			captured = 0;
+	} else {
+		captured = 0;
+	}
+	e->captured = captured;
+	c->dns_samples++;
+	__u64 flags = bpf_ringbuf_query(&nm_dns_events, BPF_RB_AVAIL_DATA) >= nm_config.ringbuf_wakeup_bytes
+			      ? BPF_RB_FORCE_WAKEUP
+			      : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
 SEC("xdp")
 int network_monitor(struct xdp_md *ctx)
 {
@@ -1014,6 +1064,7 @@ int network_monitor(struct xdp_md *ctx)
 		/* Unusable IP header: the packet counts as "other", with no addresses. */
 		pkt.ip_protocol = 0;
 	} else if (pkt.ip_version != 0 && pkt.first_fragment_or_whole) {
+		pkt.transport_offset = cursor - data;
 		parse_transport(cursor, end, &pkt);
 	}
 
@@ -1022,5 +1073,6 @@ int network_monitor(struct xdp_md *ctx)
 	if ((pkt.ip_version != 0 && !(pkt.malformed && pkt.ip_protocol == 0)) || pkt.kind == NM_KIND_ARP_REQUEST)
 		count_source(slot, c, &pkt);
 	sample_event(c, &pkt);
+	sample_dns(ctx, c, &pkt);
 	return XDP_PASS;
 }

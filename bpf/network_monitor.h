@@ -30,6 +30,10 @@
 #define NM_DEFAULT_PAIR_ENTRIES 65536
 #define NM_DEFAULT_RINGBUF_BYTES (256 * 1024)
 #define NM_DEFAULT_FLOW_ENTRIES 65536
+#define NM_DEFAULT_DNS_RINGBUF_BYTES (256 * 1024)
+/* UDP payload bytes kept per sampled DNS message: the 12-byte header and a question of up to
+ * 253 name characters (255 encoded), its type and class. */
+#define NM_DNS_PAYLOAD 272
 
 /* Flags of a (source, port) or (source, host) pair: what the packet that created the
  * pair in this window was. User space reads them to build probe horizons and to
@@ -89,6 +93,9 @@ struct nm_counters {
 	/* Flows the program learned (TCP 4-tuples in nm_flows), and inserts refused. */
 	__u64 flow_inserts;
 	__u64 flow_insert_failures;
+	/* DNS messages (UDP port 53) copied to nm_dns_events, and lost because it was full. */
+	__u64 dns_samples;
+	__u64 dns_samples_lost;
 };
 
 /* Set of destination ports seen in a window (shared by all CPUs, atomic OR). */
@@ -201,7 +208,8 @@ struct nm_config {
 	__u32 ipv6_source_prefix;
 	/* Wake the ring-buffer consumer once this many bytes are pending. */
 	__u32 ringbuf_wakeup_bytes;
-	__u32 reserved;
+	/* Copy every UDP port-53 message's start to nm_dns_events (1) or not (0). */
+	__u32 dns_sampling;
 };
 
 /* A sampled packet (the original design's NetworkEvent view). */
@@ -218,7 +226,20 @@ struct nm_event {
 	__u8 reserved[5];
 };
 
-_Static_assert(sizeof(struct nm_counters) == 38 * 8, "nm_counters layout");
+/* A DNS message's start (UDP to or from port 53), for query-content analysis in user space. */
+struct nm_dns_event {
+	__u64 timestamp_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	struct nm_addr source;      /* not masked: the client or server itself */
+	struct nm_addr destination;
+	__u16 source_port;
+	__u16 destination_port;
+	__u16 payload_length; /* UDP payload bytes in the packet */
+	__u16 captured;       /* bytes of it in payload (at most NM_DNS_PAYLOAD) */
+	__u8 payload[NM_DNS_PAYLOAD];
+};
+
+_Static_assert(sizeof(struct nm_counters) == 40 * 8, "nm_counters layout");
+_Static_assert(sizeof(struct nm_dns_event) == 8 + 32 + 8 + NM_DNS_PAYLOAD, "nm_dns_event layout");
 _Static_assert(sizeof(struct nm_source_stats) == 16 * 8 + 4 * 4 + 2 * 2 + 4, "nm_source_stats layout");
 _Static_assert(sizeof(struct nm_source_cache) == 32 + 8 + 15 * 8 + 2 * 2 + 2 + 2 + 4 + 4, "nm_source_cache layout");
 _Static_assert(sizeof(struct nm_port_pair_key) == 20, "nm_port_pair_key layout");

@@ -5,13 +5,14 @@
 #   tests:  iproute2 (namespaces, veth), bpftool, hping3, nmap, tcpreplay, tshark,
 #           iputils-ping, curl, util-linux (setpriv), procps (sysctl), prometheus
 #           (promtool and a server the tests start on loopback), wrk (bench-detector),
-#           python3 (the demo's web server and DNS queries, scripts/attack-scenario.sh).
+#           python3 (the demo's web server and DNS queries, scripts/attack-scenario.sh),
+#           iodine and dnsmasq-base (a real DNS tunnel through a resolver, DNSTunnelTests).
 set -euo pipefail
 
 packages=(
   libbpf-dev libelf-dev zlib1g-dev libpcap-dev libopenblas-dev pkg-config
   iproute2 bpftool hping3 nmap tcpreplay tshark iputils-ping curl util-linux procps
-  prometheus wrk python3
+  prometheus wrk python3 iodine dnsmasq-base
 )
 
 missing=()

@@ -147,7 +147,11 @@ public struct MonitorConfiguration: Sendable {
                 range: ProgramConfiguration.tableEntriesRange),
             ringBufferBytes: ringBufferBytes,
             ringBufferWakeupBytes: ringBufferBytes / 4,
-            objectPath: settings.string("BPF_OBJECT"))
+            objectPath: settings.string("BPF_OBJECT"),
+            dnsSampling: settings.string("DNS_SAMPLING") != "0",
+            dnsRingBufferBytes: try settings.int(
+                "DNS_RINGBUF_BYTES", default: ProgramConfiguration.defaultRingBufferBytes,
+                range: ProgramConfiguration.ringBufferBytesRange))
         xdp = XDPCapture.Configuration(
             interface: settings.string("INTERFACE") ?? "eth0", mode: mode, windowInterval: windowInterval,
             program: program, topSourceLimit: aggregation.topSourceLimit, replaceForeignProgram: options.replaceForeignXDP,

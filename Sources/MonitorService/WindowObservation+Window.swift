@@ -33,6 +33,7 @@ extension WindowObservation {
                 "sources": losses.sourceEntriesEvicted, "port_pairs": losses.portPairsEvicted,
                 "host_pairs": losses.hostPairsEvicted, "flows": losses.flowsEvicted,
                 "horizon_sources": losses.horizonSourcesEvicted, "horizon_entries": losses.horizonEntriesEvicted,
+                "dns_clients": losses.dnsClientsEvicted, "dns_names": losses.dnsNamesEvicted,
             ],
             captureTruncatedPackets: losses.captureTruncatedPackets, captureInvalidTimestamps: losses.captureInvalidTimestamps)
         probesByKind = [
@@ -40,6 +41,8 @@ extension WindowObservation {
             "udp": counters.udpProbePackets, "icmp": counters.icmpProbePackets, "arp": counters.arpRequestPackets,
         ]
         udpReflectionPackets = counters.udpReflectionPackets
+        dnsSamplesLost = losses.dnsSamplesLost
+        dnsUnparsed = losses.dnsUnparsed
         horizonSources = window.horizonMemory?.sources
         horizonEntries = window.horizonMemory?.entries
     }

@@ -70,9 +70,15 @@ public enum MetricName {
     /// Entries the kernel refused, label `map` (`sources`, `port_pairs`, `host_pairs`, `flows`). Counter.
     public static let mapInsertFailures = "ebpf_map_insert_failures_total"
     /// Entries pushed out of the bounded tables, label `map`: the kernel's LRU tables (`sources`,
-    /// `port_pairs`, `host_pairs`, `flows`) and the probe-horizon tracker (`horizon_sources`,
-    /// `horizon_entries`). Counter.
+    /// `port_pairs`, `host_pairs`, `flows`), the probe-horizon tracker (`horizon_sources`,
+    /// `horizon_entries`) and the DNS tracker (`dns_clients`, `dns_names`). Counter.
     public static let mapEvictions = "ebpf_map_evictions_total"
+    /// DNS messages (UDP port 53) lost before their question was read: the kernel's DNS ring
+    /// buffer was full, or the reader's queue. Counter, no labels.
+    public static let dnsSamplesLost = "ebpf_dns_samples_lost_total"
+    /// DNS messages whose question could not be read (truncated, no question, malformed name).
+    /// Counter, no labels.
+    public static let dnsUnparsed = "ebpf_dns_unparsed_total"
     /// Sources the probe-horizon tracker holds after the latest window. Gauge, no labels.
     public static let horizonSources = "ebpf_horizon_tracked_sources"
     /// Probed ports, hosts and windows the probe-horizon tracker holds after the latest window.

@@ -64,6 +64,10 @@ public struct WindowObservation: Sendable {
     public var probesByKind: [String: Int] = [:]
     /// UDP packets from a well-known reflection source port.
     public var udpReflectionPackets = 0
+    /// DNS messages lost before their question was read.
+    public var dnsSamplesLost = 0
+    /// DNS messages whose question could not be read.
+    public var dnsUnparsed = 0
     /// Sources the probe-horizon tracker holds after the window (nil: no tracker).
     public var horizonSources: Int?
     /// Entries the probe-horizon tracker holds after the window (nil: no tracker).
@@ -120,8 +124,9 @@ public final class MonitorMetrics: Sendable {
     /// Values of the `map` label.
     public static let maps = ["sources", "port_pairs", "host_pairs", "flows"]
     /// The `map` label values of ``MetricName/mapEvictions``: ``maps`` plus the probe-horizon
-    /// tracker's `horizon_sources` and `horizon_entries`.
-    public static let evictionMaps = maps + ["horizon_sources", "horizon_entries"]
+    /// tracker's `horizon_sources` and `horizon_entries` and the DNS tracker's `dns_clients` and
+    /// `dns_names`.
+    public static let evictionMaps = maps + ["horizon_sources", "horizon_entries", "dns_clients", "dns_names"]
     /// The `kind` label values of ``MetricName/probePackets``.
     public static let probeKinds = ["syn", "ack", "stealth", "udp", "icmp", "arp"]
     /// Values of the `source` label of ``MetricName/captureUp``.
@@ -142,7 +147,7 @@ public final class MonitorMetrics: Sendable {
     private let evictions: [String: Counter]
     private let captureUp: [String: Gauge]
     private let probes: [String: Counter]
-    private let udpReflection: Counter
+    private let udpReflection, dnsSamplesLost, dnsUnparsed: Counter
     private let horizonSources, horizonEntries: Gauge
     private let posts, postFailures, droppedWindows, rejectedWindows: Counter
     private let queueDepth: Gauge
@@ -215,6 +220,8 @@ public final class MonitorMetrics: Sendable {
             ($0, r.makeCounter(descriptor: describe(MetricName.probePackets, "Probes (packets that open or test a port or host), by kind."), labels: [("kind", $0)]))
         })
         udpReflection = counter(MetricName.udpReflectionPackets, "UDP packets from a well-known reflection source port.")
+        dnsSamplesLost = counter(MetricName.dnsSamplesLost, "DNS messages lost before their question was read.")
+        dnsUnparsed = counter(MetricName.dnsUnparsed, "DNS messages whose question could not be read.")
         horizonSources = gauge(MetricName.horizonSources, "Sources the probe-horizon tracker holds.")
         horizonEntries = gauge(MetricName.horizonEntries, "Probed ports, hosts and windows the probe-horizon tracker holds.")
         captureUp = Dictionary(uniqueKeysWithValues: Self.sources.map {
@@ -261,6 +268,8 @@ public final class MonitorMetrics: Sendable {
         for (label, counter) in evictions { counter.increment(by: Int64(window.evictions[label] ?? 0)) }
         for (label, counter) in probes { counter.increment(by: Int64(window.probesByKind[label] ?? 0)) }
         udpReflection.increment(by: Int64(window.udpReflectionPackets))
+        dnsSamplesLost.increment(by: Int64(window.dnsSamplesLost))
+        dnsUnparsed.increment(by: Int64(window.dnsUnparsed))
         if let sources = window.horizonSources { horizonSources.set(to: Double(sources)) }
         if let entries = window.horizonEntries { horizonEntries.set(to: Double(entries)) }
         updateTopSources(window.topSources)

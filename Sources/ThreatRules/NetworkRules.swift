@@ -16,7 +16,7 @@ public import TrafficFeatures
 /// | `udp_flood` | UDP/s > `udp_flood_source_packets_per_second`, UDP-dominated | UDP/s > `udp_flood_packets_per_second`, UDP share > `udp_flood_udp_ratio`, sources/s > `udp_flood_unique_ips`; reflection when the top sources share one UDP source port |
 /// | `host_sweep` | distinct destination hosts/s > `host_sweep_unique_hosts` and as many probes/s; or, over a probe horizon, probed hosts of one subnet > `host_sweep_horizon_hosts` | — |
 /// | `reflection` | — | a victim (`reflection_targets`) with reflectors/s > `reflection_reflectors` and their packets/s > `reflection_packets_per_second` |
-/// | `dns_tunnel` | DNS packets/s of a client > `dns_tunnel_packets_per_second`, or > `dns_tunnel_sustained_packets_per_second` with mean size > `dns_tunnel_mean_packet_bytes` | the same on the totals — only without `top_sources` |
+/// | `dns_tunnel` | DNS packets/s of a client > `dns_tunnel_packets_per_second`, or > `dns_tunnel_sustained_packets_per_second` with mean size > `dns_tunnel_mean_packet_bytes`; or, over a horizon (`dns_clients`), > `dns_tunnel_horizon_names` distinct names under one domain with mean entropy > `dns_tunnel_entropy`, mean subdomain length > `dns_tunnel_subdomain_length` or a share of data-carrying types > `dns_tunnel_type_share` | the same on the totals — only without `top_sources` |
 /// | `brute_force` | SYN/s > `brute_force_connections_per_second`, all to one port on one host, for `brute_force_sustained_seconds` | — |
 ///
 /// **Probes** are packets that open or test a port or a host, counted per source by the capture
@@ -100,6 +100,8 @@ private struct Evaluation {
     var hasSources: Bool { !window.topSources.isEmpty }
 
     mutating func run() {
+        // First: when a client also crosses the DNS rate rule, the finding that names the domain is kept.
+        dnsContent()
         for source in window.topSources {
             portScan(source)
             synFlood(source)
@@ -210,7 +212,7 @@ private struct Evaluation {
         var reported = Set<String>()
         for e in entries {
             let ports = Double(e.uniquePorts), limit = t.portScanHorizonPorts
-            if ports > limit, Double(e.probes) >= ports, reported.insert("p|\(e.ip)").inserted {
+            if ports > limit, e.newPorts > 0, Double(e.probes) >= ports, reported.insert("p|\(e.ip)").inserted {
                 sourceFindings.append(
                     Finding(
                         threat: .portScan, feature: "horizon_unique_ports", value: ports, threshold: limit, sourceIP: e.ip,
@@ -219,7 +221,7 @@ private struct Evaluation {
                             + "\(e.windows) window(s) from \(e.ip)\(e.capped ? " (at least: the tracker's per-source bound was reached)" : "")"))
             }
             let hosts = Double(e.subnetHosts), hostLimit = t.hostSweepHorizonHosts
-            if hosts > hostLimit, let subnet = e.busiestSubnet, Double(e.probes) >= hosts,
+            if hosts > hostLimit, e.newHosts > 0, let subnet = e.busiestSubnet, Double(e.probes) >= hosts,
                 reported.insert("h|\(e.ip)").inserted
             {
                 sourceFindings.append(
@@ -236,6 +238,32 @@ private struct Evaluation {
     func horizonText(_ seconds: Double) -> String {
         if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(n(seconds / 60)) min" }
         return "\(n(seconds)) s"
+    }
+
+    /// `dns_tunnel` by content: many new, data-like names under one domain from one client.
+    mutating func dnsContent() {
+        var reported = Set<String>()
+        for e in window.dnsClients.filter({ $0.horizonSeconds > seconds }).sorted(by: { $0.horizonSeconds < $1.horizonSeconds }) {
+            let names = Double(e.distinctNames), limit = t.dnsTunnelHorizonNames
+            guard names > limit, e.queries > 0 else { continue }
+            let typeShare = Double(e.tunnelTypeQueries) / Double(e.queries)
+            var signs: [String] = []
+            if e.meanEntropy > t.dnsTunnelEntropy { signs.append("mean entropy \(r(e.meanEntropy)) bits/char > \(r(t.dnsTunnelEntropy))") }
+            if e.meanSubdomainLength > t.dnsTunnelSubdomainLength {
+                signs.append("mean subdomain length \(n(e.meanSubdomainLength.rounded())) > \(n(t.dnsTunnelSubdomainLength))")
+            }
+            if typeShare > t.dnsTunnelTypeShare {
+                signs.append("\(pct(typeShare)) TXT/NULL/CNAME/MX/SRV/ANY questions > \(pct(t.dnsTunnelTypeShare))")
+            }
+            guard !signs.isEmpty, reported.insert("\(e.client)|\(e.domain)").inserted else { continue }
+            sourceFindings.append(
+                Finding(
+                    threat: .dnsTunnel, feature: "dns_distinct_names", value: names, threshold: limit, sourceIP: e.client,
+                    explanation: "\(e.distinctNames) distinct names under \(e.domain) asked by \(e.client) over the last "
+                        + "\(horizonText(e.horizonSeconds)) > \(n(limit)) (\(e.queries) questions, longest name \(e.maxNameLength) "
+                        + "characters) with " + signs.joined(separator: ", "),
+                    victim: nil))
+        }
     }
 
     /// `reflection`: a victim many reflectors answer at a high packet rate.

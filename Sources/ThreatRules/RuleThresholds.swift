@@ -131,6 +131,20 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     /// ordinary query for a 20–35-character name is 75–105 bytes with EDNS; tunnels pack data
     /// into long labels (the sods capture: 105–177 bytes per query at 10–57 queries/s).
     public var dnsTunnelMeanPacketBytes: Double = 120
+    /// `dns_tunnel_horizon_names` (20): one client asking more distinct names under one registered
+    /// domain than this within a horizon longer than the window (a count; `dns_clients`), with
+    /// names that look like data (one of the three tests below). A tunnel's every question is a
+    /// new name, so a tunnel at one query a second crosses it within the 1-min horizon.
+    public var dnsTunnelHorizonNames: Double = 20
+    /// `dns_tunnel_entropy` (3.5): mean Shannon entropy, bits per character, of those names'
+    /// subdomain parts (encoded data: base32 ≈ 4.5–5, hex ≈ 3.7–4; host names such as `www`,
+    /// `mail`, `api` stay below 3).
+    public var dnsTunnelEntropy: Double = 3.5
+    /// `dns_tunnel_subdomain_length` (30): mean length of those subdomain parts in characters.
+    public var dnsTunnelSubdomainLength: Double = 30
+    /// `dns_tunnel_type_share` (0.5): share of questions of a type whose answer carries data (TXT,
+    /// NULL, CNAME, MX, SRV, ANY).
+    public var dnsTunnelTypeShare: Double = 0.5
 
     // MARK: brute_force (network)
 
@@ -228,6 +242,10 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
         case dnsTunnelSustainedPacketsPerSecond = "dns_tunnel_sustained_packets_per_second"
         /// The key of ``RuleThresholds/dnsTunnelMeanPacketBytes``.
         case dnsTunnelMeanPacketBytes = "dns_tunnel_mean_packet_bytes"
+        case dnsTunnelHorizonNames = "dns_tunnel_horizon_names"
+        case dnsTunnelEntropy = "dns_tunnel_entropy"
+        case dnsTunnelSubdomainLength = "dns_tunnel_subdomain_length"
+        case dnsTunnelTypeShare = "dns_tunnel_type_share"
         /// The key of ``RuleThresholds/bruteForceConnectionsPerSecond``.
         case bruteForceConnectionsPerSecond = "brute_force_connections_per_second"
         /// The key of ``RuleThresholds/bruteForceSustainedSeconds``.
@@ -252,7 +270,7 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
         var isRatio: Bool {
             switch self {
             case .synFloodTCPRatio, .dataExfiltrationTCPRatio, .udpFloodUDPRatio, .udpFloodSharedPortRatio,
-                .dominantSourceShare:
+                .dominantSourceShare, .dnsTunnelTypeShare:
                 true
             default: false
             }
@@ -290,6 +308,10 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
             case .dnsTunnelPacketsPerSecond: dnsTunnelPacketsPerSecond
             case .dnsTunnelSustainedPacketsPerSecond: dnsTunnelSustainedPacketsPerSecond
             case .dnsTunnelMeanPacketBytes: dnsTunnelMeanPacketBytes
+            case .dnsTunnelHorizonNames: dnsTunnelHorizonNames
+            case .dnsTunnelEntropy: dnsTunnelEntropy
+            case .dnsTunnelSubdomainLength: dnsTunnelSubdomainLength
+            case .dnsTunnelTypeShare: dnsTunnelTypeShare
             case .bruteForceConnectionsPerSecond: bruteForceConnectionsPerSecond
             case .bruteForceSustainedSeconds: bruteForceSustainedSeconds
             case .dominantSourceShare: dominantSourceShare
@@ -328,6 +350,10 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
             case .dnsTunnelPacketsPerSecond: dnsTunnelPacketsPerSecond = newValue
             case .dnsTunnelSustainedPacketsPerSecond: dnsTunnelSustainedPacketsPerSecond = newValue
             case .dnsTunnelMeanPacketBytes: dnsTunnelMeanPacketBytes = newValue
+            case .dnsTunnelHorizonNames: dnsTunnelHorizonNames = newValue
+            case .dnsTunnelEntropy: dnsTunnelEntropy = newValue
+            case .dnsTunnelSubdomainLength: dnsTunnelSubdomainLength = newValue
+            case .dnsTunnelTypeShare: dnsTunnelTypeShare = newValue
             case .bruteForceConnectionsPerSecond: bruteForceConnectionsPerSecond = newValue
             case .bruteForceSustainedSeconds: bruteForceSustainedSeconds = newValue
             case .dominantSourceShare: dominantSourceShare = newValue

@@ -134,6 +134,17 @@ public enum FrameBuilder {
         return message
     }
 
+    /// A DNS message with one question (the UDP payload): a query, or with `response` a response
+    /// without answers. `name`'s labels are encoded as given (each at most 63 bytes).
+    public static func dnsMessage(name: String, type: UInt16 = 1, identifier: UInt16 = 1, response: Bool = false) -> [UInt8] {
+        var message = be16(identifier) + [response ? 0x81 : 0x01, response ? 0x80 : 0x00] + be16(1) + be16(0) + be16(0) + be16(0)
+        for label in name.split(separator: ".") {
+            let bytes = Array(label.utf8.prefix(63))
+            message += [UInt8(bytes.count)] + bytes
+        }
+        return message + [0] + be16(type) + be16(1)
+    }
+
     /// An ARP request (Ethernet, IPv4) from `sender` (hardware address `senderMAC`) asking for
     /// `target`, padded with zeros to `padding` bytes after the 28-byte ARP header.
     public static func arpRequest(

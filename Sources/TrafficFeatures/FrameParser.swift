@@ -56,6 +56,33 @@ public struct FrameParser: Sendable {
     /// Parses one frame. `wireLength` is the frame's length on the wire; when it is
     /// larger than `frame.count` the capture was cut by its snap length.
     public func parse(_ frame: UnsafeRawBufferPointer, wireLength: Int? = nil) -> PacketSummary {
+        var transportStart: Int?
+        return parse(frame, wireLength: wireLength, transportStart: &transportStart)
+    }
+
+    /// The DNS question of a frame that is a UDP port-53 message, with its client.
+    ///
+    /// - Returns: nil when the frame is not UDP to or from port 53, or is a non-first fragment;
+    ///   otherwise the observation, or the ``DNSQuestion/ParseError`` its payload gave.
+    public func dnsObservation(_ frame: UnsafeRawBufferPointer, wireLength: Int? = nil)
+        -> Result<DNSObservation, DNSQuestion.ParseError>?
+    {
+        var transportStart: Int?
+        // Full IPv6 addresses: the client itself, not its grouped prefix.
+        let exact = FrameParser(linkType: linkType, ipv6SourcePrefixLength: 128)
+        let packet = exact.parse(frame, wireLength: wireLength, transportStart: &transportStart)
+        guard packet.bucket == .udp, packet.isDNS, !packet.isMalformed, let start = transportStart,
+            let source = packet.source, let destination = packet.destination, start + 8 <= frame.count
+        else { return nil }
+        let payload = UnsafeRawBufferPointer(rebasing: frame[(start + 8)...])
+        do {
+            return .success(try DNSObservation(payload: payload, source: source, destination: destination))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func parse(_ frame: UnsafeRawBufferPointer, wireLength: Int?, transportStart: inout Int?) -> PacketSummary {
         var cursor = Cursor(bytes: frame, wireLength: wireLength ?? frame.count)
         var packet = PacketSummary(wireLength: max(wireLength ?? frame.count, frame.count))
 
@@ -84,6 +111,7 @@ public struct FrameParser: Sendable {
         }
         guard let transportHeaderPresent else { return unusableIP(packet, &cursor) }
         if transportHeaderPresent {
+            transportStart = cursor.position
             parseTransport(&cursor, &packet)
         }
         return packet

@@ -28,11 +28,17 @@ public struct HorizonSource: Codable, Sendable, Equatable, Hashable {
     /// The source probed more distinct ports or hosts than the tracker keeps per source
     /// (``ProbeHorizons/Configuration/perSourceCapacity``): the counts are lower bounds.
     public var capped: Bool
+    /// Ports first probed within the horizon in this window: the scan is going on now, not
+    /// only remembered.
+    public var newPorts: Int
+    /// Hosts first probed within the horizon in this window.
+    public var newHosts: Int
 
     /// An entry with the given values.
     public init(
         ip: String, horizonSeconds: Double, uniquePorts: Int, uniqueHosts: Int, busiestSubnet: String? = nil,
-        subnetHosts: Int = 0, probes: Int, connectionAttempts: Int, windows: Int, capped: Bool = false
+        subnetHosts: Int = 0, probes: Int, connectionAttempts: Int, windows: Int, capped: Bool = false, newPorts: Int = 0,
+        newHosts: Int = 0
     ) {
         self.ip = ip
         self.horizonSeconds = horizonSeconds
@@ -44,10 +50,14 @@ public struct HorizonSource: Codable, Sendable, Equatable, Hashable {
         self.connectionAttempts = connectionAttempts
         self.windows = windows
         self.capped = capped
+        self.newPorts = newPorts
+        self.newHosts = newHosts
     }
 
     enum CodingKeys: String, CodingKey {
         case ip
+        case newPorts = "new_ports"
+        case newHosts = "new_hosts"
         case horizonSeconds = "horizon_seconds"
         case uniquePorts = "unique_ports"
         case uniqueHosts = "unique_hosts"
@@ -75,6 +85,8 @@ public struct HorizonSource: Codable, Sendable, Equatable, Hashable {
         connectionAttempts = try c.decodeCount(.connectionAttempts, default: 0)
         windows = try c.decodeCount(.windows, default: 0)
         capped = try c.decodeIfPresent(Bool.self, forKey: .capped) ?? false
+        newPorts = try c.decodeCount(.newPorts, default: 0)
+        newHosts = try c.decodeCount(.newHosts, default: 0)
     }
 }
 
@@ -166,19 +178,13 @@ public struct ProbeHorizons: Sendable {
         }
     }
 
-    private struct Stamp: Sendable {
-        var time: Double
-        var probes: Int
-        var attempts: Int
-    }
-
     private struct Track: Sendable {
         var label: String
-        var ports: [UInt16: Double] = [:]
-        var hosts: [NetworkAddress: Double] = [:]
-        var stamps: [Stamp] = []
+        var ports = RecentSet<UInt16>()
+        var hosts = RecentSet<NetworkAddress>()
+        /// Per probing window: probes, connection attempts.
+        var stamps = WindowStamps()
         var lastProbe: Double
-        var capped = false
 
         var breadth: Int { ports.count + hosts.count }
         var entries: Int { ports.count + hosts.count + stamps.count }
@@ -200,9 +206,12 @@ public struct ProbeHorizons: Sendable {
     }
 
     /// Adds one window and returns its `probe_horizons` entries: for each horizon longer than the
-    /// window, the sources that probed in this window with the most probed ports and the most
-    /// probed hosts in one subnet (at most ``Configuration/reportLimit`` each, only sources with at
-    /// least 2 ports or 2 subnet hosts), ordered by horizon, then ports, hosts and address.
+    /// window, the sources that probed a port or host new within the horizon in this window, with
+    /// the most probed ports and the most probed hosts in one subnet (at most
+    /// ``Configuration/reportLimit`` each, only sources with at least 2 ports or 2 subnet hosts),
+    /// ordered by horizon, then ports, hosts and address. A source that scanned and now only
+    /// repeats what it already probed (a browser reconnecting to a port it scanned) is not reported
+    /// again.
     ///
     /// - Parameters:
     ///   - window: The window; its end (`window_start` + `window_seconds`, or the sum of the
@@ -218,39 +227,45 @@ public struct ProbeHorizons: Sendable {
         let now = window.windowStart.map { $0.timeIntervalSince1970 + seconds } ?? clock
         let longest = configuration.horizons.last ?? seconds
 
-        var active = Set<NetworkAddress>()
+        let horizons = configuration.horizons
+        // Per active source and horizon: ports and hosts not probed within the horizon before.
+        var fresh: [NetworkAddress: (ports: [Int], hosts: [Int])] = [:]
         for (address, stats) in detail.sources where stats.probePackets > 0 {
-            active.insert(address)
             let probedPorts = detail.ports[address]?.filter { $0.value.contains(.probe) }.map(\.key) ?? []
             let probedHosts = detail.hosts[address]?.filter { $0.value.contains(.probe) }.map(\.key) ?? []
             var track = tracks[address] ?? Track(label: stats.ip, lastProbe: now)
+            fresh[address] = (
+                horizons.map { h in probedPorts.count { track.ports.lastSeen[$0].map { $0 <= now - h + horizonEdgeTolerance } ?? true } },
+                horizons.map { h in probedHosts.count { track.hosts.lastSeen[$0].map { $0 <= now - h + horizonEdgeTolerance } ?? true } }
+            )
             track.lastProbe = now
-            for port in probedPorts { track.ports[port] = now }
-            for host in probedHosts { track.hosts[host] = now }
-            track.stamps.append(Stamp(time: now, probes: stats.probePackets, attempts: stats.synPackets))
-            forgetOld(&track, before: now - longest, losses: &losses)
+            for port in probedPorts { track.ports.insert(port, at: now) }
+            for host in probedHosts { track.hosts.insert(host, at: now) }
+            track.stamps.append(time: now, counts: [stats.probePackets, stats.synPackets])
+            let edge = now - longest + horizonEdgeTolerance
+            let capacity = configuration.perSourceCapacity
+            losses.horizonEntriesEvicted += track.ports.forget(before: edge, capacity: capacity)
+                + track.hosts.forget(before: edge, capacity: capacity)
+            track.stamps.forget(before: edge, limit: configuration.windowsPerSource)
             tracks[address] = track
         }
         // Sources that stopped probing longer ago than the longest horizon hold nothing.
         tracks = tracks.filter { now - $0.value.lastProbe < longest }
-        if tracks.count > configuration.sourceCapacity {
-            let excess = tracks.count - configuration.sourceCapacity
-            // Forget an eighth at once (amortised), the narrowest and stalest first.
-            let victims = tracks.sorted { a, b in
-                a.value.breadth != b.value.breadth ? a.value.breadth < b.value.breadth : a.value.lastProbe < b.value.lastProbe
-            }.prefix(max(excess, configuration.sourceCapacity / 8))
-            for (address, _) in victims { tracks[address] = nil }
-            losses.horizonSourcesEvicted += victims.count
-        }
+        losses.horizonSourcesEvicted += forgetNarrowest(
+            &tracks, capacity: configuration.sourceCapacity, breadth: \.breadth, lastActive: \.lastProbe)
 
         var entries: [HorizonSource] = []
-        for horizon in configuration.horizons where horizon > seconds {
+        for (index, horizon) in horizons.enumerated() where horizon > seconds {
             let cutoff = now - horizon
             var candidates: [HorizonSource] = []
-            for address in active {
+            for (address, new) in fresh {
                 guard let track = tracks[address] else { continue }
-                let entry = summary(track, horizon: horizon, after: cutoff)
-                if entry.uniquePorts >= 2 || entry.subnetHosts >= 2 { candidates.append(entry) }
+                var entry = summary(track, horizon: horizon, after: cutoff)
+                entry.newPorts = new.ports[index]
+                entry.newHosts = new.hosts[index]
+                if (entry.newPorts > 0 && entry.uniquePorts >= 2) || (entry.newHosts > 0 && entry.subnetHosts >= 2) {
+                    candidates.append(entry)
+                }
             }
             let limit = configuration.reportLimit
             let byPorts = candidates.sorted { ($0.uniquePorts, $1.ip) > ($1.uniquePorts, $0.ip) }.prefix(limit)
@@ -265,64 +280,16 @@ public struct ProbeHorizons: Sendable {
     }
 
     private func summary(_ track: Track, horizon: Double, after cutoff: Double) -> HorizonSource {
-        // A small tolerance so a window ending exactly `horizon` ago is outside.
-        let edge = cutoff + 1e-6
-        let ports = track.ports.values.reduce(0) { $0 + ($1 > edge ? 1 : 0) }
+        let edge = cutoff + horizonEdgeTolerance
         var subnets: [NetworkAddress: Int] = [:]
-        var hosts = 0
-        for (host, time) in track.hosts where time > edge {
-            hosts += 1
-            subnets[host.subnet, default: 0] += 1
-        }
+        let hosts = track.hosts.elements(after: edge)
+        for host in hosts { subnets[host.subnet, default: 0] += 1 }
         let busiest = subnets.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
-        var probes = 0, attempts = 0, windows = 0
-        for stamp in track.stamps where stamp.time > edge {
-            probes += stamp.probes
-            attempts += stamp.attempts
-            windows += 1
-        }
+        let (counts, windows) = track.stamps.totals(after: edge, width: 2)
         return HorizonSource(
-            ip: track.label, horizonSeconds: horizon, uniquePorts: ports, uniqueHosts: hosts,
-            busiestSubnet: busiest.map { $0.key.subnetLabel }, subnetHosts: busiest?.value ?? 0, probes: probes,
-            connectionAttempts: attempts, windows: windows, capped: track.capped)
-    }
-
-    /// Drops what is older than the longest horizon, then enforces the per-source bounds.
-    private func forgetOld(_ track: inout Track, before oldest: Double, losses: inout CaptureLosses) {
-        let edge = oldest + 1e-6
-        if track.ports.count > configuration.perSourceCapacity / 2 { track.ports = track.ports.filter { $0.value > edge } }
-        if track.hosts.count > configuration.perSourceCapacity / 2 { track.hosts = track.hosts.filter { $0.value > edge } }
-        track.stamps.removeAll { $0.time <= edge }
-        let capacity = configuration.perSourceCapacity
-        if track.ports.count > capacity {
-            let drop = track.ports.count - capacity + capacity / 8
-            for (port, _) in track.ports.sorted(by: { $0.value < $1.value }).prefix(drop) { track.ports[port] = nil }
-            losses.horizonEntriesEvicted += drop
-            track.capped = true
-        }
-        if track.hosts.count > capacity {
-            let drop = track.hosts.count - capacity + capacity / 8
-            for (host, _) in track.hosts.sorted(by: { $0.value < $1.value }).prefix(drop) { track.hosts[host] = nil }
-            losses.horizonEntriesEvicted += drop
-            track.capped = true
-        }
-        if track.stamps.count > configuration.windowsPerSource {
-            // Merge the oldest half pairwise; each merged stamp keeps the later time.
-            let half = track.stamps.count / 2
-            var merged: [Stamp] = []
-            var index = 0
-            while index < half {
-                var stamp = track.stamps[index]
-                if index + 1 < half {
-                    stamp.probes += track.stamps[index + 1].probes
-                    stamp.attempts += track.stamps[index + 1].attempts
-                    stamp.time = track.stamps[index + 1].time
-                }
-                merged.append(stamp)
-                index += 2
-            }
-            track.stamps = merged + track.stamps[half...]
-        }
+            ip: track.label, horizonSeconds: horizon, uniquePorts: track.ports.count(after: edge), uniqueHosts: hosts.count,
+            busiestSubnet: busiest.map { $0.key.subnetLabel }, subnetHosts: busiest?.value ?? 0, probes: counts[0],
+            connectionAttempts: counts[1], windows: windows, capped: track.ports.capped || track.hosts.capped)
     }
 }
 

@@ -104,25 +104,30 @@ public enum ReflectionTargets {
 }
 
 /// What a capture source adds to each window from its full detail: the probe horizons
-/// (`probe_horizons`, `horizon_memory`) and the reflection victims (`reflection_targets`).
-/// The XDP, pcap and simulation sources each keep one.
+/// (`probe_horizons`, `horizon_memory`), the reflection victims (`reflection_targets`) and the
+/// DNS clients' questions (`dns_clients`). The XDP, pcap and simulation sources each keep one.
 public struct WindowEnrichment: Sendable {
     /// The probe-horizon tracker, with its state across windows.
     public private(set) var horizons: ProbeHorizons
+    /// The DNS-question tracker, with its state across windows.
+    public private(set) var dns: DNSActivity
     /// Reflection victims reported per window.
     public var reflectionLimit: Int
 
     /// An enrichment with a fresh tracker.
     public init(horizons: ProbeHorizons.Configuration = .init(), reflectionLimit: Int = 5) {
         self.horizons = ProbeHorizons(configuration: horizons)
+        self.dns = DNSActivity(configuration: horizons)
         self.reflectionLimit = reflectionLimit
     }
 
-    /// Sets the window's `probe_horizons`, `horizon_memory` and `reflection_targets` from its detail,
-    /// and adds the tracker's evictions to its `losses`.
-    public mutating func enrich(_ window: inout TrafficWindow, detail: WindowDetail) {
+    /// Sets the window's `probe_horizons`, `horizon_memory`, `reflection_targets` and `dns_clients`
+    /// from its detail and the DNS questions seen during it, and adds the trackers' evictions to
+    /// its `losses`.
+    public mutating func enrich(_ window: inout TrafficWindow, detail: WindowDetail, questions: [DNSObservation] = []) {
         var losses = window.losses
         let (entries, memory) = horizons.observe(window, detail: detail, losses: &losses)
+        window.dnsClients = dns.observe(window, questions: questions, losses: &losses)
         window.losses = losses
         window.probeHorizons = entries
         window.horizonMemory = memory

@@ -186,6 +186,15 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
     /// Probed ports and hosts the tracker forgot from sources over its per-source bound
     /// (`horizon_entries_evicted`).
     public var horizonEntriesEvicted = 0
+    /// DNS messages the kernel could not hand to user space because its DNS ring buffer was full
+    /// (`dns_samples_lost`).
+    public var dnsSamplesLost = 0
+    /// DNS messages (UDP port 53) whose question could not be read (`dns_unparsed`).
+    public var dnsUnparsed = 0
+    /// (client, domain) pairs the DNS tracker forgot to stay within its bound (`dns_clients_evicted`).
+    public var dnsClientsEvicted = 0
+    /// Names the DNS tracker forgot from pairs over its per-pair bound (`dns_names_evicted`).
+    public var dnsNamesEvicted = 0
 
     /// No losses: every count is 0.
     public init() {}
@@ -207,6 +216,10 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
         case flowsEvicted = "flows_evicted"
         case horizonSourcesEvicted = "horizon_sources_evicted"
         case horizonEntriesEvicted = "horizon_entries_evicted"
+        case dnsSamplesLost = "dns_samples_lost"
+        case dnsUnparsed = "dns_unparsed"
+        case dnsClientsEvicted = "dns_clients_evicted"
+        case dnsNamesEvicted = "dns_names_evicted"
     }
 
     /// Decodes a `losses` object; a missing field is 0.
@@ -218,7 +231,8 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
             .sourceEntriesEvicted, .sourceInsertFailures, .portPairsEvicted, .portPairInsertFailures,
             .hostPairsEvicted, .hostPairInsertFailures, .sampledEventsLost, .captureTruncatedPackets,
             .captureInvalidTimestamps, .flowInsertFailures, .flowsEvicted,
-            .horizonSourcesEvicted, .horizonEntriesEvicted,
+            .horizonSourcesEvicted, .horizonEntriesEvicted, .dnsSamplesLost, .dnsUnparsed, .dnsClientsEvicted,
+            .dnsNamesEvicted,
         ]) {
             let value = try c.decodeCount(key, default: 0)
             switch key {
@@ -235,6 +249,10 @@ public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
             case .flowsEvicted: flowsEvicted = value
             case .horizonSourcesEvicted: horizonSourcesEvicted = value
             case .horizonEntriesEvicted: horizonEntriesEvicted = value
+            case .dnsSamplesLost: dnsSamplesLost = value
+            case .dnsUnparsed: dnsUnparsed = value
+            case .dnsClientsEvicted: dnsClientsEvicted = value
+            case .dnsNamesEvicted: dnsNamesEvicted = value
             }
         }
     }
@@ -459,6 +477,10 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     /// Hosts many sources reflect to in this window (`reflection_targets`, see
     /// ``ReflectionTargets``).
     public var reflectionTargets: [ReflectionTarget] = []
+    /// DNS clients that asked about a domain in this window, with their questions over each
+    /// horizon longer than the window (`dns_clients`, see ``DNSActivity``); empty when the capture
+    /// source reads no DNS content.
+    public var dnsClients: [DNSClientActivity] = []
 
     /// A window from its counters. ``packetsPerSecond`` and ``bytesPerSecond`` are the counters'
     /// packets and bytes divided by `windowSeconds` (by 1 when `windowSeconds` is not positive);
@@ -559,6 +581,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         case probeHorizons = "probe_horizons"
         case horizonMemory = "horizon_memory"
         case reflectionTargets = "reflection_targets"
+        case dnsClients = "dns_clients"
     }
 
     /// Decodes a window in the full format or the original design's minimal form.
@@ -644,6 +667,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         probeHorizons = try c.decodeIfPresent([HorizonSource].self, forKey: .probeHorizons) ?? []
         horizonMemory = try c.decodeIfPresent(HorizonMemory.self, forKey: .horizonMemory)
         reflectionTargets = try c.decodeIfPresent([ReflectionTarget].self, forKey: .reflectionTargets) ?? []
+        dnsClients = try c.decodeIfPresent([DNSClientActivity].self, forKey: .dnsClients) ?? []
     }
 
     /// Encodes every field under its snake_case key; `tcp_ratio` only when ``declaredTCPRatio``
@@ -698,6 +722,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         try c.encode(probeHorizons, forKey: .probeHorizons)
         try c.encodeIfPresent(horizonMemory, forKey: .horizonMemory)
         try c.encode(reflectionTargets, forKey: .reflectionTargets)
+        try c.encode(dnsClients, forKey: .dnsClients)
     }
 
     /// JSON encoding of one window (sorted keys, so equal windows give equal bytes).

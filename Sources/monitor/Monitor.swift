@@ -71,6 +71,8 @@ struct Monitor: AsyncParsableCommand {
     var probeHorizons: String?
     @Option(help: "Most sources the probe-horizon tracker keeps (HORIZON_SOURCES, default 4096).")
     var horizonSources: Int?
+    @Option(help: "Copy UDP port-53 messages to user space for DNS question analysis: 1 or 0 (DNS_SAMPLING, default 1).")
+    var dnsSampling: String?
     @Option(help: "Most source_ip series in /metrics (METRICS_TOP_SOURCES, default 20).")
     var metricsTopSources: Int?
     @Flag(help: "Replace another XDP program found on the interface instead of refusing to start.")
@@ -99,7 +101,7 @@ struct Monitor: AsyncParsableCommand {
             "POST_QUEUE": postQueue.map(String.init), "IPV6_SOURCE_PREFIX": ipv6SourcePrefix.map(String.init),
             "SOURCE_TABLE_ENTRIES": sourceTableEntries.map(String.init), "PAIR_TABLE_ENTRIES": pairTableEntries.map(String.init),
             "FLOW_TABLE_ENTRIES": flowTableEntries.map(String.init),
-            "PROBE_HORIZONS": probeHorizons, "HORIZON_SOURCES": horizonSources.map(String.init),
+            "PROBE_HORIZONS": probeHorizons, "HORIZON_SOURCES": horizonSources.map(String.init), "DNS_SAMPLING": dnsSampling,
             "METRICS_TOP_SOURCES": metricsTopSources.map(String.init), "THRESHOLDS_FILE": thresholdsFile, "LOG_LEVEL": logLevel,
         ])
         settings.bootstrapLogging()

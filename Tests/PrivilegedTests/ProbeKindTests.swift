@@ -158,4 +158,44 @@ struct ProbeKindTests {
         #expect(window.flowsEvicted <= 2000 - 1)
         #expect(window.losses.flowsEvicted == window.flowsEvicted)
     }
+
+    @Test func dnsMessagesReachUserSpaceWithTheirQuestion() throws {
+        let program = try NetworkMonitorProgram(logger: testLogger)
+        let reader = try DNSMessageReader(mapFD: program.dnsEventsMapFD)
+        let query = FrameBuilder.ethernet(
+            etherType: 0x0800,
+            payload: FrameBuilder.ipv4(
+                source: Frames.client, destination: Frames.server, protocol: IPProtocolNumber.udp,
+                payload: FrameBuilder.udp(
+                    sourcePort: 40000, destinationPort: 53, payload: FrameBuilder.dnsMessage(name: "Q1.Tunnel.Test", type: 16))))
+        let answer = FrameBuilder.ethernet(
+            etherType: 0x86DD,
+            payload: FrameBuilder.ipv6(
+                source: Frames.server6, destination: Frames.client6, nextHeader: IPProtocolNumber.udp,
+                payload: FrameBuilder.udp(
+                    sourcePort: 53, destinationPort: 40000,
+                    payload: FrameBuilder.dnsMessage(name: "www.example.com", type: 28, response: true))))
+        let garbage = FrameBuilder.ethernet(
+            etherType: 0x0800,
+            payload: FrameBuilder.ipv4(
+                source: Frames.client, destination: Frames.server, protocol: IPProtocolNumber.udp,
+                payload: FrameBuilder.udp(sourcePort: 40001, destinationPort: 53, payload: [1, 2, 3])))
+        for frame in [query, answer, garbage, Frames.tcp4(.syn, port: 53)] { try program.testRun(frame: frame) }
+        let window = try program.collectWindow()
+        #expect(window.dnsSamples == 3 && window.dnsSamplesLost == 0)
+        reader.consumeNow()
+        let taken = reader.take()
+        #expect(taken.questions == [
+            DNSObservation(client: Frames.client, question: DNSQuestion(name: "q1.tunnel.test", type: 16, isResponse: false)),
+            // A response counts for its destination, with its full IPv6 address.
+            DNSObservation(client: Frames.client6, question: DNSQuestion(name: "www.example.com", type: 28, isResponse: true)),
+        ])
+        #expect(taken.unparsed == 1 && taken.dropped == 0)
+    }
+
+    @Test func withoutDNSSamplingNothingIsCopied() throws {
+        let program = try NetworkMonitorProgram(configuration: ProgramConfiguration(dnsSampling: false), logger: testLogger)
+        try program.testRun(frame: Frames.udp4(port: 53))
+        #expect(try program.collectWindow().dnsSamples == 0)
+    }
 }

@@ -325,9 +325,9 @@ struct ProgramTestRunTests {
     @Test func sharedStructuresHaveTheLayoutTheProgramUses() {
         // The same sizes are _Static_assert-ed in bpf/network_monitor.h.
         #expect(NetworkMonitorProgram.layoutSizes == [
-            "nm_counters": 38 * 8, "nm_source_stats": 152, "nm_source_cache": 176, "nm_port_pair_key": 20,
+            "nm_counters": 40 * 8, "nm_source_stats": 152, "nm_source_cache": 176, "nm_port_pair_key": 20,
             "nm_host_pair_key": 32,
-            "nm_event": 56, "nm_config": 16,
+            "nm_event": 56, "nm_config": 16, "nm_dns_event": 320,
         ])
     }
 }

@@ -21,7 +21,7 @@ private func scan(_ horizon: Double, ports: Int, probes: Int? = nil, hosts: Int 
     HorizonSource(
         ip: "198.18.0.66", horizonSeconds: horizon, uniquePorts: ports, uniqueHosts: hosts,
         busiestSubnet: "198.18.0.0/24", subnetHosts: subnetHosts, probes: probes ?? max(ports, subnetHosts),
-        connectionAttempts: ports, windows: ports)
+        connectionAttempts: ports, windows: ports, newPorts: 1, newHosts: 1)
 }
 
 /// `port_scan` and `host_sweep` over probe horizons.
@@ -106,4 +106,45 @@ struct ReflectionRulesTests {
 
 extension Array {
     fileprivate var only: Element? { count == 1 ? first : nil }
+}
+
+/// `dns_tunnel` by the content of a client's questions.
+@Suite("DNS tunnels by their questions")
+struct DNSContentRulesTests {
+    static func activity(names: Int, entropy: Double = 4.6, length: Double = 50, tunnelTypes: Int = 0, queries: Int? = nil)
+        -> DNSClientActivity
+    {
+        DNSClientActivity(
+            client: "198.18.0.2", domain: "tunnel.test", horizonSeconds: 60, queries: queries ?? names, distinctNames: names,
+            meanEntropy: entropy, meanSubdomainLength: length, maxNameLength: Int(length) + 12, tunnelTypeQueries: tunnelTypes,
+            windows: names)
+    }
+
+    static func judge(_ entries: [DNSClientActivity], _ thresholds: RuleThresholds = RuleThresholds()) -> [Finding] {
+        var w = window()
+        w.dnsClients = entries
+        return NetworkRules.evaluate(w, thresholds: thresholds)
+    }
+
+    @Test func aSlowTunnelIsReportedWithItsClientAndDomain() throws {
+        let finding = try #require(Self.judge([Self.activity(names: 25)]).only)
+        #expect(finding.threat == .dnsTunnel && finding.sourceIP == "198.18.0.2")
+        #expect(finding.explanation.hasPrefix("25 distinct names under tunnel.test asked by 198.18.0.2 over the last 1 min > 20"))
+        #expect(finding.explanation.contains("mean entropy 4.60 bits/char > 3.50"))
+    }
+
+    @Test func eachSignSufficesAndNoneIsNoTunnel() {
+        #expect(Self.judge([Self.activity(names: 25, entropy: 2, length: 40)]).count == 1)
+        #expect(Self.judge([Self.activity(names: 25, entropy: 2, length: 8, tunnelTypes: 20)]).count == 1)
+        // Many short, word-like A/AAAA names (a CDN's hosts): no tunnel.
+        #expect(Self.judge([Self.activity(names: 40, entropy: 2.8, length: 9, tunnelTypes: 2)]).isEmpty)
+        // A tunnel-like domain asked about a few times: no tunnel yet.
+        #expect(Self.judge([Self.activity(names: 20)]).isEmpty)
+    }
+
+    @Test func theRuleCanBeDisabledByItsThreshold() {
+        var thresholds = RuleThresholds()
+        thresholds.dnsTunnelHorizonNames = 1e9
+        #expect(Self.judge([Self.activity(names: 500)], thresholds).isEmpty)
+    }
 }

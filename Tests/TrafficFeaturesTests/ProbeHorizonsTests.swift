@@ -55,6 +55,20 @@ struct ProbeHorizonsTests {
         }
     }
 
+    @Test func aScannerRepeatingWhatItProbedIsNotReportedAgain() throws {
+        var stream = Stream()
+        let scan = stream.window((1...40).map { Self.syn(Self.scanner, port: UInt16($0)) })
+        #expect(try #require(Self.entry(scan, 300)).newPorts == 40)
+        // Later, one connection to a port it scanned: remembered, but nothing new.
+        _ = stream.window([])
+        let again = stream.window([Self.syn(Self.scanner, port: 22)])
+        #expect(again.probeHorizons.isEmpty)
+        // A port it never probed: reported again, with the horizon's count.
+        let more = stream.window([Self.syn(Self.scanner, port: 4444)])
+        let entry = try #require(Self.entry(more, 300))
+        #expect(entry.newPorts == 1 && entry.uniquePorts == 41)
+    }
+
     @Test func repliesAndKnownFlowsAreNotProbedPorts() {
         var stream = Stream()
         let resolver = NetworkAddress(ipv4: 198, 18, 0, 53)

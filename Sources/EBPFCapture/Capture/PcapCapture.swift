@@ -165,6 +165,8 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
         let parser = FrameParser(linkType: linkType, ipv6SourcePrefixLength: configuration.aggregation.ipv6SourcePrefixLength)
         var aggregator = WindowAggregator(settings: configuration.aggregation)
         var enrichment = WindowEnrichment(horizons: configuration.aggregation.horizons)
+        var questions: [DNSObservation] = []
+        var unparsedDNS = 0
         let width = configuration.windowInterval.totalNanoseconds
         let maximumGap = configuration.maximumGap.totalNanoseconds
         let seconds = Double(width) / 1e9
@@ -186,7 +188,10 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
             }
             let date = Date(timeIntervalSince1970: Double(start) / 1e9)
             var (window, detail) = aggregator.closeWithDetail(start: date, duration: seconds, source: .pcap, sequence: sequence)
-            enrichment.enrich(&window, detail: detail)
+            window.losses.dnsUnparsed += unparsedDNS
+            enrichment.enrich(&window, detail: detail, questions: questions)
+            questions.removeAll(keepingCapacity: true)
+            unparsedDNS = 0
             continuation.yield(window)
             sequence += 1
             windowsEmitted += 1
@@ -201,11 +206,20 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
                 guard let header, let data else { continue }
                 let captured = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
                 let packet = parser.parse(captured, wireLength: Int(header.pointee.len))
+                func add() {
+                    aggregator.add(packet)
+                    guard packet.isDNS, packet.bucket == .udp else { return }
+                    switch parser.dnsObservation(captured, wireLength: Int(header.pointee.len)) {
+                    case .success(let observation)?: questions.append(observation)
+                    case .failure?: unparsedDNS += 1
+                    case nil: break
+                    }
+                }
                 // With nanosecond precision, tv_usec holds nanoseconds.
                 guard let timestamp = Self.nanoseconds(seconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec))
                 else {
                     aggregator.countInvalidTimestamp()
-                    aggregator.add(packet)
+                    add()
                     continue
                 }
                 if let start = windowStart {
@@ -236,7 +250,7 @@ public final class PcapCapture: WindowSource, @unchecked Sendable {
                 } else {
                     windowStart = timestamp
                 }
-                aggregator.add(packet)
+                add()
             case -2:
                 break reading
             default:

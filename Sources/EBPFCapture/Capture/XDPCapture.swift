@@ -68,6 +68,7 @@ public final class XDPCapture: WindowSource, Sendable {
     /// The program's attachment to the configured interface, with the mode in use.
     public let link: XDPLink
     private let sampler: SampledPacketReader?
+    private let dnsReader: DNSMessageReader?
     private let runStatistics: RunStatisticsSwitch?
     private let logger: Logger
     private let stopSignal = DispatchSemaphore(value: 0)
@@ -106,11 +107,13 @@ public final class XDPCapture: WindowSource, Sendable {
         self.attachedDate = Date()
         self.sampler =
             configuration.program.sampleEvery > 0 ? try SampledPacketReader(eventsMapFD: program.eventsMapFD) : nil
+        self.dnsReader = configuration.program.dnsSampling ? try DNSMessageReader(mapFD: program.dnsEventsMapFD) : nil
         self.runStatistics = configuration.enableRunStatistics ? try RunStatisticsSwitch() : nil
     }
 
     deinit {
         sampler?.stop()
+        dnsReader?.stop()
         link.detach()
     }
 
@@ -142,6 +145,7 @@ public final class XDPCapture: WindowSource, Sendable {
             return stream
         }
         sampler?.start()
+        dnsReader?.start()
         let thread = Thread { [self] in
             collect(into: continuation)
         }
@@ -182,6 +186,7 @@ public final class XDPCapture: WindowSource, Sendable {
                 logger.error("cannot read the XDP window", metadata: ["error": "\(error)"])
                 link.detach()
                 sampler?.stop()
+                dnsReader?.stop()
                 continuation.finish(throwing: error)
                 return
             }
@@ -191,7 +196,12 @@ public final class XDPCapture: WindowSource, Sendable {
             var window = kernelWindow.trafficWindow(
                 start: windowStartDate, duration: seconds, interface: link.interface, sequence: sequence,
                 topSourceLimit: configuration.topSourceLimit)
-            enrichment.enrich(&window, detail: kernelWindow.detail)
+            // The last window takes every message still in the ring buffer.
+            if stopping { dnsReader?.stop() }
+            let dns = dnsReader?.take() ?? (questions: [], unparsed: 0, dropped: 0)
+            window.losses.dnsSamplesLost += dns.dropped
+            window.losses.dnsUnparsed += dns.unparsed
+            enrichment.enrich(&window, detail: kernelWindow.detail, questions: dns.questions)
             continuation.yield(window)
             sequence += 1
             windowStart = now
@@ -204,6 +214,7 @@ public final class XDPCapture: WindowSource, Sendable {
             }
         }
         sampler?.stop()
+        dnsReader?.stop()
         continuation.finish()
     }
 }

@@ -47,6 +47,10 @@ public struct KernelWindow: Sendable {
     public var flowInsertFailures: Int
     /// Flows the LRU flow table pushed out to make room, as far as counted since the last window.
     public var flowsEvicted: Int
+    /// DNS messages the program copied to its DNS ring buffer.
+    public var dnsSamples: Int
+    /// DNS messages the program could not copy because that ring buffer was full.
+    public var dnsSamplesLost: Int
 
     /// Every source with its counters, ports and hosts.
     public var detail: WindowDetail {
@@ -67,6 +71,7 @@ public struct KernelWindow: Sendable {
         losses.sampledEventsLost = ringBufferReserveFailures
         losses.flowInsertFailures = flowInsertFailures
         losses.flowsEvicted = flowsEvicted
+        losses.dnsSamplesLost = dnsSamplesLost
         return losses
     }
 

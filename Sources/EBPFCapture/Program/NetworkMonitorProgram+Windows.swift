@@ -149,7 +149,9 @@ extension NetworkMonitorProgram {
             pairs: pairs,
             flowInserts: Int(sum.flow_inserts),
             flowInsertFailures: Int(sum.flow_insert_failures),
-            flowsEvicted: flowsEvicted
+            flowsEvicted: flowsEvicted,
+            dnsSamples: Int(sum.dns_samples),
+            dnsSamplesLost: Int(sum.dns_samples_lost)
         )
     }
 
@@ -269,7 +271,7 @@ extension NetworkMonitorProgram {
             "nm_source_cache": MemoryLayout<nm_source_cache>.size,
             "nm_port_pair_key": MemoryLayout<nm_port_pair_key>.size,
             "nm_host_pair_key": MemoryLayout<nm_host_pair_key>.size, "nm_event": MemoryLayout<nm_event>.size,
-            "nm_config": MemoryLayout<nm_config>.size,
+            "nm_config": MemoryLayout<nm_config>.size, "nm_dns_event": MemoryLayout<nm_dns_event>.size,
         ]
     }
 

@@ -58,6 +58,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
         var hostPairs: [Int32]
         var flows: Int32
         var events: Int32
+        var dnsEvents: Int32
     }
 
     /// Opens, configures and loads the program. Requires CAP_BPF, CAP_PERFMON and
@@ -151,6 +152,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
         settings.sample_every = UInt32(configuration.sampleEvery)
         settings.ipv6_source_prefix = UInt32(configuration.ipv6SourcePrefixLength)
         settings.ringbuf_wakeup_bytes = UInt32(configuration.ringBufferWakeupBytes)
+        settings.dns_sampling = configuration.dnsSampling ? 1 : 0
         try writeReadOnlyVariable(object, name: "nm_config", value: settings)
 
         for slot in 0..<Int(NM_SLOTS) {
@@ -163,6 +165,7 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
         // not compare max_entries of hash inner maps, and libbpf 1.1 cannot resize a
         // template (it has no owning object).
         try setMaxEntries(object, "nm_events", configuration.ringBufferBytes)
+        try setMaxEntries(object, "nm_dns_events", configuration.dnsRingBufferBytes)
     }
 
     private static func setMaxEntries(_ object: OpaquePointer, _ name: String, _ entries: Int) throws {
@@ -246,11 +249,13 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
             portPairs: try slots.map { try fd("nm_port_pairs_\($0)") },
             hostPairs: try slots.map { try fd("nm_host_pairs_\($0)") },
             flows: try fd("nm_flows"),
-            events: try fd("nm_events")
+            events: try fd("nm_events"),
+            dnsEvents: try fd("nm_dns_events")
         )
     }
 
     var eventsMapFD: Int32 { maps.events }
+    var dnsEventsMapFD: Int32 { maps.dnsEvents }
 
     // MARK: - Test runs
 

@@ -24,6 +24,12 @@ public struct ProgramConfiguration: Sendable, Equatable {
     public var ringBufferWakeupBytes: Int
     /// A BPF object file to load instead of the embedded one (`BPF_OBJECT`).
     public var objectPath: String?
+    /// Copy the start of every UDP port-53 message to user space for DNS question analysis
+    /// (default true).
+    public var dnsSampling: Bool
+    /// Size in bytes of the DNS messages' ring buffer (a power of two, at least one page;
+    /// default 256 KiB, about 800 messages between two reads).
+    public var dnsRingBufferBytes: Int
 
     /// The values of ``sampleEvery`` the monitor's settings accept: 0 … 10⁹. Loading checks only
     /// that the value is not negative.
@@ -54,7 +60,9 @@ public struct ProgramConfiguration: Sendable, Equatable {
         flowTableEntries: Int = defaultFlowTableEntries,
         ringBufferBytes: Int = defaultRingBufferBytes,
         ringBufferWakeupBytes: Int = 64 * 1024,
-        objectPath: String? = nil
+        objectPath: String? = nil,
+        dnsSampling: Bool = true,
+        dnsRingBufferBytes: Int = defaultRingBufferBytes
     ) {
         self.sampleEvery = sampleEvery
         self.ipv6SourcePrefixLength = ipv6SourcePrefixLength
@@ -64,6 +72,8 @@ public struct ProgramConfiguration: Sendable, Equatable {
         self.ringBufferBytes = ringBufferBytes
         self.ringBufferWakeupBytes = ringBufferWakeupBytes
         self.objectPath = objectPath
+        self.dnsSampling = dnsSampling
+        self.dnsRingBufferBytes = dnsRingBufferBytes
     }
 
     func validate() throws {
@@ -86,6 +96,9 @@ public struct ProgramConfiguration: Sendable, Equatable {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         guard ringBufferBytes >= page, ringBufferBytes.nonzeroBitCount == 1 else {
             throw invalid("ringBufferBytes must be a power of two >= \(page), got \(ringBufferBytes)")
+        }
+        guard dnsRingBufferBytes >= page, dnsRingBufferBytes.nonzeroBitCount == 1 else {
+            throw invalid("dnsRingBufferBytes must be a power of two >= \(page), got \(dnsRingBufferBytes)")
         }
     }
 }

@@ -1,0 +1,94 @@
+/// A bounded set of elements with the time each was last seen: the building block of
+/// ``ProbeHorizons`` and ``DNSActivity``. Exact while it holds at most its capacity; beyond,
+/// the least recently seen elements are forgotten (an eighth at a time, amortised) and the set
+/// is marked ``capped``.
+struct RecentSet<Element: Hashable & Sendable>: Sendable {
+    private(set) var lastSeen: [Element: Double] = [:]
+    /// Elements were forgotten to stay within the capacity: counts are lower bounds.
+    private(set) var capped = false
+
+    var count: Int { lastSeen.count }
+
+    mutating func insert(_ element: Element, at time: Double) { lastSeen[element] = time }
+
+    /// Elements last seen after `edge`.
+    func elements(after edge: Double) -> [Element] { lastSeen.compactMap { $0.value > edge ? $0.key : nil } }
+
+    func count(after edge: Double) -> Int { lastSeen.values.reduce(0) { $0 + ($1 > edge ? 1 : 0) } }
+
+    /// Drops elements not seen after `edge` (when the set is over half its capacity, to keep the
+    /// work amortised), then the least recently seen beyond `capacity`; returns how many of the
+    /// latter were forgotten.
+    mutating func forget(before edge: Double, capacity: Int) -> Int {
+        if lastSeen.count > capacity / 2 { lastSeen = lastSeen.filter { $0.value > edge } }
+        guard lastSeen.count > capacity else { return 0 }
+        let drop = lastSeen.count - capacity + capacity / 8
+        for (element, _) in lastSeen.sorted(by: { $0.value < $1.value }).prefix(drop) { lastSeen[element] = nil }
+        capped = true
+        return drop
+    }
+}
+
+/// Per-window counts of one tracked key, bounded: beyond `limit` windows the oldest half is
+/// merged pairwise (a merged window counts at its later end).
+struct WindowStamps: Sendable {
+    struct Stamp: Sendable {
+        var time: Double
+        var counts: [Int]
+    }
+
+    private(set) var stamps: [Stamp] = []
+
+    var count: Int { stamps.count }
+
+    mutating func append(time: Double, counts: [Int]) { stamps.append(Stamp(time: time, counts: counts)) }
+
+    /// The counts summed over windows ending after `edge`, and how many windows that is.
+    func totals(after edge: Double, width: Int) -> (counts: [Int], windows: Int) {
+        var sums = [Int](repeating: 0, count: width)
+        var windows = 0
+        for stamp in stamps where stamp.time > edge {
+            for index in 0..<min(width, stamp.counts.count) { sums[index] += stamp.counts[index] }
+            windows += 1
+        }
+        return (sums, windows)
+    }
+
+    mutating func forget(before edge: Double, limit: Int) {
+        stamps.removeAll { $0.time <= edge }
+        guard stamps.count > limit else { return }
+        let half = stamps.count / 2
+        var merged: [Stamp] = []
+        var index = 0
+        while index < half {
+            var stamp = stamps[index]
+            if index + 1 < half {
+                let next = stamps[index + 1]
+                stamp.counts = zip(stamp.counts, next.counts).map { $0 + $1 }
+                stamp.time = next.time
+            }
+            merged.append(stamp)
+            index += 2
+        }
+        stamps = merged + stamps[half...]
+    }
+}
+
+/// Keeps a dictionary of tracked keys within `capacity`: when over, forgets at least an eighth
+/// of it, those with the smallest `breadth` first, then the least recently active. Returns how
+/// many were forgotten.
+func forgetNarrowest<Key: Hashable, Value>(
+    _ tracks: inout [Key: Value], capacity: Int, breadth: (Value) -> Int, lastActive: (Value) -> Double
+) -> Int {
+    guard tracks.count > capacity else { return 0 }
+    let excess = tracks.count - capacity
+    let victims = tracks.sorted { a, b in
+        let (x, y) = (breadth(a.value), breadth(b.value))
+        return x != y ? x < y : lastActive(a.value) < lastActive(b.value)
+    }.prefix(max(excess, capacity / 8))
+    for (key, _) in victims { tracks[key] = nil }
+    return victims.count
+}
+
+/// A small tolerance so that a window ending exactly a horizon ago is outside it.
+let horizonEdgeTolerance = 1e-6
