@@ -232,6 +232,7 @@ public struct DetectorRoutes: Sendable {
                 kind.rawValue, status: ModelState(model).gauge, samples: statistics.trainingSamples, trainings: statistics.trainings)
         }
         metrics.trainingDataQuality(detector.network.meanTrainingConfidence)
+        metrics.suppressedModelAlerts(total: detector.suppressedModelAlerts)
     }
 
     /// What `GET /stats` answers.

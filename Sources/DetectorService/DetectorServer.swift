@@ -40,6 +40,10 @@ public struct DetectorConfiguration: Sendable {
     public var metricsTopIPs: Int
     /// False runs the rules without the models (`--rules-only`, `DETECTOR_RULES_ONLY=1`).
     public var modelsEnabled: Bool
+    /// When the network models alone may alert: `ML_PERSISTENCE` (`3/5`), `ML_MINIMUM_IMPACT`
+    /// (`1`), `ML_WARMUP_TRAININGS` (`1`; network models loaded from `MODEL_DIR` count as
+    /// warmed up).
+    public var modelPolicy: ModelAlertPolicy
 
     /// Resolves every setting; throws `SettingError` (or the thresholds' error) naming the
     /// first unusable one.
@@ -62,6 +66,22 @@ public struct DetectorConfiguration: Sendable {
         prometheusURL = settings.string("PROMETHEUS_URL") ?? Self.defaultPrometheusURL
         prometheusRange = settings.string("PROMETHEUS_RANGE") ?? PrometheusWindowQuery.defaultRange
         modelsEnabled = !settings.isOn("DETECTOR_RULES_ONLY")
+        var policy = ModelAlertPolicy()
+        if let text = settings.string("ML_PERSISTENCE") {
+            guard let (k, n) = ModelAlertPolicy.parsePersistence(text) else {
+                throw SettingError("ML_PERSISTENCE must be K/N with 1 <= K <= N <= 1000 (windows of the last N), got \"\(text)\"")
+            }
+            policy.persistenceWindows = k
+            policy.persistenceOf = n
+        }
+        if let text = settings.string("ML_MINIMUM_IMPACT") {
+            guard let value = Double(text), value.isFinite, value >= 0 else {
+                throw SettingError("ML_MINIMUM_IMPACT must be a finite number >= 0, got \"\(text)\"")
+            }
+            policy.minimumImpact = value
+        }
+        policy.warmUpTrainings = try settings.int("ML_WARMUP_TRAININGS", default: policy.warmUpTrainings, range: 0...1000)
+        modelPolicy = policy
     }
 }
 
@@ -92,9 +112,12 @@ public struct DetectorServer: Sendable {
         let stores = Dictionary(uniqueKeysWithValues: DetectionType.allCases.compactMap { kind in
             configuration.modelDirectory.map { (kind, ModelStore(directory: $0, fileName: "\(kind.rawValue).amdl")) }
         })
+        var loadedNetworkModels = false
         func load(_ kind: DetectionType, dimension: Int, bootstrap: () throws(ModelError) -> AnomalyEnsemble) throws -> AnomalyEnsemble {
             guard let store = stores[kind] else { return try bootstrap() }
-            return try store.loadOrBootstrap(dimension: dimension, logger: logger, bootstrap: bootstrap).ensemble
+            let (ensemble, origin) = try store.loadOrBootstrap(dimension: dimension, logger: logger, bootstrap: bootstrap)
+            if kind == .network, case .loaded = origin { loadedNetworkModels = true }
+            return ensemble
         }
         // Saved models when usable, else a bootstrap from a synthetic baseline.
         let detector = try ThreatDetector(
@@ -105,7 +128,13 @@ public struct DetectorServer: Sendable {
             authenticationEnsemble: load(.authentication, dimension: AuthenticationEvent.featureNames.count) {
                 () throws(ModelError) in try ThreatDetector.bootstrapAuthenticationEnsemble()
             },
-            modelsEnabled: configuration.modelsEnabled)
+            modelsEnabled: configuration.modelsEnabled,
+            modelPolicy: { () -> ModelAlertPolicy in
+                var policy = configuration.modelPolicy
+                // Models saved by this detector were trained on this host already.
+                if loadedNetworkModels { policy.warmUpTrainings = 0 }
+                return policy
+            }())
         if configuration.modelDirectory == nil { logger.notice("MODEL_DIR is not set: trained models are kept in memory only") }
         training = Dictionary(uniqueKeysWithValues: DetectionType.allCases.map { kind in
             (kind, TrainingService(detector: detector.model(kind), interval: configuration.trainingInterval, store: stores[kind], logger: logger))

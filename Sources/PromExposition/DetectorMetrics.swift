@@ -60,6 +60,8 @@ public final class DetectorMetrics: Sendable {
     private let portScans, ddos, synFloods: Counter
     private let processing: DurationHistogram
     private let dbscanScore, vaeError, zmadScore, trainingQuality: Gauge
+    private let suppressedModelAlerts: Counter
+    private let suppressedCounted = Mutex(0)
     private let modelStatus: [String: Gauge]
     private let trainingSamples: [String: Gauge]
     private let trainings: [String: Counter]
@@ -100,6 +102,9 @@ public final class DetectorMetrics: Sendable {
         vaeError = gauge(MetricName.detectorVAEReconstructionError, "VAE reconstruction error of the latest network window.")
         zmadScore = gauge(MetricName.detectorZMADScore, "Calibrated ZMAD percentile of the latest network window.")
         trainingQuality = gauge(MetricName.detectorTrainingDataQuality, "Mean training confidence of the network training window.")
+        suppressedModelAlerts = r.makeCounter(
+            descriptor: describe(
+                MetricName.detectorSuppressedModelAlerts, "Network windows the models agreed on but the model-alert policy kept from alerting."))
         modelStatus = Dictionary(uniqueKeysWithValues: Self.models.map {
             ($0, r.makeGauge(descriptor: describe(MetricName.detectorModelStatus, "1 trained from data, 0.5 bootstrap baseline, 0 none."), labels: [("model", $0)]))
         })
@@ -213,6 +218,16 @@ public final class DetectorMetrics: Sendable {
 
     /// Mean training confidence of the network model's training window.
     public func trainingDataQuality(_ value: Double) { trainingQuality.set(to: value) }
+
+    /// Sets the suppressed model alerts to `total` (only the increase since the previous call is
+    /// added).
+    public func suppressedModelAlerts(total: Int) {
+        let new = suppressedCounted.withLock { counted in
+            defer { counted = max(counted, total) }
+            return max(0, total - counted)
+        }
+        if new > 0 { suppressedModelAlerts.increment(by: Int64(new)) }
+    }
 
     /// The Prometheus text exposition (format 0.0.4) of every series on ``registry``.
     public func render() -> String { registry.emitToString() }

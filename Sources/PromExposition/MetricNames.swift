@@ -142,6 +142,9 @@ public enum MetricName {
     /// Mean training confidence of the samples in the network model's training window (0–1).
     /// Gauge, no labels.
     public static let detectorTrainingDataQuality = "ml_detector_training_data_quality"
+    /// Network windows the models agreed on but the model-alert policy kept from alerting
+    /// (not persistent, too little impact, or still learning the host). Counter, no labels.
+    public static let detectorSuppressedModelAlerts = "ml_detector_model_alerts_suppressed_total"
     /// Training samples held, label `model`. Gauge.
     public static let detectorTrainingSamples = "ml_detector_training_samples"
     /// Completed trainings, label `model`. Counter.

@@ -82,9 +82,22 @@ public final class ThreatDetector: Sendable {
     public let classifier: UsernameClassifier
     /// False: rules only (no model scores, no training); for comparison and benchmarks.
     public let modelsEnabled: Bool
-    /// One rule tracker per window stream (keyed by interface and source kind), so rules that
-    /// need several consecutive windows (network brute force) work; bounded in number.
-    private let trackers = Mutex<[String: NetworkRuleTracker]>([:])
+    /// When the network models alone may alert, and how severe their alerts may be.
+    public let modelPolicy: ModelAlertPolicy
+    /// One rule tracker and model-agreement history per window stream (keyed by interface and
+    /// source kind), so rules that need several consecutive windows (network brute force) and
+    /// persistence work; bounded in number.
+    private let trackers = Mutex<[String: StreamState]>([:])
+
+    private struct StreamState: Sendable {
+        var tracker: NetworkRuleTracker
+        /// Model agreement in the stream's latest windows, oldest first.
+        var agreements: [Bool] = []
+    }
+
+    /// Network windows the models agreed on but the policy kept from alerting (``modelPolicy``).
+    public var suppressedModelAlerts: Int { suppressed.load(ordering: .relaxed) }
+    private let suppressed = Atomic<Int>(0)
     static let maximumStreams = 64
 
     /// A detector over two model sets.
@@ -95,11 +108,12 @@ public final class ThreatDetector: Sendable {
     ///   - authentication: The models that score ``AuthenticationEvent/featureVector``.
     ///   - classifier: The username-field classifier.
     ///   - modelsEnabled: False runs the rules only: no model scores and no training.
+    ///   - modelPolicy: When the network models alone may alert (``ModelAlertPolicy``).
     /// - Throws: `ModelError.dimensionMismatch(expected:got:)` when `network` does not score
     ///   `FeatureVector` or `authentication` does not score ``AuthenticationEvent/featureVector``.
     public init(
         thresholds: RuleThresholds, network: AnomalyDetector, authentication: AnomalyDetector, classifier: UsernameClassifier,
-        modelsEnabled: Bool = true
+        modelsEnabled: Bool = true, modelPolicy: ModelAlertPolicy = ModelAlertPolicy()
     ) throws(ModelError) {
         guard network.configuration.dimension == FeatureVector.dimension else {
             throw .dimensionMismatch(expected: FeatureVector.dimension, got: network.configuration.dimension)
@@ -108,6 +122,7 @@ public final class ThreatDetector: Sendable {
             throw .dimensionMismatch(expected: AuthenticationEvent.featureNames.count, got: authentication.configuration.dimension)
         }
         self.modelsEnabled = modelsEnabled
+        self.modelPolicy = modelPolicy
         self.thresholds = thresholds
         self.network = network
         self.authentication = authentication
@@ -164,7 +179,9 @@ public final class ThreatDetector: Sendable {
     // MARK: - Verdicts
 
     /// Rules on the window and its top sources, then the models; the window joins the training
-    /// data unless a rule fired or the models agree it is anomalous.
+    /// data unless a rule fired or the models agree it is anomalous. An agreement of the models
+    /// alone is reported as ``ModelAlertPolicy`` allows (persistence over the stream, impact,
+    /// warm-up), with its risk level capped by the window's impact.
     ///
     /// With `learn: false` nothing changes: the window neither joins the training data nor the
     /// models' history (used by `GET /detect/prom`, which must not mutate).
@@ -179,13 +196,13 @@ public final class ThreatDetector: Sendable {
     ///   `ModelError.notTrained` when they have no ensemble yet.
     public func detect(_ window: TrafficWindow, timestamp: Double? = nil, learn: Bool = true) throws(ModelError) -> Verdict {
         let findings: [Finding]
+        let key = (window.interface ?? "") + "|" + (window.source ?? "")
         if learn {
-            let key = (window.interface ?? "") + "|" + (window.source ?? "")
             findings = trackers.withLock { trackers in
                 if trackers[key] == nil, trackers.count >= Self.maximumStreams { trackers.removeAll() }
-                var tracker = trackers[key] ?? NetworkRuleTracker(thresholds: thresholds)
-                let result = tracker.evaluate(window)
-                trackers[key] = tracker
+                var state = trackers[key] ?? StreamState(tracker: NetworkRuleTracker(thresholds: thresholds))
+                let result = state.tracker.evaluate(window)
+                trackers[key] = state
                 return result
             }
         } else {
@@ -202,7 +219,45 @@ public final class ThreatDetector: Sendable {
             guard let ensemble = network.ensemble else { throw .notTrained }
             score = try ensemble.score(vector)
         }
-        return Self.verdict(findings: findings, score: score, detectionType: .network, featureNames: FeatureVector.names)
+        let agreed = score?.consensus ?? false
+        var agreements = 1
+        if learn, modelsEnabled {
+            agreements = trackers.withLock { trackers in
+                guard var state = trackers[key] else { return agreed ? 1 : 0 }
+                state.agreements.append(agreed)
+                if state.agreements.count > modelPolicy.persistenceOf { state.agreements.removeFirst() }
+                trackers[key] = state
+                return state.agreements.count { $0 }
+            }
+        } else if agreed {
+            agreements = 1
+        }
+        let impact = ModelAlertPolicy.impact(of: window)
+        var gate = Gate(maximumRisk: ModelAlertPolicy.maximumRisk(impact: impact), alert: true, reason: nil)
+        if agreed, findings.isEmpty {
+            let warmedUp = network.statistics.trainings >= modelPolicy.warmUpTrainings
+            let persistent = agreements >= modelPolicy.persistenceWindows
+            if impact < modelPolicy.minimumImpact, !(warmedUp && persistent) {
+                gate.alert = false
+                gate.reason = !warmedUp
+                    ? "models agree, not reported: still learning this host (retrained \(network.statistics.trainings) of "
+                        + "\(modelPolicy.warmUpTrainings) time(s)) and impact \(RuleFormat.ratio(impact)) < \(RuleFormat.ratio(modelPolicy.minimumImpact))"
+                    : "models agree, not reported: \(agreements) of the last \(modelPolicy.persistenceOf) windows (needs "
+                        + "\(modelPolicy.persistenceWindows)) and impact \(RuleFormat.ratio(impact)) < \(RuleFormat.ratio(modelPolicy.minimumImpact))"
+                suppressed.add(1, ordering: .relaxed)
+            }
+        }
+        return Self.verdict(
+            findings: findings, score: score, detectionType: .network, featureNames: FeatureVector.names, gate: gate)
+    }
+
+    /// What the model policy allows for one verdict.
+    struct Gate {
+        var maximumRisk: RiskLevel
+        /// The models' agreement may be reported.
+        var alert: Bool
+        /// Why it is not (an explanation), when it is not.
+        var reason: String?
     }
 
     /// Authentication rules (the username field classified when only its text is given), then the
@@ -234,7 +289,10 @@ public final class ThreatDetector: Sendable {
         return verdict
     }
 
-    static func verdict(findings: [Finding], score: EnsembleScore?, detectionType: DetectionType, featureNames: [String]) -> Verdict {
+    static func verdict(
+        findings: [Finding], score: EnsembleScore?, detectionType: DetectionType, featureNames: [String],
+        gate: Gate = Gate(maximumRisk: .critical, alert: true, reason: nil)
+    ) -> Verdict {
         var threats = Set(findings.map(\.threat)).sorted().map(ReportedThreat.rule)
         var ips: [String] = []
         for ip in findings.compactMap(\.sourceIP) where !ips.contains(ip) { ips.append(ip) }
@@ -244,8 +302,8 @@ public final class ThreatDetector: Sendable {
             finding.value > 0 && finding.threshold >= 0 ? min(0.99, 0.5 + 0.5 * (1 - finding.threshold / finding.value)) : 0.5
         }.max() ?? 0
         var confidence = ruleConfidence
-        if let score, score.consensus, let risk = score.risk {
-            threats.append(.model(risk))
+        if let score, score.consensus, let risk = score.risk, gate.alert {
+            threats.append(.model(min(risk, gate.maximumRisk)))
             confidence = max(confidence, score.weightedScore)
             let models = [("dbscan", score.dbscan), ("vae", score.vae), ("zmad", score.zmad)]
                 .filter { $0.1.vote }.map { "\($0.0) \(String(format: "%.3f", $0.1.percentile))" }
@@ -253,10 +311,12 @@ public final class ThreatDetector: Sendable {
             if let (index, z) = score.featureZScores.enumerated().max(by: { abs($0.1) < abs($1.1) }), index < featureNames.count {
                 sentence += "; most unusual \(featureNames[index]) (modified z \(String(format: "%.1f", z)))"
             }
+            if risk > gate.maximumRisk { sentence += "; severity capped at \(gate.maximumRisk.rawValue) by the window's impact" }
             explanations.append(sentence)
         }
+        if let reason = gate.reason { explanations.append(reason) }
         let consensus = score?.consensus ?? false
-        let detected = !findings.isEmpty || consensus
+        let detected = !findings.isEmpty || (consensus && gate.alert)
         return Verdict(
             threatDetected: detected,
             confidence: detected ? (confidence * 1000).rounded() / 1000 : 0,
@@ -283,11 +343,12 @@ extension ThreatDetector {
     ///   - networkEnsemble: The trained network models.
     ///   - authenticationEnsemble: The trained authentication models.
     ///   - modelsEnabled: False runs the rules only: no model scores and no training.
+    ///   - modelPolicy: When the network models alone may alert.
     /// - Throws: `ModelError` when an ensemble does not fit its configuration (for example a
     ///   different number of features).
     public convenience init(
         thresholds: RuleThresholds, networkEnsemble: AnomalyEnsemble, authenticationEnsemble: AnomalyEnsemble,
-        modelsEnabled: Bool = true
+        modelsEnabled: Bool = true, modelPolicy: ModelAlertPolicy = ModelAlertPolicy()
     ) throws(ModelError) {
         try self.init(
             thresholds: thresholds,
@@ -295,7 +356,7 @@ extension ThreatDetector {
                 configuration: Self.networkConfiguration, confidence: Self.networkConfidence, ensemble: networkEnsemble),
             authentication: try AnomalyDetector(configuration: Self.authenticationConfiguration, ensemble: authenticationEnsemble),
             classifier: UsernameClassifier.shared,
-            modelsEnabled: modelsEnabled)
+            modelsEnabled: modelsEnabled, modelPolicy: modelPolicy)
     }
 
     /// A detector with bootstrap models, for in-process use (`monitor --offline`, examples): it
