@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Sends DNS queries over UDP to one server: ordinary lookups, or tunnel-like ones.
 
-    dns-queries.py SERVER [--count N] [--rate R] [--tunnel] [--port 53]
+    dns-queries.py SERVER [--count N] [--rate R] [--tunnel | --name NAME] [--port 53]
 
 Ordinary queries ask for the A record of a short, common-looking name. With --tunnel every query
 carries data the way DNS tunnels do: three labels of 40-63 random base32 characters under one
@@ -43,6 +43,7 @@ def main():
     parser.add_argument("--rate", type=float, default=1.0)
     parser.add_argument("--tunnel", action="store_true")
     parser.add_argument("--port", type=int, default=53)
+    parser.add_argument("--name", help="ask for this name (A record) instead of a generated one")
     args = parser.parse_args()
 
     address = ipaddress.ip_address(args.server)
@@ -55,7 +56,9 @@ def main():
     interval = 1.0 / args.rate
     start = time.monotonic()
     for index in range(args.count):
-        if args.tunnel:
+        if args.name:
+            packet = query(args.name.strip(".").split("."), 1)  # A
+        elif args.tunnel:
             labels = ["".join(random.choice(ALPHABET) for _ in range(random.randint(40, 63))) for _ in range(3)]
             packet = query(labels + ["t", random.choice(DOMAINS).split(".")[0], "com"], 16)  # TXT
         else:

@@ -29,7 +29,10 @@ public import TrafficFeatures
 /// **Probe horizons.** A window's `probe_horizons` give each probing source's distinct probed
 /// ports and hosts, probes and connection attempts over horizons longer than the window (see
 /// `ProbeHorizons`). `port_scan` and `host_sweep` fire on them with count thresholds, naming the
-/// shortest horizon that crossed, so slow scans add up across windows.
+/// shortest horizon that crossed, so slow scans add up across windows. A horizon finding (and a
+/// `dns_tunnel` finding on `dns_clients`) is reported in the window whose new ports, hosts or
+/// names carry the count over the threshold: the same source going on within the horizon is the
+/// same incident, not an alert per window (per-window rules still fire on every fast window).
 ///
 /// **Attribution.** Per-source findings carry `sourceIP`. A window-level finding names a top
 /// source only when that source sent at least `dominant_source_share` (default ½) of the traffic
@@ -212,7 +215,10 @@ private struct Evaluation {
         var reported = Set<String>()
         for e in entries {
             let ports = Double(e.uniquePorts), limit = t.portScanHorizonPorts
-            if ports > limit, e.newPorts > 0, Double(e.probes) >= ports, reported.insert("p|\(e.ip)").inserted {
+            // Reported in the window that crosses the threshold: a scanner that goes on touching
+            // ports after its scan was reported is the same incident, not a new alert each window.
+            let crossed = Double(e.uniquePorts - e.newPorts) <= limit
+            if ports > limit, e.newPorts > 0, crossed, Double(e.probes) >= ports, reported.insert("p|\(e.ip)").inserted {
                 sourceFindings.append(
                     Finding(
                         threat: .portScan, feature: "horizon_unique_ports", value: ports, threshold: limit, sourceIP: e.ip,
@@ -221,7 +227,8 @@ private struct Evaluation {
                             + "\(e.windows) window(s) from \(e.ip)\(e.capped ? " (at least: the tracker's per-source bound was reached)" : "")"))
             }
             let hosts = Double(e.subnetHosts), hostLimit = t.hostSweepHorizonHosts
-            if hosts > hostLimit, e.newHosts > 0, let subnet = e.busiestSubnet, Double(e.probes) >= hosts,
+            let crossedHosts = Double(max(0, e.subnetHosts - e.newHosts)) <= hostLimit
+            if hosts > hostLimit, e.newHosts > 0, crossedHosts, let subnet = e.busiestSubnet, Double(e.probes) >= hosts,
                 reported.insert("h|\(e.ip)").inserted
             {
                 sourceFindings.append(
@@ -245,7 +252,8 @@ private struct Evaluation {
         var reported = Set<String>()
         for e in window.dnsClients.filter({ $0.horizonSeconds > seconds }).sorted(by: { $0.horizonSeconds < $1.horizonSeconds }) {
             let names = Double(e.distinctNames), limit = t.dnsTunnelHorizonNames
-            guard names > limit, e.queries > 0 else { continue }
+            // Reported in the window that crosses the threshold (one incident, not one per window).
+            guard names > limit, Double(e.distinctNames - e.newNames) <= limit, e.queries > 0 else { continue }
             let typeShare = Double(e.tunnelTypeQueries) / Double(e.queries)
             var signs: [String] = []
             if e.meanEntropy > t.dnsTunnelEntropy { signs.append("mean entropy \(r(e.meanEntropy)) bits/char > \(r(t.dnsTunnelEntropy))") }

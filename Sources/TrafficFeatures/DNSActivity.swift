@@ -30,11 +30,14 @@ public struct DNSClientActivity: Codable, Sendable, Equatable, Hashable {
     /// The client asked more distinct names than the tracker keeps per domain: counts are
     /// lower bounds.
     public var capped: Bool
+    /// Names first asked within the horizon in this window.
+    public var newNames: Int
 
     /// An entry with the given values.
     public init(
         client: String, domain: String, horizonSeconds: Double, queries: Int, distinctNames: Int, meanEntropy: Double,
-        meanSubdomainLength: Double, maxNameLength: Int, tunnelTypeQueries: Int, windows: Int, capped: Bool = false
+        meanSubdomainLength: Double, maxNameLength: Int, tunnelTypeQueries: Int, windows: Int, capped: Bool = false,
+        newNames: Int = 0
     ) {
         self.client = client
         self.domain = domain
@@ -47,10 +50,12 @@ public struct DNSClientActivity: Codable, Sendable, Equatable, Hashable {
         self.tunnelTypeQueries = tunnelTypeQueries
         self.windows = windows
         self.capped = capped
+        self.newNames = newNames
     }
 
     enum CodingKeys: String, CodingKey {
         case client, domain
+        case newNames = "new_names"
         case horizonSeconds = "horizon_seconds"
         case queries
         case distinctNames = "distinct_names"
@@ -80,6 +85,7 @@ public struct DNSClientActivity: Codable, Sendable, Equatable, Hashable {
         tunnelTypeQueries = try c.decodeCount(.tunnelTypeQueries, default: 0)
         windows = try c.decodeCount(.windows, default: 0)
         capped = try c.decodeIfPresent(Bool.self, forKey: .capped) ?? false
+        newNames = try c.decodeCount(.newNames, default: 0)
     }
 }
 
@@ -171,10 +177,14 @@ public struct DNSActivity: Sendable {
         let edge = now - longest + horizonEdgeTolerance
 
         var counts: [Key: (queries: Int, tunnel: Int)] = [:]
+        // Per pair: when each name of this window was asked before (nil: never, or forgotten).
+        var previous: [Key: [Name: Double?]] = [:]
         for observation in questions {
             let key = Key(client: observation.client, domain: observation.question.registeredDomain)
             var track = tracks[key] ?? Track(lastQuery: now)
-            track.names.insert(Name(observation.question), at: now)
+            let name = Name(observation.question)
+            if previous[key]?[name] == nil { previous[key, default: [:]][name] = .some(track.names.lastSeen[name]) }
+            track.names.insert(name, at: now)
             track.lastQuery = now
             tracks[key] = track
             let tunnel = DNSQuestion.tunnelTypes.contains(observation.question.type) ? 1 : 0
@@ -202,13 +212,14 @@ public struct DNSActivity: Sendable {
                 guard names.count >= 2 else { continue }
                 let (sums, windows) = track.stamps.totals(after: cutoff, width: 2)
                 let n = Double(names.count)
+                let new = previous[key]?.values.count { before in before.map { $0 <= cutoff } ?? true } ?? 0
                 candidates.append(
                     DNSClientActivity(
                         client: key.client.description, domain: key.domain, horizonSeconds: horizon, queries: sums[0],
                         distinctNames: names.count, meanEntropy: names.reduce(0) { $0 + $1.entropy } / n,
                         meanSubdomainLength: names.reduce(0) { $0 + Double($1.subdomain.count) } / n,
                         maxNameLength: names.map(\.length).max() ?? 0, tunnelTypeQueries: sums[1], windows: windows,
-                        capped: track.names.capped))
+                        capped: track.names.capped, newNames: new))
             }
             entries += candidates.sorted { a, b in
                 (a.distinctNames, b.client, b.domain) > (b.distinctNames, a.client, a.domain)

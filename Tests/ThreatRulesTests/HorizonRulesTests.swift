@@ -21,7 +21,7 @@ private func scan(_ horizon: Double, ports: Int, probes: Int? = nil, hosts: Int 
     HorizonSource(
         ip: "198.18.0.66", horizonSeconds: horizon, uniquePorts: ports, uniqueHosts: hosts,
         busiestSubnet: "198.18.0.0/24", subnetHosts: subnetHosts, probes: probes ?? max(ports, subnetHosts),
-        connectionAttempts: ports, windows: ports, newPorts: 1, newHosts: 1)
+        connectionAttempts: ports, windows: ports, newPorts: ports, newHosts: subnetHosts)
 }
 
 /// `port_scan` and `host_sweep` over probe horizons.
@@ -39,6 +39,14 @@ struct HorizonRulesTests {
     @Test func atTheThresholdOrWithoutEnoughProbesNothingFires() {
         #expect(NetworkRules.evaluate(window(horizons: [scan(60, ports: 15)]), thresholds: RuleThresholds()).isEmpty)
         #expect(NetworkRules.evaluate(window(horizons: [scan(60, ports: 30, probes: 29)]), thresholds: RuleThresholds()).isEmpty)
+    }
+
+    @Test func aScanAlreadyOverTheThresholdIsNotReportedAgain() {
+        var going = scan(60, ports: 40)
+        going.newPorts = 1
+        #expect(NetworkRules.evaluate(window(horizons: [going]), thresholds: RuleThresholds()).isEmpty)
+        going.newPorts = 25
+        #expect(NetworkRules.evaluate(window(horizons: [going]), thresholds: RuleThresholds()).count == 1)
     }
 
     @Test func theRuleCanBeDisabledByItsThreshold() {
@@ -117,7 +125,7 @@ struct DNSContentRulesTests {
         DNSClientActivity(
             client: "198.18.0.2", domain: "tunnel.test", horizonSeconds: 60, queries: queries ?? names, distinctNames: names,
             meanEntropy: entropy, meanSubdomainLength: length, maxNameLength: Int(length) + 12, tunnelTypeQueries: tunnelTypes,
-            windows: names)
+            windows: names, newNames: names)
     }
 
     static func judge(_ entries: [DNSClientActivity], _ thresholds: RuleThresholds = RuleThresholds()) -> [Finding] {
@@ -140,6 +148,10 @@ struct DNSContentRulesTests {
         #expect(Self.judge([Self.activity(names: 40, entropy: 2.8, length: 9, tunnelTypes: 2)]).isEmpty)
         // A tunnel-like domain asked about a few times: no tunnel yet.
         #expect(Self.judge([Self.activity(names: 20)]).isEmpty)
+        // Reported once, in the window that crossed: later windows of the same tunnel are the same incident.
+        var later = Self.activity(names: 60)
+        later.newNames = 1
+        #expect(Self.judge([later]).isEmpty)
     }
 
     @Test func theRuleCanBeDisabledByItsThreshold() {

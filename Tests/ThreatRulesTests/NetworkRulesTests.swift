@@ -501,6 +501,12 @@ struct NetworkRulesOnCaptures {
         var windowsWithVerdicts: Int
         /// labels.csv's class: `attack`, `benign`, …
         var kind: String
+        /// Windows whose verdict reports a model risk (`ml_*`) and no rule threat.
+        var modelOnlyAlerts = 0
+        /// Windows the models agreed on (`scores.ml_based`), reported or held back.
+        var modelAgreements = 0
+        /// The capture's length in host-hours (windows × their length).
+        var hours = 0.0
     }
 
     /// Runs the monitor offline on `capture` and the rules (with ``NetworkRuleTracker``) on its
@@ -515,13 +521,22 @@ struct NetworkRulesOnCaptures {
             capture: capture, expected: label.expectedThreat, reported: [:], example: [:], windows: 0, windowsWithFindings: 0,
             windowsWithVerdicts: 0, kind: label.kind)
         struct Judged: Decodable {
-            struct Verdict: Decodable { var threat_detected: Bool }
+            struct Verdict: Decodable {
+                struct Scores: Decodable { var ml_based: Bool }
+                var threat_detected: Bool
+                var threat_types: [String]
+                var scores: Scores
+            }
             var verdict: Verdict
         }
         for line in result.stdout.split(separator: "\n") where line.hasPrefix("{") {
             let window = try JSONDecoder().decode(TrafficWindow.self, from: Data(line.utf8))
             row.windows += 1
-            if try JSONDecoder().decode(Judged.self, from: Data(line.utf8)).verdict.threat_detected { row.windowsWithVerdicts += 1 }
+            let verdict = try JSONDecoder().decode(Judged.self, from: Data(line.utf8)).verdict
+            if verdict.threat_detected { row.windowsWithVerdicts += 1 }
+            if verdict.threat_types.allSatisfy({ $0.hasPrefix("ml_") }) && !verdict.threat_types.isEmpty { row.modelOnlyAlerts += 1 }
+            if verdict.scores.ml_based { row.modelAgreements += 1 }
+            row.hours += window.windowSeconds / 3600
             let found = tracker.evaluate(window)
             if !found.isEmpty { row.windowsWithFindings += 1 }
             for finding in found {
@@ -592,6 +607,12 @@ struct NetworkRulesOnCaptures {
             table += "\(named.isEmpty ? "-" : named.joined(separator: "; ")) | \(row.windowsWithFindings)/\(row.windows) | \(row.windowsWithVerdicts)\n"
             for threat in threats { examples += "  \(row.capture): \(threat.rawValue): \(row.example[threat]!)\n" }
         }
-        print(table + "\nfirst explanation per threat:\n" + examples)
+        let benign = rows.filter { $0.kind == "benign" }
+        let hours = benign.reduce(0) { $0 + $1.hours }
+        let alerts = benign.reduce(0) { $0 + $1.modelOnlyAlerts }, agreements = benign.reduce(0) { $0 + $1.modelAgreements }
+        print(
+            table + "\nfirst explanation per threat:\n" + examples
+                + "\nbenign captures: \(String(format: "%.3f", hours)) host-hours, ML-only alerts \(alerts) "
+                + "(\(String(format: "%.1f", hours > 0 ? Double(alerts) / hours : 0)) per host-hour), model agreements \(agreements)")
     }
 }

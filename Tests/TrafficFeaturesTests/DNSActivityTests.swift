@@ -67,7 +67,7 @@ struct DNSActivityTests {
         }
         let tunnel = try #require(entries.first { $0.horizonSeconds == 60 && $0.domain == "tunnel.test" })
         #expect(tunnel.client == "198.18.0.2" && tunnel.distinctNames == 30 && tunnel.queries == 30)
-        #expect(tunnel.tunnelTypeQueries == 30 && tunnel.windows == 30)
+        #expect(tunnel.tunnelTypeQueries == 30 && tunnel.windows == 30 && tunnel.newNames == 1)
         #expect(tunnel.meanEntropy > 4 && tunnel.meanSubdomainLength == 52 && tunnel.maxNameLength == 64)
         let ten = try #require(entries.first { $0.horizonSeconds == 10 && $0.domain == "tunnel.test" })
         #expect(ten.distinctNames == 10)
