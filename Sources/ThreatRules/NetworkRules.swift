@@ -27,7 +27,7 @@ public import TrafficFeatures
 /// requests.
 ///
 /// **Probe horizons.** A window's `probe_horizons` give each probing source's distinct probed
-/// ports and hosts, probes and connection attempts over horizons longer than the window (see
+/// ports and hosts, probes and connection attempts over horizons of more than 1.5 windows (see
 /// `ProbeHorizons`). `port_scan` and `host_sweep` fire on them with count thresholds, naming the
 /// shortest horizon that crossed, so slow scans add up across windows. A horizon finding (and a
 /// `dns_tunnel` finding on `dns_clients`) is reported in the window whose new ports, hosts or

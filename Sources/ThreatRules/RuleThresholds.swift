@@ -34,7 +34,7 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     /// ephemeral ports sends ACK segments, not probes, and is not a scanner.
     public var portScanSourceUniquePorts: Double = 20
     /// `port_scan_horizon_ports` (15): one source **probing** more distinct destination ports than
-    /// this within any probe horizon longer than the window (10 s, 60 s, 5 min by default; a count,
+    /// this within any probe horizon of more than 1.5 windows (10 s, 60 s, 5 min by default; a count,
     /// not a rate), with at least as many probes. Catches slow scans (`nmap --scan-delay 1s`, `-T2`,
     /// `-T1`) that no single window shows; the finding names the shortest horizon that crossed.
     /// Ports a source only answered from, or reached on known flows, are not probed ports.
@@ -106,7 +106,7 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     /// second than this, with at least as many probes (ICMP, SYNs, UDP from a non-service port).
     public var hostSweepUniqueHosts: Double = 20
     /// `host_sweep_horizon_hosts` (15): one source probing more distinct hosts **of one subnet**
-    /// (IPv4 /24, IPv6 /64) than this within any probe horizon longer than the window (a count).
+    /// (IPv4 /24, IPv6 /64) than this within any probe horizon of more than 1.5 windows (a count).
     /// A sweep walks a subnet; a client's connections scatter over many networks.
     public var hostSweepHorizonHosts: Double = 15
 
@@ -132,7 +132,7 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     /// into long labels (the sods capture: 105–177 bytes per query at 10–57 queries/s).
     public var dnsTunnelMeanPacketBytes: Double = 120
     /// `dns_tunnel_horizon_names` (20): one client asking more distinct names under one registered
-    /// domain than this within a horizon longer than the window (a count; `dns_clients`), with
+    /// domain than this within a horizon of more than 1.5 windows (a count; `dns_clients`), with
     /// names that look like data (one of the three tests below). A tunnel's every question is a
     /// new name, so a tunnel at one query a second crosses it within the 1-min horizon.
     public var dnsTunnelHorizonNames: Double = 20

@@ -163,8 +163,8 @@ public struct DNSActivity: Sendable {
         HorizonMemory(sources: tracks.count, entries: tracks.values.reduce(0) { $0 + $1.entries })
     }
 
-    /// Adds one window's questions and returns its `dns_clients` entries: for each horizon longer
-    /// than the window, the (client, domain) pairs asked about in this window with the most
+    /// Adds one window's questions and returns its `dns_clients` entries: for each horizon of more
+    /// than 1.5 windows, the (client, domain) pairs asked about in this window with the most
     /// distinct names (at most ``ProbeHorizons/Configuration/reportLimit``, only pairs with at least
     /// 2 names), ordered by horizon, then names, client and domain.
     public mutating func observe(
@@ -203,7 +203,7 @@ public struct DNSActivity: Sendable {
             &tracks, capacity: configuration.sourceCapacity, breadth: \.names.count, lastActive: \.lastQuery)
 
         var entries: [DNSClientActivity] = []
-        for horizon in configuration.horizons where horizon > seconds {
+        for horizon in configuration.horizons where horizon > seconds * 1.5 {  // a horizon of about one window adds nothing to it
             let cutoff = now - horizon + horizonEdgeTolerance
             var candidates: [DNSClientActivity] = []
             for key in counts.keys {

@@ -205,8 +205,8 @@ public struct ProbeHorizons: Sendable {
         HorizonMemory(sources: tracks.count, entries: tracks.values.reduce(0) { $0 + $1.entries })
     }
 
-    /// Adds one window and returns its `probe_horizons` entries: for each horizon longer than the
-    /// window, the sources that probed a port or host new within the horizon in this window, with
+    /// Adds one window and returns its `probe_horizons` entries: for each horizon of more than 1.5
+    /// windows, the sources that probed a port or host new within the horizon in this window, with
     /// the most probed ports and the most probed hosts in one subnet (at most
     /// ``Configuration/reportLimit`` each, only sources with at least 2 ports or 2 subnet hosts),
     /// ordered by horizon, then ports, hosts and address. A source that scanned and now only
@@ -255,7 +255,7 @@ public struct ProbeHorizons: Sendable {
             &tracks, capacity: configuration.sourceCapacity, breadth: \.breadth, lastActive: \.lastProbe)
 
         var entries: [HorizonSource] = []
-        for (index, horizon) in horizons.enumerated() where horizon > seconds {
+        for (index, horizon) in horizons.enumerated() where horizon > seconds * 1.5 {  // a horizon of about one window adds nothing to it
             let cutoff = now - horizon
             var candidates: [HorizonSource] = []
             for (address, new) in fresh {

@@ -468,8 +468,8 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     /// A `tcp_ratio` given instead of TCP/UDP counts (the original design's bodies), 0 … 1; nil
     /// otherwise.
     public var declaredTCPRatio: Double?
-    /// Sources that probed in this window, with their probing over each horizon longer than the
-    /// window (`probe_horizons`, see ``ProbeHorizons``); empty when the capture source keeps no
+    /// Sources that probed in this window, with their probing over each horizon of more than 1.5
+    /// windows (`probe_horizons`, see ``ProbeHorizons``); empty when the capture source keeps no
     /// horizons.
     public var probeHorizons: [HorizonSource] = []
     /// The horizon tracker's memory after this window (`horizon_memory`), when there is one.
@@ -478,7 +478,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     /// ``ReflectionTargets``).
     public var reflectionTargets: [ReflectionTarget] = []
     /// DNS clients that asked about a domain in this window, with their questions over each
-    /// horizon longer than the window (`dns_clients`, see ``DNSActivity``); empty when the capture
+    /// horizon of more than 1.5 windows (`dns_clients`, see ``DNSActivity``); empty when the capture
     /// source reads no DNS content.
     public var dnsClients: [DNSClientActivity] = []
 
