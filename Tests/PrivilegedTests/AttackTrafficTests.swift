@@ -93,6 +93,22 @@ struct AttackTrafficTests {
         #expect(!silenced.contains { $0.threat == .hostSweep }, "\(flag) with host_sweep disabled: \(silenced.map(\.explanation))")
     }
 
+    /// nmap's default sweep of the local segment as root: ARP requests for every address of the
+    /// veth's /24 (the host end answers for its own address only).
+    @Test func anARPSweepOfTheLocalSegmentIsAHostSweep() async throws {
+        let network = try TestNetwork()
+        defer { network.remove() }
+        let windows = try await Self.capture(network) {
+            try await Self.nmap(network, ["-sn", "-PR", "--min-rate", "300", "\(network.subnetPrefix).0/24"])
+        }
+        #expect(Self.probes(windows, from: network.peerAddress, \.arpRequests) >= 250)
+        let sweeps = Self.findings(windows).filter { $0.threat == .hostSweep && $0.sourceIP == network.peerAddress }
+        #expect(!sweeps.isEmpty, "no host_sweep from \(network.peerAddress)")
+        #expect(sweeps.contains { $0.explanation.contains("ARP") || $0.explanation.contains("\(network.subnetPrefix).0/24") })
+        let silenced = Self.findings(windows, Self.disabled(Self.hostSweepKeys))
+        #expect(!silenced.contains { $0.threat == .hostSweep })
+    }
+
     /// `nmap --scan-delay 1s` over 60 ports: one probe a second, under every per-second threshold.
     @Test func aSlowScanIsReportedOverItsHorizon() async throws {
         let network = try TestNetwork()
@@ -109,6 +125,20 @@ struct AttackTrafficTests {
         let silenced = Self.findings(windows, Self.disabled([.portScanHorizonPorts]))
         #expect(!silenced.contains { $0.threat == .portScan }, "\(silenced.map(\.explanation))")
         print("slow scan: first reported after \(scans.count > 0 ? "\(windows.firstIndex { !Self.findings([$0]).isEmpty } ?? -1)" : "-") windows: \(first.explanation)")
+    }
+
+    /// `nmap -T2` (polite: 0.4 s between probes) over 40 ports: 2–3 probes a second.
+    @Test func aPoliteScanIsReportedOverItsHorizon() async throws {
+        let network = try TestNetwork()
+        defer { network.remove() }
+        let windows = try await Self.capture(network) {
+            try await Self.nmap(network, ["-Pn", "-sS", "-T2", "-p", "1-40", network.hostAddress])
+        }
+        #expect(windows.allSatisfy { window in window.topSources.allSatisfy { $0.uniquePorts <= 5 } }, "not slow enough")
+        let scans = Self.findings(windows).filter { $0.threat == .portScan && $0.sourceIP == network.peerAddress }
+        let first = try #require(scans.first, "the -T2 scan was not reported")
+        #expect(first.feature == "horizon_unique_ports")
+        #expect(Self.findings(windows, Self.disabled([.portScanHorizonPorts])).filter { $0.threat == .portScan }.isEmpty)
     }
 
     /// hping3 SYN-ACKs (and UDP from NTP's port) from random spoofed sources to the host end.
