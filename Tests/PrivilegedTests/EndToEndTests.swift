@@ -162,8 +162,15 @@ struct EndToEndTests {
             }
         }
         #expect(benignSeconds >= 30)
+        var benignModelAlerts = 0
+        for phase in phases where !phase.isAttack {
+            benignModelAlerts += judged.indices.count { i in
+                starts[i] >= phase.start && ends[i] <= phase.end && judged[i].verdict.threat_types.contains { $0.hasPrefix("ml_") }
+            }
+        }
         print(
-            "end-to-end: \(judged.count) windows judged, \(sent) packets sent and counted; benign \(Int(benignSeconds)) s; "
+            "end-to-end: \(judged.count) windows judged, \(sent) packets sent and counted; benign \(Int(benignSeconds)) s, "
+                + "ML-only alerts in it \(benignModelAlerts) (\(String(format: "%.1f", Double(benignModelAlerts) / (benignSeconds / 3600))) per host-hour); "
                 + "packet → verdict latency (first attack packet to the verdict at the monitor; target ≤ 1 window + 100 ms = 1.1 s): "
                 + latencies.joined(separator: ", "))
     }
