@@ -168,11 +168,13 @@ func startPrometheusStandIn(values: [String: String]) async throws -> LoopbackSe
 
 @Suite("detector: GET /detect/prom refuses what Prometheus cannot give", .serialized)
 struct PrometheusAnswersTests {
-    static func routes(prometheus url: String) throws -> DetectorRoutes {
+    /// `timeout`: 60 s while the stand-in answers (a loaded machine must not turn its answer into a
+    /// 503); 2 s for the closed port, where the client retries refused connections until then.
+    static func routes(prometheus url: String, timeout: Duration = .seconds(60)) throws -> DetectorRoutes {
         let detector = try Fixture.detector()
         let logger = Logger(label: "detector-test")
         return DetectorRoutes(
-            detector: detector, metrics: .init(), token: nil, training: [:], prometheus: PrometheusWindowQuery(baseURL: url, timeout: .seconds(2)),
+            detector: detector, metrics: .init(), token: nil, training: [:], prometheus: PrometheusWindowQuery(baseURL: url, timeout: timeout),
             logger: logger)
     }
 
@@ -209,7 +211,7 @@ struct PrometheusAnswersTests {
         }
         await prometheus.stop()
         let closed = try FreePort.next()
-        try await Application(router: try Self.routes(prometheus: "http://127.0.0.1:\(closed)").router()).test(.router) { client in
+        try await Application(router: try Self.routes(prometheus: "http://127.0.0.1:\(closed)", timeout: .seconds(2)).router()).test(.router) { client in
             let response = try await client.execute(uri: "/detect/prom", method: .get)
             #expect(response.status == .serviceUnavailable, "\(String(buffer: response.body))")
             #expect((try Fixture.json(response)["error"] as? String)?.contains("unreachable") == true)
