@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One source's probing over one horizon (an entry of a window's `probe_horizons`).
 ///

@@ -35,7 +35,7 @@ public final class XDPCapture: WindowSource, Sendable {
         /// capture lives, so ``XDPCapture/statistics`` counts runs and nanoseconds. It is
         /// host-wide and costs some nanoseconds per program run.
         public var enableRunStatistics: Bool
-        /// Horizons and bounds of the probe-horizon tracker (``WindowEnrichment``).
+        /// Horizons and bounds of the probe-horizon tracker (`WindowEnrichment` in TrafficFeatures).
         public var horizons: ProbeHorizons.Configuration
 
         /// Settings with the given values; each parameter sets the property of the same name.

@@ -16,7 +16,7 @@ public struct ProgramConfiguration: Sendable, Equatable {
     /// Entries of each (source, port) and (source, host) table.
     public var pairTableEntries: Int
     /// Entries of the TCP flow table (`nm_flows`, LRU, shared by all windows): flows beyond it
-    /// push out the least recently used, counted in ``CaptureLosses/flowsEvicted``.
+    /// push out the least recently used, counted in `CaptureLosses.flowsEvicted`.
     public var flowTableEntries: Int
     /// Ring-buffer size in bytes (a power of two, at least one page).
     public var ringBufferBytes: Int
