@@ -226,14 +226,6 @@ public enum PacketKind: UInt8, Sendable, Hashable {
     /// The ICMPv6 echo request type (128).
     public static let icmpv6EchoRequest: UInt8 = 128
 
-    /// Kinds that are probes whatever the state (SYN, stealth, ICMP request, ARP request).
-    public var isAlwaysProbe: Bool {
-        switch self {
-        case .syn, .stealth, .icmpProbe, .arpRequest: true
-        default: false
-        }
-    }
-
     /// The program's `flow_hash`: the key of a TCP flow (source, destination, source port,
     /// destination port) in the flow table.
     public static func flowHash(_ packet: PacketSummary) -> UInt64 {

@@ -47,11 +47,6 @@ public struct WindowDetail: Sendable, Equatable {
         self.ports = ports
         self.hosts = hosts
     }
-
-    /// The number of (source, port) pairs plus (source, host) pairs.
-    public var pairCount: Int {
-        ports.values.reduce(0) { $0 + $1.count } + hosts.values.reduce(0) { $0 + $1.count }
-    }
 }
 
 /// The TCP flows a capture has seen, bounded: the Swift counterpart of the XDP program's

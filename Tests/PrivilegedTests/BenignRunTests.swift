@@ -53,19 +53,9 @@ struct BenignRunTests {
         let seconds = Self.seconds
         let pid = try Spawn.start(
             [Self.script, network.namespace, network.hostAddress, "\(seconds)"], stdout: output, stderr: output + ".err")
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(seconds + 120)
-        var status = Spawn.poll(pid)
-        while status == nil, clock.now < deadline {
-            try await Task.sleep(for: .seconds(1))
-            status = Spawn.poll(pid)
-        }
-        if status == nil {
-            kill(pid, SIGTERM)
-            status = Spawn.wait(pid)
-            Issue.record("the benign traffic did not finish in time")
-        }
-        try #require(status == 0, "benign-traffic.sh exited \(status ?? -1): \((try? String(contentsOfFile: output + ".err", encoding: .utf8)) ?? "")")
+        let (status, timedOut) = try await Spawn.finish(pid, within: .seconds(seconds + 120), every: .seconds(1))
+        if timedOut { Issue.record("the benign traffic did not finish in time") }
+        try #require(status == 0, "benign-traffic.sh exited \(status): \((try? String(contentsOfFile: output + ".err", encoding: .utf8)) ?? "")")
         try await monitor.waitForOpenWindowToClose()
         await #expect(monitor.terminate() == 0)
 

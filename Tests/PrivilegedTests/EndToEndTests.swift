@@ -72,20 +72,10 @@ struct EndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: errors) }
         let pid = try Spawn.start(
             [Self.scenario, network.namespace, network.hostAddress, network.peerAddress], stdout: output, stderr: errors)
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(240)
-        var status = Spawn.poll(pid)
-        while status == nil, clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(200))
-            status = Spawn.poll(pid)
-        }
-        if status == nil {
-            kill(pid, SIGTERM)
-            status = Spawn.wait(pid)
-            Issue.record("the scenario did not finish within 4 minutes")
-        }
+        let (status, timedOut) = try await Spawn.finish(pid, within: .seconds(240))
+        if timedOut { Issue.record("the scenario did not finish within 4 minutes") }
         let stderr = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
-        try #require(status == 0, "scenario exited with \(status ?? -1): \(stderr)")
+        try #require(status == 0, "scenario exited with \(status): \(stderr)")
 
         // Every packet sent is in a closed window once the window open now has closed; the
         // monitor's shutdown then posts its last window.

@@ -64,6 +64,22 @@ public enum Spawn {
     }
 
     /// Non-blocking check; returns the exit status once the process has ended.
+    /// Polls `pid` until it exits or `timeout` passes; a process still running then gets SIGTERM.
+    /// Returns its exit status and whether the timeout stopped it.
+    public static func finish(_ pid: pid_t, within timeout: Duration, every interval: Duration = .milliseconds(200)) async throws
+        -> (status: Int32, timedOut: Bool)
+    {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let status = poll(pid) { return (status, false) }
+            try await Task.sleep(for: interval)
+        }
+        if let status = poll(pid) { return (status, false) }
+        kill(pid, SIGTERM)
+        return (await exitStatus(of: pid), true)
+    }
+
     public static func poll(_ pid: pid_t) -> Int32? {
         var status: Int32 = 0
         guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
