@@ -40,10 +40,10 @@ struct AttackTrafficTests {
     static let portScanKeys: [RuleThresholds.Key] = [.portScanSourceUniquePorts, .portScanHorizonPorts, .portScanUniquePorts]
     static let hostSweepKeys: [RuleThresholds.Key] = [.hostSweepUniqueHosts, .hostSweepHorizonHosts]
 
-    static func nmap(_ network: TestNetwork, _ arguments: [String]) async throws {
+    static func nmap(_ network: TestNetwork, _ arguments: [String], hostTimeout: Int = 120) async throws {
         // Bounded: no retries, a host timeout, and the test's own addresses only.
         let result = try await network.exec(
-            ["nmap", "-n", "--max-retries", "0", "--host-timeout", "120s"] + arguments, check: false)
+            ["nmap", "-n", "--max-retries", "0", "--host-timeout", "\(hostTimeout)s"] + arguments, check: false)
         try #require(result.status == 0, "nmap \(arguments.joined(separator: " ")): \(result.stderr)")
     }
 
@@ -139,6 +139,24 @@ struct AttackTrafficTests {
         let first = try #require(scans.first, "the -T2 scan was not reported")
         #expect(first.feature == "horizon_unique_ports")
         #expect(Self.findings(windows, Self.disabled([.portScanHorizonPorts])).filter { $0.threat == .portScan }.isEmpty)
+    }
+
+    /// `nmap -T1` (sneaky: 15 s between probes) over 17 ports: one probe every 15 windows, so only
+    /// the 5-min horizon ever holds more than 15 of them. It takes about 4 minutes.
+    @Test func aSneakyScanIsReportedOverTheFiveMinuteHorizon() async throws {
+        let network = try TestNetwork()
+        defer { network.remove() }
+        let windows = try await Self.capture(network) {
+            try await Self.nmap(network, ["-Pn", "-sS", "-T1", "-p", "1-17", network.hostAddress], hostTimeout: 400)
+        }
+        #expect(windows.count >= 230)
+        #expect(windows.allSatisfy { window in window.topSources.allSatisfy { $0.uniquePorts <= 1 } }, "not slow enough")
+        let scans = Self.findings(windows).filter { $0.threat == .portScan && $0.sourceIP == network.peerAddress }
+        let first = try #require(scans.first, "the -T1 scan was not reported")
+        #expect(first.feature == "horizon_unique_ports")
+        #expect(first.explanation.contains("over the last 5 min"), "\(first.explanation)")
+        #expect(Self.findings(windows, Self.disabled([.portScanHorizonPorts])).filter { $0.threat == .portScan }.isEmpty)
+        print("sneaky scan (-T1): reported in window \(windows.firstIndex { !Self.findings([$0]).isEmpty } ?? -1) of \(windows.count): \(first.explanation)")
     }
 
     /// hping3 SYN-ACKs (and UDP from NTP's port) from random spoofed sources to the host end.
