@@ -20,12 +20,13 @@ public import WindowTransport
 /// - `GET  /detect/prom`       a window built from Prometheus → its features and verdict, without
 ///                               learning (503 without ``prometheus`` or when it is unreachable)
 /// - `GET  /health`, `/stats`, `/metrics`
+/// - `GET  /ready`             200 once every enabled model set can score (503 before)
 public struct DetectorRoutes: Sendable {
     /// Every path the router serves and its one method (the paths are also the bounded `endpoint`
     /// label of the request metric). Any other method on these paths answers 405 with `Allow`.
     public static let methods: [String: HTTPRequest.Method] = [
         "/detect": .post, "/detect/prom": .get, "/classify_username": .post, "/train": .post,
-        "/health": .get, "/stats": .get, "/metrics": .get,
+        "/health": .get, "/ready": .get, "/stats": .get, "/metrics": .get,
     ]
     /// The paths the router serves (the keys of ``methods``).
     public static var paths: Set<String> { Set(methods.keys) }
@@ -168,6 +169,15 @@ public struct DetectorRoutes: Sendable {
             }
             return Response.json(Health(uptime_seconds: Date().timeIntervalSince(started), models: modelStates()))
         }
+        router.get("/ready") { _, _ -> Response in
+            struct Ready: Encodable {
+                let ready: Bool
+                let models: [String: String]
+            }
+            // Rules always run; with models on, each model set must be able to score.
+            let ready = !detector.modelsEnabled || DetectionType.allCases.allSatisfy { detector.model($0).ensemble != nil }
+            return Response.json(Ready(ready: ready, models: modelStates()), status: ready ? .ok : .serviceUnavailable)
+        }
         router.get("/stats") { _, _ -> Response in
             refreshModelMetrics()
             return Response.json(stats())
@@ -202,12 +212,24 @@ public struct DetectorRoutes: Sendable {
         }
         let elapsed = clock.now - start
         var network: (Double, Double, Double)?
-        if case .network = item { network = (verdict.scores.dbscan, verdict.scores.zmad, verdict.rawScores.vae) }
+        var sourcePackets: [SourcePackets]?
+        if case .network(let window) = item {
+            network = (verdict.scores.dbscan, verdict.scores.zmad, verdict.rawScores.vae)
+            sourcePackets = window.topSources.map { SourcePackets(ip: $0.ip, packets: $0.packets) }
+        }
+        // Each rule names its own sources; the models' risk names the verdict's.
+        var threatSources: [String: [String]] = [:]
+        for finding in verdict.findings {
+            threatSources[finding.threat.rawValue, default: []].append(contentsOf: finding.sourceIP.map { [$0] } ?? [])
+        }
+        for threat in verdict.threatTypes where threatSources[threat.rawValue] == nil {
+            threatSources[threat.rawValue] = verdict.attackingIPs
+        }
         metrics.record(
             VerdictObservation(
                 detectionType: verdict.detectionType.rawValue, threatTypes: verdict.threatTypes.map(\.rawValue),
-                confidence: verdict.confidence,
-                attackingIPs: verdict.attackingIPs, dbscanPercentile: network?.0, zmadPercentile: network?.1,
+                confidence: verdict.confidence, attackingIPs: verdict.attackingIPs, threatSources: threatSources,
+                sourcePackets: sourcePackets, dbscanPercentile: network?.0, zmadPercentile: network?.1,
                 vaeReconstructionError: network?.2,
                 processingSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
         counts.withLock { counts in
@@ -223,13 +245,17 @@ public struct DetectorRoutes: Sendable {
         Dictionary(uniqueKeysWithValues: DetectionType.allCases.map { ($0.rawValue, ModelState(detector.model($0)).rawValue) })
     }
 
-    /// Sets the model gauges (state, samples, trainings, training data quality) from the models.
+    /// Sets the model gauges (state, samples, trainings, agreement with the rules, training data
+    /// quality) from the models.
     public func refreshModelMetrics() {
         for kind in DetectionType.allCases {
             let model = detector.model(kind)
             let statistics = model.statistics
             metrics.modelState(
                 kind.rawValue, status: ModelState(model).gauge, samples: statistics.trainingSamples, trainings: statistics.trainings)
+        }
+        for kind in DetectionType.allCases {
+            if let agreement = detector.ruleAgreement(kind) { metrics.modelAccuracy(kind.rawValue, agreement) }
         }
         metrics.trainingDataQuality(detector.network.meanTrainingConfidence)
         metrics.suppressedModelAlerts(total: detector.suppressedModelAlerts)

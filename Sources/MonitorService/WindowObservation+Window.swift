@@ -45,5 +45,8 @@ extension WindowObservation {
         dnsUnparsed = losses.dnsUnparsed
         horizonSources = window.horizonMemory?.sources
         horizonEntries = window.horizonMemory?.entries
+        probedBreadth = window.probeHorizons.map {
+            ProbedBreadth(ip: $0.ip, horizonSeconds: $0.horizonSeconds, ports: $0.uniquePorts, hosts: $0.uniqueHosts)
+        }
     }
 }

@@ -81,6 +81,13 @@ public enum MetricName {
     public static let dnsUnparsed = "ebpf_dns_unparsed_total"
     /// Sources the probe-horizon tracker holds after the latest window. Gauge, no labels.
     public static let horizonSources = "ebpf_horizon_tracked_sources"
+    /// Distinct ports a probing source probed over the longest horizon it was reported for
+    /// (`probe_horizons`), label `source_ip`; kept until that horizon passes without a new probe,
+    /// at most the configured number of series (the broadest sources). Gauge. Summed across
+    /// nodes it shows a scan spread over a fleet.
+    public static let sourceProbedPorts = "ebpf_source_probed_ports"
+    /// Distinct hosts a probing source probed, like ``sourceProbedPorts``. Gauge.
+    public static let sourceProbedHosts = "ebpf_source_probed_hosts"
     /// Probed ports, hosts and windows the probe-horizon tracker holds after the latest window.
     /// Gauge, no labels.
     public static let horizonEntries = "ebpf_horizon_tracked_entries"
@@ -114,19 +121,37 @@ public enum MetricName {
 
     // MARK: Detector
 
-    /// Detections by `threat_type` (rule names and `ml_*_risk`) and `confidence_level`
-    /// (`low` < 0.5 ≤ `medium` < 0.8 ≤ `high` < 0.95 ≤ `critical`); a series appears when its
-    /// first detection is counted. Counter.
+    /// Detections by `threat_type` (rule names and `ml_*_risk`), `confidence_level`
+    /// (`low` < 0.5 ≤ `medium` < 0.8 ≤ `high` < 0.95 ≤ `critical`) and `source_ip`: one per
+    /// source the detection names (`""` when it names none), for a bounded set of recently
+    /// named sources; a series appears when its first detection is counted. Counter.
     public static let detectorThreats = "ml_detector_threats_total"
-    /// Verdicts reporting `port_scan`, the original design's per-threat counter (also counted in
-    /// ``detectorThreats``). Counter, no labels.
+    /// Detections of `port_scan` by `source_ip`, the original design's per-threat counter (also
+    /// counted in ``detectorThreats``). Counter.
     public static let detectorPortScans = "ml_detector_port_scan_total"
-    /// Verdicts reporting `ddos`, the original design's per-threat counter (also counted in
-    /// ``detectorThreats``). Counter, no labels.
+    /// Detections of `ddos` by `source_ip`, the original design's per-threat counter (also
+    /// counted in ``detectorThreats``). Counter.
     public static let detectorDDoS = "ml_detector_ddos_total"
-    /// Verdicts reporting `syn_flood`, the original design's per-threat counter (also counted in
-    /// ``detectorThreats``). Counter, no labels.
+    /// Detections of `syn_flood` by `source_ip`, the original design's per-threat counter (also
+    /// counted in ``detectorThreats``). Counter.
     public static let detectorSynFloods = "ml_detector_syn_flood_total"
+    /// Model-only detections (`ml_*_risk`) by `source_ip` (the verdict's attacking sources, or
+    /// `""`), the original design's anomaly counter. Counter.
+    public static let detectorAnomalies = "ml_detector_anomaly_total"
+    /// Packets of the top sources of the latest network window, label `source_ip`, bounded
+    /// top-K, replaced with every network verdict. Gauge.
+    public static let detectorIPPacketCount = "ml_detector_ip_packet_count"
+    /// Confidence of the latest verdict (0 when it found nothing), label `detection_type`
+    /// (`network`, `authentication`). The original design labelled it by threat type; the
+    /// confidence of each detection is the `confidence_level` of ``detectorThreats``. Gauge.
+    public static let detectorThreatConfidence = "ml_detector_threat_confidence"
+    /// Share (0–1) of the latest verdicts (up to 1,000) on which the models' consensus agreed
+    /// with the rules, label `model` (`network`, `authentication`); the rules stand in for the
+    /// labels a deployed sensor does not have. Gauge.
+    public static let detectorModelAccuracy = "ml_detector_model_accuracy"
+    /// State of each model of the network ensemble, label `model` (`dbscan`, `vae`, `zmad`),
+    /// valued like ``detectorModelStatus`` (the three train together). Gauge.
+    public static let detectorAdvancedModelStatus = "ml_detector_advanced_model_status"
     /// Time to produce one verdict (rules + models), in seconds; buckets from 50 µs to 250 ms.
     /// Histogram, no labels.
     public static let detectorProcessingSeconds = "ml_detector_processing_seconds"

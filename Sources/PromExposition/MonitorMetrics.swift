@@ -72,6 +72,10 @@ public struct WindowObservation: Sendable {
     public var horizonSources: Int?
     /// Entries the probe-horizon tracker holds after the window (nil: no tracker).
     public var horizonEntries: Int?
+    /// The sources the window's probe horizons report (they probed something new in it), with
+    /// their breadth over each horizon; feeds ``MetricName/sourceProbedPorts`` and
+    /// ``MetricName/sourceProbedHosts``.
+    public var probedBreadth: [ProbedBreadth] = []
 
     /// An observation with the given values; every value not given is 0 or empty.
     public init(
@@ -155,6 +159,22 @@ public final class MonitorMetrics: Sendable {
     private let programRunSeconds: Counter?
     private let programTotals = Mutex<(runs: UInt64, nanoseconds: UInt64)>((0, 0))
     private let topSourceGauges = Mutex<[String: Gauge]>([:])
+    private let breadth = Mutex(BreadthSeries())
+
+    /// The probing sources' breadth series: the latest value per source and when it expires.
+    private struct BreadthSeries: Sendable {
+        struct Entry: Sendable {
+            var value: ProbedBreadth
+            /// Capture time (sum of window lengths) after which the value is older than its horizon.
+            var expires: Double
+            /// The latest report over a shorter horizon, taken over when `value` expires.
+            var shorter: (value: ProbedBreadth, expires: Double)?
+            var ports: Gauge?
+            var hosts: Gauge?
+        }
+        var entries: [String: Entry] = [:]
+        var clock = 0.0
+    }
 
     /// Default value of `topSourceSeriesLimit` (`METRICS_TOP_SOURCES`).
     public static let defaultTopSourceSeriesLimit = 20
@@ -273,6 +293,68 @@ public final class MonitorMetrics: Sendable {
         if let sources = window.horizonSources { horizonSources.set(to: Double(sources)) }
         if let entries = window.horizonEntries { horizonEntries.set(to: Double(entries)) }
         updateTopSources(window.topSources)
+        updateBreadth(window.probedBreadth, windowSeconds: window.windowSeconds)
+    }
+
+    /// Keeps, per probing source, its breadth over the longest horizon it was reported for, until
+    /// one such horizon has passed without a report (then its latest shorter-horizon report, if
+    /// still within its own horizon); only the ``topSourceSeriesLimit`` broadest sources get
+    /// series.
+    private func updateBreadth(_ reported: [ProbedBreadth], windowSeconds: Double) {
+        breadth.withLock { state in
+            state.clock += windowSeconds.isFinite && windowSeconds > 0 ? windowSeconds : 0
+            for item in reported where !item.ip.isEmpty && item.horizonSeconds.isFinite && item.horizonSeconds > 0 {
+                var entry = state.entries[item.ip] ?? .init(value: item, expires: 0)
+                // A shorter horizon's report does not replace a live longer one.
+                if entry.expires <= state.clock || item.horizonSeconds >= entry.value.horizonSeconds {
+                    entry.value = item
+                    entry.expires = state.clock + item.horizonSeconds
+                    entry.shorter = nil
+                } else {
+                    entry.shorter = (item, state.clock + item.horizonSeconds)
+                }
+                state.entries[item.ip] = entry
+            }
+            for (ip, var entry) in state.entries where entry.expires <= state.clock {
+                if let shorter = entry.shorter, shorter.expires > state.clock {
+                    (entry.value, entry.expires, entry.shorter) = (shorter.value, shorter.expires, nil)
+                    state.entries[ip] = entry
+                } else {
+                    entry.ports.map(registry.unregisterGauge)
+                    entry.hosts.map(registry.unregisterGauge)
+                    state.entries[ip] = nil
+                }
+            }
+            // Bounded: the broadest sources keep series, the others lose theirs (and, far
+            // outside the limit, their entries).
+            let ranked = state.entries.sorted { a, b in
+                let (x, y) = (a.value.value, b.value.value)
+                return (x.ports + x.hosts, y.ip) > (y.ports + y.hosts, x.ip)
+            }.map(\.key)
+            for (rank, ip) in ranked.enumerated() {
+                guard var entry = state.entries[ip] else { continue }
+                if rank >= topSourceSeriesLimit {
+                    entry.ports.map(registry.unregisterGauge)
+                    entry.hosts.map(registry.unregisterGauge)
+                    entry.ports = nil
+                    entry.hosts = nil
+                    state.entries[ip] = rank >= 4 * max(1, topSourceSeriesLimit) ? nil : entry
+                    continue
+                }
+                let labels = [("source_ip", ip)]
+                let ports = entry.ports ?? registry.makeGauge(
+                    descriptor: describe(MetricName.sourceProbedPorts, "Distinct ports a probing source probed over its longest reported horizon."),
+                    labels: labels)
+                let hosts = entry.hosts ?? registry.makeGauge(
+                    descriptor: describe(MetricName.sourceProbedHosts, "Distinct hosts a probing source probed over its longest reported horizon."),
+                    labels: labels)
+                ports.set(to: Double(entry.value.ports))
+                hosts.set(to: Double(entry.value.hosts))
+                entry.ports = ports
+                entry.hosts = hosts
+                state.entries[ip] = entry
+            }
+        }
     }
 
     /// Keeps one series per top source (at most ``topSourceSeriesLimit``) and removes
@@ -337,6 +419,26 @@ public final class MonitorMetrics: Sendable {
     /// The Prometheus text exposition (format 0.0.4) of every series on ``registry``.
     public func render() -> String {
         registry.emitToString()
+    }
+}
+
+/// One probing source's breadth over one horizon (``WindowObservation/probedBreadth``).
+public struct ProbedBreadth: Sendable, Equatable {
+    /// The source address (or IPv6 prefix).
+    public var ip: String
+    /// The horizon, in seconds.
+    public var horizonSeconds: Double
+    /// Distinct ports it probed within the horizon.
+    public var ports: Int
+    /// Distinct hosts it probed within the horizon.
+    public var hosts: Int
+
+    /// The breadth of `ip` over `horizonSeconds`.
+    public init(ip: String, horizonSeconds: Double, ports: Int, hosts: Int) {
+        self.ip = ip
+        self.horizonSeconds = horizonSeconds
+        self.ports = ports
+        self.hosts = hosts
     }
 }
 

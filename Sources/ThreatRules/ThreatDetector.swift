@@ -99,6 +99,21 @@ public final class ThreatDetector: Sendable {
     public var suppressedModelAlerts: Int { suppressed.load(ordering: .relaxed) }
     private let suppressed = Atomic<Int>(0)
     static let maximumStreams = 64
+    /// Whether the models' consensus matched the rules, over the latest scored verdicts.
+    private let agreements = Mutex<[DetectionType: RuleAgreement]>([:])
+
+    /// The share (0–1) of the latest scored verdicts (up to ``RuleAgreement/capacity``, learning
+    /// ones only) of `kind` on which the models' consensus agreed with the rules (both fired,
+    /// or neither); `nil` before the models scored anything. The rules stand in for the labels
+    /// a deployed sensor does not have, so this is agreement, not accuracy against ground truth.
+    public func ruleAgreement(_ kind: DetectionType) -> Double? {
+        agreements.withLock { $0[kind]?.share }
+    }
+
+    private func noteAgreement(_ kind: DetectionType, score: EnsembleScore?, rulesFired: Bool) {
+        guard let score else { return }
+        agreements.withLock { $0[kind, default: RuleAgreement()].append(score.consensus == rulesFired) }
+    }
 
     /// A detector over two model sets.
     ///
@@ -215,6 +230,7 @@ public final class ThreatDetector: Sendable {
             score = nil
         } else if learn {
             score = try network.process(vector, timestamp: time, isAttack: !findings.isEmpty)
+            noteAgreement(.network, score: score, rulesFired: !findings.isEmpty)
         } else {
             guard let ensemble = network.ensemble else { throw .notTrained }
             score = try ensemble.score(vector)
@@ -283,6 +299,7 @@ public final class ThreatDetector: Sendable {
         let score = modelsEnabled
             ? try authentication.process(vector, timestamp: timestamp ?? Date().timeIntervalSince1970, isAttack: !findings.isEmpty)
             : nil
+        noteAgreement(.authentication, score: score, rulesFired: !findings.isEmpty)
         var verdict = Self.verdict(
             findings: findings, score: score, detectionType: .authentication, featureNames: AuthenticationEvent.featureNames)
         verdict.usernameClassification = classification
@@ -368,5 +385,36 @@ extension ThreatDetector {
         try ThreatDetector(
             thresholds: thresholds, networkEnsemble: bootstrapNetworkEnsemble(),
             authenticationEnsemble: bootstrapAuthenticationEnsemble())
+    }
+}
+
+/// A fixed-size record of whether the models' consensus matched the rules
+/// (``ThreatDetector/ruleAgreement(_:)``).
+public struct RuleAgreement: Sendable, Equatable {
+    /// Verdicts remembered; older ones are forgotten.
+    public static let capacity = 1_000
+    private var outcomes: [Bool] = []
+    private var next = 0
+    private var agreeing = 0
+
+    /// An empty record.
+    public init() {}
+
+    /// Verdicts remembered (at most ``capacity``).
+    public var count: Int { outcomes.count }
+
+    /// The share of remembered verdicts that agreed; `nil` when there are none.
+    public var share: Double? { outcomes.isEmpty ? nil : Double(agreeing) / Double(outcomes.count) }
+
+    /// Remembers one verdict, forgetting the oldest when full.
+    public mutating func append(_ agreed: Bool) {
+        if outcomes.count < Self.capacity {
+            outcomes.append(agreed)
+        } else {
+            if outcomes[next] { agreeing -= 1 }
+            outcomes[next] = agreed
+            next = (next + 1) % Self.capacity
+        }
+        if agreed { agreeing += 1 }
     }
 }

@@ -26,6 +26,11 @@ struct EndToEndTests {
             var threat_types: [String]
             var attacking_ips: [String]
             var explanations: [String]
+            var findings: [Finding]
+        }
+        struct Finding: Decodable {
+            var threat: String
+            var sourceIP: String?
         }
         var verdict: Verdict
         var verdict_received_at: Double
@@ -53,7 +58,7 @@ struct EndToEndTests {
         defer { network.remove() }
         let models = NSTemporaryDirectory() + "nm-e2e-models-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: models) }
-        let detector = try MonitorProcess(arguments: [], environment: ["MODEL_DIR": models], executable: BuiltProducts.detector)
+        let detector = try MonitorProcess(arguments: [], environment: ["MODEL_DIR": models, "METRICS_TOP_IPS": "1000"], executable: BuiltProducts.detector)
         defer { detector.terminate() }
         try await detector.waitUntil(path: "/health", timeout: .seconds(120))
 
@@ -106,8 +111,16 @@ struct EndToEndTests {
                 "ebpf_packets_processed_total{protocol=\"\(proto)\"} vs the windows")
         }
         #expect(detectorMetrics[#"ml_detector_verdicts_total{detection_type="network"}"#].map(Int.init) == judged.count)
+        // One detection per source each threat names (its rule's findings; the verdict's sources
+        // for the models' risk), or one unnamed; the series limit is raised so none is dropped.
         var reported: [String: Int] = [:]
-        for line in judged { for threat in line.verdict.threat_types { reported[threat, default: 0] += 1 } }
+        for line in judged {
+            for threat in line.verdict.threat_types {
+                let named = Set(line.verdict.findings.filter { $0.threat == threat }.compactMap(\.sourceIP))
+                let sources = threat.hasPrefix("ml_") ? Set(line.verdict.attacking_ips) : named
+                reported[threat, default: 0] += max(1, sources.count)
+            }
+        }
         var counted: [String: Int] = [:]
         for (key, value) in detectorMetrics where key.hasPrefix("ml_detector_threats_total{") {
             guard let range = key.range(of: #"threat_type=""#) else { continue }

@@ -130,6 +130,48 @@ struct MonitorMetricsTests {
         #expect(series == [#"ebpf_top_source_packets_per_second{source_ip="198.18.0.9"} 1.0"#])
     }
 
+    @Test("a probing source's breadth stays until its horizon passes without a new probe, broadest sources only")
+    func probedBreadthSeries() {
+        let metrics = MonitorMetrics(topSourceSeriesLimit: 2)
+        func window(_ breadth: [ProbedBreadth]) -> WindowObservation {
+            var w = WindowObservation(windowSeconds: 1)
+            w.probedBreadth = breadth
+            return w
+        }
+        func series() -> [String] { Self.lines(metrics).filter { $0.hasPrefix("ebpf_source_probed") } }
+        metrics.record(window([
+            ProbedBreadth(ip: "198.18.0.2", horizonSeconds: 10, ports: 3, hosts: 1),
+            ProbedBreadth(ip: "198.18.0.2", horizonSeconds: 5, ports: 2, hosts: 1),
+            ProbedBreadth(ip: "198.18.0.3", horizonSeconds: 10, ports: 9, hosts: 1),
+            ProbedBreadth(ip: "198.18.0.4", horizonSeconds: 10, ports: 1, hosts: 1),
+        ]))
+        #expect(series() == [
+            #"ebpf_source_probed_hosts{source_ip="198.18.0.2"} 1.0"#,
+            #"ebpf_source_probed_hosts{source_ip="198.18.0.3"} 1.0"#,
+            #"ebpf_source_probed_ports{source_ip="198.18.0.2"} 3.0"#,
+            #"ebpf_source_probed_ports{source_ip="198.18.0.3"} 9.0"#,
+        ])
+        // Nothing new for 9 s: the values stay; a shorter horizon's report does not replace them.
+        for _ in 0..<8 { metrics.record(window([])) }
+        metrics.record(window([
+            ProbedBreadth(ip: "198.18.0.3", horizonSeconds: 5, ports: 1, hosts: 1),
+            ProbedBreadth(ip: "198.18.0.4", horizonSeconds: 10, ports: 1, hosts: 1),
+        ]))
+        #expect(series().contains(#"ebpf_source_probed_ports{source_ip="198.18.0.3"} 9.0"#))
+        #expect(series().contains(#"ebpf_source_probed_ports{source_ip="198.18.0.2"} 3.0"#))
+        // 10 s after the first reports their horizon has passed: 198.18.0.2 goes, 198.18.0.4 (reported
+        // again) gets its series and 198.18.0.3 shows its newer, shorter-horizon report.
+        metrics.record(window([]))
+        #expect(series() == [
+            #"ebpf_source_probed_hosts{source_ip="198.18.0.3"} 1.0"#,
+            #"ebpf_source_probed_hosts{source_ip="198.18.0.4"} 1.0"#,
+            #"ebpf_source_probed_ports{source_ip="198.18.0.3"} 1.0"#,
+            #"ebpf_source_probed_ports{source_ip="198.18.0.4"} 1.0"#,
+        ])
+        for _ in 0..<10 { metrics.record(window([])) }
+        #expect(series().isEmpty)
+    }
+
     @Test func programStatisticsAddOnlyWhatIsNew() {
         let metrics = MonitorMetrics(programStatistics: true)
         metrics.programStatistics(runCount: 100, runTimeNanoseconds: 5_000)
