@@ -124,18 +124,23 @@ public final class MonitorProcess: Sendable {
     public let pid: Int32
     private let exitStatus = Mutex<Int32?>(nil)
 
-    /// Starts `monitor` with `arguments` plus `--http-addr 127.0.0.1:<free port>`;
-    /// `prefix` runs it through another command (e.g. setpriv).
+    /// The address ``baseURL`` reaches the process at.
+    public let address: String
+
+    /// Starts `monitor` with `arguments` plus `--http-addr <listen>:<free port>`;
+    /// `prefix` runs it through another command (e.g. setpriv, or `ip netns exec` with
+    /// `listen` 0.0.0.0 and `address` the namespace's address).
     public init(
         arguments: [String], environment: [String: String] = [:], executable: String = BuiltProducts.monitor,
-        prefix: [String] = []
+        prefix: [String] = [], listen: String = "127.0.0.1", address: String? = nil
     ) throws {
+        self.address = address ?? listen
         port = try FreePort.next()
         logPath = NSTemporaryDirectory() + "monitor-\(port)-\(UUID().uuidString).log"
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         pid = try Spawn.start(
-            prefix + [executable] + arguments + ["--http-addr", "127.0.0.1:\(port)"], environment: env, stdout: logPath,
+            prefix + [executable] + arguments + ["--http-addr", "\(listen):\(port)"], environment: env, stdout: logPath,
             stderr: logPath)
     }
 
@@ -151,7 +156,7 @@ public final class MonitorProcess: Sendable {
         }
     }
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://\(address):\(port)" }
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Waits until `path` answers `status` (default: /ready answers 200).

@@ -32,10 +32,7 @@ public final class TestNetwork: Sendable {
         namespace = "nmt-\(getpid())-\(suffix)"
         hostInterface = "nmh\(suffix)"
         peerInterface = "nmp\(suffix)"
-        let used = (try? Command.runBlocking(["ip", "-o", "-4", "addr", "show"]).stdout) ?? ""
-        var third = Int.random(in: 0...255)
-        while used.contains("198.18.\(third).") { third = Int.random(in: 0...255) }
-        subnetPrefix = "198.18.\(third)"
+        subnetPrefix = Self.unusedSubnet()
         hostAddress = "\(subnetPrefix).1"
         peerAddress = "\(subnetPrefix).2"
         do {
@@ -103,7 +100,14 @@ public final class TestNetwork: Sendable {
         _ = try? Command.runBlocking(["ip", "netns", "del", namespace], check: false)
     }
 
-    /// Deletes namespaces (and their host links) left by test processes that no longer run.
+    /// A random 198.18.X (the first three octets of a /24) that no address of this machine uses.
+    public static func unusedSubnet() -> String {
+        let used = (try? Command.runBlocking(["ip", "-o", "-4", "addr", "show"]).stdout) ?? ""
+        var third = Int.random(in: 0...255)
+        while used.contains("198.18.\(third).") { third = Int.random(in: 0...255) }
+        return "198.18.\(third)"
+    }
+
     /// Routes an unused /24 of 198.19.0.0/16 from the namespace through the host end and
     /// blackholes it on this host, so probes to it reach the host end's XDP program and go no
     /// further. Returns the /24's first three octets; ``remove()`` deletes both routes.
@@ -149,6 +153,7 @@ public final class TestNetwork: Sendable {
         deinit { remove() }
     }
 
+    /// Deletes namespaces (and their host links) left by test processes that no longer run.
     public static func removeStale() {
         guard let list = try? Command.runBlocking(["ip", "netns", "list"], check: false).stdout else { return }
         for line in list.split(separator: "\n") {

@@ -1,0 +1,260 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The deployment's monitoring, end to end: three nodes (namespaces on one bridge), each running
+/// `monitor` (XDP on its interface) and `detector`, scraped by a real Prometheus (Debian's) loaded
+/// with deploy/prometheus/ebpf-security.rules.yml. A client browses the nodes for a minute: no
+/// alert fires. Then an attacker scans 8 ports on each node (the fleet alert, and no node's
+/// port_scan), sweeps the segment, scans one node fully and SYN-floods another: each alert
+/// fires naming the attacker. Finally every query of the Grafana dashboard and of the original
+/// design answers with data, every alert's metrics exist, and no sensor-health alert fired.
+@Suite(
+    "Fleet: Prometheus with the deploy rules and dashboard over three real sensors", .serialized,
+    .requires(TestNetwork.isPrivileged, "needs root (XDP, namespaces)"),
+    .requires(Command.exists("prometheus"), "prometheus is not installed (make setup installs it)"),
+    .requires(Command.exists("nmap") && Command.exists("hping3"), "nmap/hping3 are not installed (make setup)"),
+    .requires(Command.exists("python3") && Command.exists("curl"), "python3/curl are not installed (make setup)"))
+struct FleetPrometheusTests {
+    static let rules = Repository.root.appendingPathComponent("deploy/prometheus/ebpf-security.rules.yml").path
+    static let dashboard = Repository.root.appendingPathComponent("deploy/grafana/ebpf-security-monitoring.json")
+    static let designQueries = Repository.root.appendingPathComponent("deploy/prometheus/design-queries.promql")
+
+    struct APIFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// A Prometheus server started by the test, queried over its HTTP API.
+    final class Prometheus: Sendable {
+        let pid: pid_t
+        let port: Int
+        let directory: String
+
+        init(targets: [(job: String, instance: String, address: String)]) throws {
+            directory = NSTemporaryDirectory() + "nm-fleet-prom-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            port = try FreePort.next()
+            var jobs: [String: [String]] = [:]
+            for t in targets {
+                jobs[t.job, default: []].append("      - targets: [\"\(t.address)\"]\n        labels: {instance: \(t.instance)}")
+            }
+            let config = """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files: ["\(FleetPrometheusTests.rules)"]
+                scrape_configs:
+                \(jobs.sorted { $0.key < $1.key }.map { "  - job_name: \($0.key)\n    static_configs:\n" + $0.value.joined(separator: "\n") }.joined(separator: "\n"))
+                """
+            try config.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+            let log = directory + "/prometheus.log"
+            pid = try Spawn.start(
+                [
+                    "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+                    "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+                ], stdout: log, stderr: log)
+        }
+
+        func stop() {
+            if Spawn.poll(pid) == nil {
+                kill(pid, SIGTERM)
+                _ = Spawn.wait(pid)
+            }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+
+        var log: String { (try? String(contentsOfFile: directory + "/prometheus.log", encoding: .utf8)) ?? "" }
+
+        func api(_ path: String, _ parameters: [(String, String)] = []) async throws -> [String: Any] {
+            var components = URLComponents(string: "http://127.0.0.1:\(port)\(path)")!
+            components.queryItems = parameters.map { URLQueryItem(name: $0.0, value: $0.1) }
+            // `+` is a literal in query items but a space to Prometheus: encode it.
+            let url = components.url!.absoluteString.replacingOccurrences(of: "+", with: "%2B")
+            let response = try await HTTP.get(url)
+            let body = try response.json()
+            guard response.status == 200, body["status"] as? String == "success" else {
+                throw APIFailure(description: "GET \(path) \(parameters.map(\.1)): \(response.status) \(response.text)")
+            }
+            return body["data"] as? [String: Any] ?? [:]
+        }
+
+        /// The result of an instant query: one label set (and value) per series.
+        func query(_ expression: String) async throws -> [(labels: [String: String], value: Double)] {
+            let data = try await api("/api/v1/query", [("query", expression)])
+            return (data["result"] as? [[String: Any]] ?? []).map { item in
+                let value = (item["value"] as? [Any])?.last.flatMap { $0 as? String }.flatMap(Double.init) ?? .nan
+                return (item["metric"] as? [String: String] ?? [:], value)
+            }
+        }
+
+        /// Alerts that fired (state `firing`) within the last `seconds`, as name and labels.
+        func fired(within seconds: Int, _ matchers: String = "") async throws -> [[String: String]] {
+            let extra = matchers.isEmpty ? "" : "," + matchers
+            return try await query("max_over_time(ALERTS{alertstate=\"firing\"\(extra)}[\(seconds)s])").map(\.labels)
+        }
+    }
+
+    @Test func alertsFireForAttacksOnlyAndEveryPanelAndDesignQueryHasData() async throws {
+        let fabric = try TestFabric(hosts: [11, 12, 13, 40, 66])
+        defer { fabric.remove() }
+        let nodes = Array(fabric.members[0..<3])
+        let (client, attacker) = (fabric.members[3], fabric.members[4])
+        let token = "fleet-\(UUID().uuidString)"
+
+        // Three sensors: the detector first (its models may take a while), then the monitor.
+        var detectors: [MonitorProcess] = []
+        var monitors: [MonitorProcess] = []
+        var servers: [pid_t] = []
+        let scratch = NSTemporaryDirectory() + "nm-fleet-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch + "/www", withIntermediateDirectories: true)
+        try Data(repeating: 0x61, count: 200_000).write(to: URL(fileURLWithPath: scratch + "/www/blob"))
+        var prometheus: Prometheus?
+        defer {
+            prometheus?.stop()
+            for pid in servers where Spawn.poll(pid) == nil {
+                kill(pid, SIGTERM)
+                _ = Spawn.wait(pid)
+            }
+            for process in monitors + detectors { process.terminate() }
+            try? FileManager.default.removeItem(atPath: scratch)
+        }
+        for (index, node) in nodes.enumerated() {
+            detectors.append(try MonitorProcess(
+                arguments: [],
+                environment: ["MODEL_DIR": scratch + "/models\(index)", "DETECTOR_API_TOKEN": token],
+                executable: BuiltProducts.detector, prefix: fabric.prefix(node), listen: "0.0.0.0", address: node.address))
+        }
+        for detector in detectors { try await detector.waitUntil(path: "/ready", timeout: .seconds(300)) }
+        for (node, detector) in zip(nodes, detectors) {
+            monitors.append(try MonitorProcess(
+                arguments: [
+                    "--interface", node.interface, "--xdp-mode", "auto", "--require-xdp",
+                    "--ml-detector-url", "http://127.0.0.1:\(detector.port)",
+                ],
+                environment: ["DETECTOR_API_TOKEN": token], prefix: fabric.prefix(node), listen: "0.0.0.0", address: node.address))
+            servers.append(try Spawn.start(
+                fabric.prefix(node) + ["python3", "-m", "http.server", "8080", "--bind", node.address, "--directory", scratch + "/www"],
+                stdout: "/dev/null", stderr: "/dev/null"))
+        }
+        for monitor in monitors { try await monitor.waitUntil(path: "/ready", timeout: .seconds(60)) }
+
+        var targets: [(job: String, instance: String, address: String)] = []
+        for (index, (node, (monitor, detector))) in zip(nodes, zip(monitors, detectors)).enumerated() {
+            targets.append(("ebpf-monitor", "node\(index + 1)", "\(node.address):\(monitor.port)"))
+            targets.append(("ml-detector", "node\(index + 1)", "\(node.address):\(detector.port)"))
+        }
+        let server = try Prometheus(targets: targets)
+        prometheus = server
+        let scraping = try await Poll.until(timeout: .seconds(60), every: .milliseconds(500)) {
+            (try? await server.query("up == 1").count) == 6
+        }
+        try #require(scraping, "Prometheus does not scrape all six targets: \(server.log.suffix(2000))")
+        // Prometheus loaded the deploy rules file.
+        let groups = try await server.api("/api/v1/rules")["groups"] as? [[String: Any]] ?? []
+        let loaded = groups.flatMap { $0["rules"] as? [[String: Any]] ?? [] }
+        let alertRules = loaded.filter { $0["type"] as? String == "alerting" }
+        try #require(alertRules.count >= 20, "rules not loaded: \(server.log.suffix(2000))")
+        let started = ContinuousClock.now
+
+        // Benign: a client downloads from every node and pings it, once a second for 60 s.
+        let addresses = nodes.map(\.address).joined(separator: " ")
+        let browse = """
+            for i in $(seq 60); do for n in \(addresses); do curl -s -m 2 -o /dev/null http://$n:8080/blob; \
+            ping -c 1 -W 1 $n >/dev/null; done; sleep 1; done
+            """
+        let benign = try await fabric.exec(client, ["timeout", "150", "bash", "-c", browse], check: false)
+        #expect(benign.status == 0, "benign traffic: \(benign.stderr)")
+        try await Task.sleep(for: .seconds(5))  // the last windows are posted, scraped and evaluated
+        let benignSeconds = Int((ContinuousClock.now - started).components.seconds) + 5
+        let benignAlerts = try await server.fired(within: benignSeconds)
+        #expect(benignAlerts.isEmpty, "alerts in the benign run: \(benignAlerts)")
+        let attackStart = ContinuousClock.now
+
+        func nmap(_ arguments: [String]) async throws {
+            let result = try await fabric.exec(attacker, ["nmap", "-n", "--max-retries", "0", "--host-timeout", "120s"] + arguments, check: false)
+            try #require(result.status == 0, "nmap \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+        func firing(_ alert: String, _ labels: [String: String], timeout: Duration = .seconds(90)) async throws -> Bool {
+            let matchers = ([("alertname", alert)] + labels.sorted { $0.key < $1.key }).map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
+            return try await Poll.until(timeout: timeout, every: .seconds(1)) {
+                !((try? await server.query("ALERTS{alertstate=\"firing\",\(matchers)}")) ?? []).isEmpty
+            }
+        }
+
+        // 1. Eight ports on each node: 24 across the fleet, under every node's threshold of 15.
+        for (index, node) in nodes.enumerated() {
+            try await nmap(["-Pn", "-sS", "-p", "\(index + 1)001-\(index + 1)008", node.address])
+        }
+        let distributed = try await firing("DistributedScanAcrossNodes", ["source_ip": attacker.address])
+        #expect(distributed, "DistributedScanAcrossNodes did not fire for \(attacker.address)")
+        let perNode = try await server.query("source_ip:ebpf_source_probed_ports:max{source_ip=\"\(attacker.address)\"}")
+        #expect(perNode.first?.value == 8, "most ports on one node: \(perNode)")
+        let sinceAttack = Int((ContinuousClock.now - attackStart).components.seconds) + 2
+        let earlyScans = try await server.fired(within: sinceAttack, "alertname=\"PortScanDetected\"")
+        #expect(earlyScans.isEmpty, "a node reported the spread scan itself: \(earlyScans)")
+
+        // 2. An ARP sweep of the segment: every node sees it.
+        try await nmap(["-sn", "-PR", "--min-rate", "300", "\(fabric.subnetPrefix).0/24"])
+        #expect(try await firing("HostSweepDetected", ["source_ip": attacker.address]), "HostSweepDetected did not fire")
+
+        // 3. A full scan of node1 at 80 probes/s (several windows).
+        try await nmap(["-Pn", "-sS", "-p", "1-400", "--max-rate", "80", nodes[0].address])
+        #expect(
+            try await firing("PortScanDetected", ["source_ip": attacker.address, "instance": "node1"]),
+            "PortScanDetected did not fire for \(attacker.address) on node1")
+        let alerts = try await server.api("/api/v1/alerts")["alerts"] as? [[String: Any]] ?? []
+        let scanSummary = alerts.first { ($0["labels"] as? [String: String])?["alertname"] == "PortScanDetected" }
+            .flatMap { ($0["annotations"] as? [String: String])?["summary"] }
+        #expect(scanSummary == "Port scan detected from \(attacker.address)")
+
+        // 4. A SYN flood of node2 from the attacker: 6,000 SYNs at about 2,500/s.
+        let flood = try await fabric.exec(attacker, ["hping3", "-n", "-q", "-S", "-p", "80", "-c", "6000", "-i", "u400", nodes[1].address], check: false)
+        #expect(flood.stderr.isEmpty || flood.status <= 1, "hping3: \(flood.stderr)")
+        #expect(
+            try await firing("SynFloodDetected", ["source_ip": attacker.address, "instance": "node2"]),
+            "SynFloodDetected did not fire for \(attacker.address) on node2")
+        try await Task.sleep(for: .seconds(3))  // every series has two samples for rate()
+
+        // Every dashboard query (Grafana's variables at their "All" values) and design query has data.
+        let board = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.dashboard)) as! [String: Any]
+        var expressions: [(String, String)] = []
+        for panel in board["panels"] as? [[String: Any]] ?? [] {
+            for target in panel["targets"] as? [[String: Any]] ?? [] {
+                let expr = (target["expr"] as! String).replacingOccurrences(of: "$instance", with: ".*")
+                    .replacingOccurrences(of: "$__rate_interval", with: "1m")
+                expressions.append(("panel \"\(panel["title"] as! String)\" \(target["refId"] as! String)", expr))
+            }
+        }
+        for line in try String(contentsOf: Self.designQueries, encoding: .utf8).split(separator: "\n")
+        where !line.hasPrefix("#") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            expressions.append(("design query", String(line)))
+        }
+        #expect(expressions.count >= 60)
+        for (source, expression) in expressions {
+            let result = try await server.query(expression)
+            #expect(!result.isEmpty, "\(source): no data for \(expression)")
+        }
+        let nodeNames = try await HTTP.get("http://127.0.0.1:\(server.port)/api/v1/label/instance/values?match%5B%5D=ebpf_packets_per_second")
+        #expect(try (nodeNames.json()["data"] as? [String])?.sorted() == ["node1", "node2", "node3"], "the dashboard's node variable")
+
+        // Every alert: the metrics it reads exist; the attacks' alerts fired; no health alert did.
+        let window = Int((ContinuousClock.now - started).components.seconds) + 5
+        let everFired = Set(try await server.fired(within: window).compactMap { $0["alertname"] })
+        for expected in ["DistributedScanAcrossNodes", "HostSweepDetected", "PortScanDetected", "SynFloodDetected"] {
+            #expect(everFired.contains(expected), "\(expected) never fired")
+        }
+        for rule in alertRules {
+            let name = rule["name"] as? String ?? "?"
+            let expr = rule["query"] as? String ?? ""
+            let labels = rule["labels"] as? [String: String] ?? [:]
+            let names = try Regex(#"\b(ebpf_[a-z_]+|ml_detector_[a-z_]+|source_ip:[a-z_:]+)"#)
+            let metrics = Set(expr.matches(of: names).compactMap { $0.output[1].substring.map(String.init) })
+            for metric in metrics {
+                let present = try await server.query("count({__name__=\"\(metric)\"})")
+                #expect(!present.isEmpty, "\(name): \(metric) has no series")
+            }
+            if labels["category"] == "health" { #expect(!everFired.contains(name), "health alert \(name) fired") }
+        }
+        print("fleet: benign run \(benignSeconds) s with \(benignAlerts.count) alerts; fired during the attacks: \(everFired.sorted())")
+    }
+}
