@@ -13,7 +13,7 @@ OPENBLAS_CORETYPE ?= SkylakeX
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: setup build test docs demo bench-capture bench-models bench-detector clean
+.PHONY: setup build install test docs demo bench-capture bench-models bench-detector clean
 
 setup:
 	@scripts/setup.sh
@@ -27,13 +27,25 @@ build: setup
 	$(RELEASE_DIR)/monitor --export-bpf-object build/network_monitor.bpf.o
 	@echo "built: $(RELEASE_DIR)/monitor, $(RELEASE_DIR)/detector, build/network_monitor.bpf.o"
 
-# Everything, from one debug build: unit suites, the monitor binary, and (as root)
+PREFIX ?= /usr/local
+
+# Installs the release binaries and the systemd units (docs/deploy-systemd.md); builds nothing
+# (run `make build` first, as your user, so that `sudo make install` does not compile as root)
+# and starts nothing. PREFIX, DESTDIR, BIN_DIR, SYSCONFDIR, SYSTEMD_UNIT_DIR, GENERATE_TOKEN.
+install:
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BIN_DIR="$(or $(BIN_DIR),$(RELEASE_DIR))" scripts/install.sh
+
+# Everything, from one debug build: the deployment artifacts (alert rules and their unit tests,
+# dashboard queries, Kubernetes manifests, systemd units; offline), unit suites, the monitor binary, and (as root)
 # BPF_PROG_TEST_RUN, XDP on test namespaces and the monitor end to end. The suites that send
 # real traffic (floods are judged by their rate) run afterwards, one at a time, with the
 # machine to themselves; everything else runs in parallel first.
 test: setup
 	scripts/check-dependencies.py
+	scripts/check-prometheus-rules.sh
+	scripts/validate-kubernetes.sh
 	$(SWIFT) build --build-tests
+	scripts/check-systemd-units.sh
 	$(SWIFT) test --skip-build --parallel --skip PrivilegedTests
 	$(SWIFT) test --skip-build --no-parallel --filter PrivilegedTests
 

@@ -6,13 +6,17 @@
 #           iputils-ping, curl, util-linux (setpriv), procps (sysctl), prometheus
 #           (promtool and a server the tests start on loopback), wrk (bench-detector),
 #           python3 (the demo's web server and DNS queries, scripts/attack-scenario.sh),
-#           iodine and dnsmasq-base (a real DNS tunnel through a resolver, DNSTunnelTests).
+#           iodine and dnsmasq-base (a real DNS tunnel through a resolver, DNSTunnelTests),
+#           python3-yaml (scripts/check-prometheus-rules.sh), python3-venv (kubernetes-validate in
+#           .venv-deploy, scripts/validate-kubernetes.sh), systemd (systemd-analyze for
+#           scripts/check-systemd-units.sh; nothing is started). kubectl (kustomize) is not in
+#           Debian 12 in a usable version: scripts/validate-kubernetes.sh says how to get it.
 set -euo pipefail
 
 packages=(
   libbpf-dev libelf-dev zlib1g-dev libpcap-dev libopenblas-dev pkg-config
   iproute2 bpftool hping3 nmap tcpreplay tshark iputils-ping curl util-linux procps
-  prometheus wrk python3 iodine dnsmasq-base
+  prometheus wrk python3 iodine dnsmasq-base python3-yaml python3-venv systemd
 )
 
 missing=()
