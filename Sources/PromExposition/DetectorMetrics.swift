@@ -97,7 +97,9 @@ public final class DetectorMetrics: Sendable {
     private let suppressedCounted = Mutex(0)
     private let modelStatus: [String: Gauge]
     private let advancedModelStatus: [String: Gauge]
-    private let modelAccuracy: [String: Gauge]
+    /// Registered on the first agreement reported: a rules-only detector has none, and a 0 would
+    /// read as "never right".
+    private let modelAccuracy = Mutex<[String: Gauge]>([:])
     private let threatConfidence: [String: Gauge]
     private let trainingSamples: [String: Gauge]
     private let trainings: [String: Counter]
@@ -170,8 +172,6 @@ public final class DetectorMetrics: Sendable {
         advancedModelStatus = labelled(
             MetricName.detectorAdvancedModelStatus, "State of each model of the network ensemble: 1 trained from data, 0.5 bootstrap, 0 none.",
             "model", Self.advancedModels)
-        modelAccuracy = labelled(
-            MetricName.detectorModelAccuracy, "Share of recent verdicts where the models' consensus agreed with the rules.", "model", Self.models)
         threatConfidence = labelled(
             MetricName.detectorThreatConfidence, "Confidence of the latest verdict (0 when it found nothing).", "detection_type",
             Self.detectionTypes)
@@ -337,8 +337,18 @@ public final class DetectorMetrics: Sendable {
 
     /// Sets the share (0–1) of `model`'s recent verdicts on which its models' consensus agreed
     /// with the rules (``MetricName/detectorModelAccuracy``); `model` is one of ``models``.
+    /// The series appears with the first call for `model`.
     public func modelAccuracy(_ model: String, _ agreement: Double) {
-        modelAccuracy[model]?.set(to: min(1, max(0, agreement.isFinite ? agreement : 0)))
+        guard Self.models.contains(model) else { return }
+        let gauge = modelAccuracy.withLock { gauges in
+            if let gauge = gauges[model] { return gauge }
+            let gauge = registry.makeGauge(
+                descriptor: describe(MetricName.detectorModelAccuracy, "Share of recent verdicts where the models' consensus agreed with the rules."),
+                labels: [("model", model)])
+            gauges[model] = gauge
+            return gauge
+        }
+        gauge.set(to: min(1, max(0, agreement.isFinite ? agreement : 0)))
     }
 
     /// Mean training confidence of the network model's training window.

@@ -147,7 +147,8 @@ public enum MetricName {
     public static let detectorThreatConfidence = "ml_detector_threat_confidence"
     /// Share (0–1) of the latest verdicts (up to 1,000) on which the models' consensus agreed
     /// with the rules, label `model` (`network`, `authentication`); the rules stand in for the
-    /// labels a deployed sensor does not have. Gauge.
+    /// labels a deployed sensor does not have; a series appears once its models have scored a
+    /// verdict (never with the models off). Gauge.
     public static let detectorModelAccuracy = "ml_detector_model_accuracy"
     /// State of each model of the network ensemble, label `model` (`dbscan`, `vae`, `zmad`),
     /// valued like ``detectorModelStatus`` (the three train together). Gauge.

@@ -67,6 +67,8 @@ struct DetectorMetricsTests {
         for type in DetectorMetrics.detectionTypes {
             #expect(value(text, MetricName.detectorThreatConfidence, "detection_type=\"\(type)\"") == 0)
         }
+        // No agreement is claimed before the models scored anything.
+        #expect(!text.contains(MetricName.detectorModelAccuracy))
     }
 
     @Test("each rule's detection is counted under the sources that rule names, unnamed ones under source_ip=\"\"")
