@@ -8,7 +8,8 @@ import Testing
 /// alert fires. Then an attacker scans 8 ports on each node (the fleet alert, and no node's
 /// port_scan), sweeps the segment, scans one node fully and SYN-floods another: each alert
 /// fires naming the attacker. Finally every query of the Grafana dashboard and of the original
-/// design answers with data, every alert's metrics exist, and no sensor-health alert fired.
+/// design answers with data, every rule evaluates without error, every alert's metrics exist,
+/// and no sensor-health alert fired.
 @Suite(
     "Fleet: Prometheus with the deploy rules and dashboard over three real sensors", .serialized,
     .requires(TestNetwork.isPrivileged, "needs root (XDP, namespaces)"),
@@ -242,6 +243,13 @@ struct FleetPrometheusTests {
         let everFired = Set(try await server.fired(within: window).compactMap { $0["alertname"] })
         for expected in ["DistributedScanAcrossNodes", "HostSweepDetected", "PortScanDetected", "SynFloodDetected"] {
             #expect(everFired.contains(expected), "\(expected) never fired")
+        }
+        // Every rule, alerting and recording, evaluates without error on the real series.
+        let evaluated = (try await server.api("/api/v1/rules")["groups"] as? [[String: Any]] ?? [])
+            .flatMap { $0["rules"] as? [[String: Any]] ?? [] }
+        #expect(evaluated.count == loaded.count)
+        for rule in evaluated {
+            #expect(rule["health"] as? String == "ok", "\(rule["name"] ?? "?"): \(rule["lastError"] ?? "never evaluated")")
         }
         for rule in alertRules {
             let name = rule["name"] as? String ?? "?"
