@@ -312,7 +312,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PrivilegedTests",
-            dependencies: ["EBPFCapture", "TrafficFeatures", "ThreatRules", "TestSupport", "monitor", "detector"],
+            dependencies: [
+                "EBPFCapture", "TrafficFeatures", "ThreatRules", "TestSupport", "monitor", "detector",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
