@@ -603,11 +603,12 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         var counters = WindowCounters()
         counters.synPackets = try c.decodeCount(.synPackets)
 
-        if c.contains(.tcpRatio) {
+        if try c.isPresent(.tcpRatio) {
             // The original design's short form: a ratio instead of (or besides) the counts.
             declaredTCPRatio = try c.decodeRate(.tcpRatio, maximum: 1)
-            counters.tcpPackets = try c.decodeCount(.tcpPackets, default: 0)
-            counters.udpPackets = try c.decodeCount(.udpPackets, default: 0)
+            // Optional here, but never null: without the ratio they are required.
+            counters.tcpPackets = c.contains(.tcpPackets) ? try c.decodeCount(.tcpPackets) : 0
+            counters.udpPackets = c.contains(.udpPackets) ? try c.decodeCount(.udpPackets) : 0
         } else {
             counters.tcpPackets = try c.decodeCount(.tcpPackets)
             counters.udpPackets = try c.decodeCount(.udpPackets)
@@ -630,10 +631,10 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         sequence = try c.decodeCountIfPresent(.sequence)
         topSources = try c.decodeIfPresent([SourceStats].self, forKey: .topSources) ?? []
 
-        counters.packets = c.contains(.packets)
+        counters.packets = try c.isPresent(.packets)
             ? try c.decodeCount(.packets)
             : try c.derivedCount(packetsPerSecond, .packetsPerSecond, seconds: windowSeconds, of: "packets")
-        counters.bytes = c.contains(.bytes)
+        counters.bytes = try c.isPresent(.bytes)
             ? try c.decodeCount(.bytes)
             : try c.derivedCount(bytesPerSecond, .bytesPerSecond, seconds: windowSeconds, of: "bytes")
         counters.tcpBytes = try c.decodeCount(.tcpBytes, default: 0)
@@ -776,9 +777,10 @@ extension KeyedDecodingContainer {
     // Package access: ThreatRules decodes its authentication events with the same rules.
 
     /// A count: an integer within 0 … ``WireLimits/maximumCount``. A fractional, negative, too
-    /// large or mistyped value is an error naming the key.
+    /// large or mistyped value is an error naming the key; `null` is absent when the count is
+    /// optional (has a `fallback`), and an error when it is required.
     package func decodeCount(_ key: Key, default fallback: Int? = nil) throws -> Int {
-        guard contains(key) else {
+        guard contains(key), try fallback == nil || !decodeNil(forKey: key) else {
             if let fallback { return fallback }
             throw DecodingError.keyNotFound(
                 key, .init(codingPath: codingPath, debugDescription: "\(key.stringValue) is required"))
@@ -799,8 +801,15 @@ extension KeyedDecodingContainer {
         return value
     }
 
+    /// True when `key` is given with a value other than `null` (`null` is absent).
+    package func isPresent(_ key: Key) throws -> Bool {
+        try contains(key) && !decodeNil(forKey: key)
+    }
+
+    /// An optional count: absent or `null` is nil.
     package func decodeCountIfPresent(_ key: Key) throws -> Int? {
-        contains(key) ? try decodeCount(key) : nil
+        guard try isPresent(key) else { return nil }
+        return try decodeCount(key)
     }
 
     /// A finite number within 0 … `maximum` (`-0` is read as 0).
@@ -808,10 +817,11 @@ extension KeyedDecodingContainer {
         try decodeNumber(key, within: 0...maximum, default: fallback)
     }
 
-    /// A finite number within `range` (`-0` is read as 0).
+    /// A finite number within `range` (`-0` is read as 0); `null` is absent when the number is
+    /// optional (has a `fallback`), and an error when it is required.
     package func decodeNumber(_ key: Key, within range: ClosedRange<Double>, default fallback: Double? = nil) throws -> Double {
         let bounds = "within \(WireLimits.describe(range.lowerBound))...\(WireLimits.describe(range.upperBound))"
-        guard contains(key) else {
+        guard contains(key), try fallback == nil || !decodeNil(forKey: key) else {
             if let fallback { return fallback }
             throw DecodingError.keyNotFound(
                 key, .init(codingPath: codingPath, debugDescription: "\(key.stringValue) is required"))
