@@ -13,7 +13,7 @@ OPENBLAS_CORETYPE ?= SkylakeX
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: setup build install test docs demo bench-capture bench-models bench-detector clean
+.PHONY: setup build install test fuzz docs demo bench-capture bench-models bench-detector clean
 
 setup:
 	@scripts/setup.sh
@@ -46,8 +46,15 @@ test: setup
 	scripts/validate-kubernetes.sh
 	$(SWIFT) build --build-tests
 	scripts/check-systemd-units.sh
+	scripts/fuzz-api.sh
 	$(SWIFT) test --skip-build --parallel --skip PrivilegedTests
 	$(SWIFT) test --skip-build --no-parallel --filter PrivilegedTests
+
+# Longer API fuzzing than make test's bounded run (schemathesis, docs/openapi.json against the
+# debug detector): FUZZ_EXAMPLES per operation.
+fuzz: setup
+	$(SWIFT) build --product detector
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),1000) scripts/fuzz-api.sh
 
 # The DocC catalog of every library, built with swift-docc-plugin; fails on any DocC warning.
 docs: setup
