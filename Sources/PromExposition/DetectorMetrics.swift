@@ -235,7 +235,7 @@ public final class DetectorMetrics: Sendable {
                 state.lastNamed[ip] = state.tick
             }
             return series.map { name, help, labels in
-                let key = ([name] + labels.map { $0.0 + "=" + $0.1 }).joined(separator: "\u{0}")
+                let key = Self.seriesKey(name, labels)
                 if let c = state.counters[ip]?[key] { return c }
                 let c = registry.makeCounter(descriptor: describe(name, help), labels: labels)
                 state.counters[ip, default: [:]][key] = c
@@ -245,10 +245,15 @@ public final class DetectorMetrics: Sendable {
         for counter in counters { counter.increment() }
     }
 
+    /// One key per series: the name and its label pairs.
+    private static func seriesKey(_ name: String, _ labels: [(String, String)]) -> String {
+        ([name] + labels.map { $0.0 + "=" + $0.1 }).joined(separator: "\u{0}")
+    }
+
     /// The counter `name{labels}`, registered on first use.
     private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {
         labelledCounters.withLock { counters in
-            let key = ([name] + labels.map { $0.0 + "=" + $0.1 }).joined(separator: "\u{0}")
+            let key = Self.seriesKey(name, labels)
             if let c = counters[key] { return c }
             let c = registry.makeCounter(descriptor: describe(name, help), labels: labels)
             counters[key] = c

@@ -171,6 +171,13 @@ public final class MonitorMetrics: Sendable {
             var shorter: (value: ProbedBreadth, expires: Double)?
             var ports: Gauge?
             var hosts: Gauge?
+
+            /// Unregisters the entry's series, if it has any.
+            mutating func dropSeries(from registry: PrometheusCollectorRegistry) {
+                ports.map(registry.unregisterGauge)
+                hosts.map(registry.unregisterGauge)
+                (ports, hosts) = (nil, nil)
+            }
         }
         var entries: [String: Entry] = [:]
         var clock = 0.0
@@ -320,8 +327,7 @@ public final class MonitorMetrics: Sendable {
                     (entry.value, entry.expires, entry.shorter) = (shorter.value, shorter.expires, nil)
                     state.entries[ip] = entry
                 } else {
-                    entry.ports.map(registry.unregisterGauge)
-                    entry.hosts.map(registry.unregisterGauge)
+                    entry.dropSeries(from: registry)
                     state.entries[ip] = nil
                 }
             }
@@ -334,10 +340,7 @@ public final class MonitorMetrics: Sendable {
             for (rank, ip) in ranked.enumerated() {
                 guard var entry = state.entries[ip] else { continue }
                 if rank >= topSourceSeriesLimit {
-                    entry.ports.map(registry.unregisterGauge)
-                    entry.hosts.map(registry.unregisterGauge)
-                    entry.ports = nil
-                    entry.hosts = nil
+                    entry.dropSeries(from: registry)
                     state.entries[ip] = rank >= 4 * max(1, topSourceSeriesLimit) ? nil : entry
                     continue
                 }
