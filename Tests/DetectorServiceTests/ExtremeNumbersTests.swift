@@ -210,12 +210,13 @@ struct PrometheusAnswersTests {
             #expect(features?["packets_per_second"] as? Double == 250.5)
         }
         await prometheus.stop()
-        let closed = try FreePort.next()
-        try await Application(router: try Self.routes(prometheus: "http://127.0.0.1:\(closed)", timeout: .seconds(2)).router()).test(.router) { client in
+        let closed = try ClosedPort()
+        try await Application(router: try Self.routes(prometheus: closed.url, timeout: .seconds(2)).router()).test(.router) { client in
             let response = try await client.execute(uri: "/detect/prom", method: .get)
             #expect(response.status == .serviceUnavailable, "\(String(buffer: response.body))")
             #expect((try Fixture.json(response)["error"] as? String)?.contains("unreachable") == true)
         }
+        withExtendedLifetime(closed) {}
     }
 }
 

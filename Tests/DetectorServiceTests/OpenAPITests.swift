@@ -40,11 +40,14 @@ struct OpenAPITests {
     func conforms() async throws {
         // No Prometheus here (a closed port): /detect/prom must answer its documented 503;
         // DetectorPrometheusTests covers its 200 with a real server, PrometheusAnswersTests its 502.
-        let closed = try FreePort.next()
+        let closed = try ClosedPort()
         let server = try MonitorProcess(
-            arguments: [], environment: ["DETECTOR_API_TOKEN": "t0ken", "PROMETHEUS_URL": "http://127.0.0.1:\(closed)"],
+            arguments: [], environment: ["DETECTOR_API_TOKEN": "t0ken", "PROMETHEUS_URL": closed.url],
             executable: BuiltProducts.detector)
-        defer { server.terminate() }
+        defer {
+            server.terminate()
+            withExtendedLifetime(closed) {}  // the port stays closed while the detector runs
+        }
         try await server.waitUntil(path: "/health", timeout: .seconds(120))
         let auth = [("Authorization", "Bearer t0ken")]
         let json = [("Content-Type", "application/json")]

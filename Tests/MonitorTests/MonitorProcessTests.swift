@@ -264,11 +264,14 @@ struct UnprivilegedFallbackTests {
 
 @Suite("monitor posting windows to the detector")
 struct DetectorPostingTests {
-    /// Polls `condition` every 100 ms for up to `timeout`.
     @Test func everyWindowArrivesInOrderThroughAnOutage() async throws {
         // Three refusals: the monitor retries after 0.5 s, 1 s and 2 s and keeps every window meanwhile.
+        // The receiver runs in this test process, which other tests keep busy: a generous post timeout,
+        // so that no post it answers late is cut off and sent again.
         let receiver = try await WindowReceiver.start(statuses: [503, 503, 503])
-        let monitor = try MonitorProcess(arguments: ["--simulate", "--stats-window", "100ms", "--ml-detector-url", receiver.url])
+        let monitor = try MonitorProcess(arguments: [
+            "--simulate", "--stats-window", "100ms", "--ml-detector-url", receiver.url, "--post-timeout", "60s",
+        ])
         try await monitor.waitUntil(path: "/ready")
         #expect(try await Poll.until { receiver.acceptedWindows.count >= 40 })
         await #expect(monitor.terminate() == 0)
@@ -282,11 +285,15 @@ struct DetectorPostingTests {
     }
 
     @Test func countsFailuresAndDropsWhileTheDetectorIsDown() async throws {
+        let closed = try ClosedPort()
         let monitor = try MonitorProcess(arguments: [
-            "--simulate", "--stats-window", "100ms", "--ml-detector-url", "http://127.0.0.1:\(try FreePort.next())",
+            "--simulate", "--stats-window", "100ms", "--ml-detector-url", closed.url,
             "--post-queue", "3",
         ])
-        defer { monitor.terminate() }
+        defer {
+            monitor.terminate()
+            withExtendedLifetime(closed) {}  // the port stays closed while the monitor runs
+        }
         try await monitor.waitUntil(path: "/ready")
         var samples: [String: Double] = [:]
         let failed = try await Poll.until {

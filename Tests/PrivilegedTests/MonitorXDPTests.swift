@@ -163,14 +163,17 @@ struct MonitorXDPTests {
     /// Every ebpf_* series moves when the traffic or event it counts happens.
     @Test func everyMonitorMetricMoves() async throws {
         let network = try TestNetwork(ipv6: true)
-        let closedPort = try FreePort.next()
+        let closed = try ClosedPort()
         let monitor = try MonitorProcess(arguments: [
             "--interface", network.hostInterface, "--xdp-mode", "native", "--stats-window", "500ms",
-            "--ml-detector-url", "http://127.0.0.1:\(closedPort)", "--post-timeout", "1s", "--post-queue", "2",
+            "--ml-detector-url", closed.url, "--post-timeout", "1s", "--post-queue", "2",
             "--sample-every", "1",
             "--ringbuf-bytes", "4096", "--source-table-entries", "8", "--program-stats",
         ])
-        defer { monitor.terminate() }
+        defer {
+            monitor.terminate()
+            withExtendedLifetime(closed) {}  // the port stays closed while the monitor runs
+        }
         try await monitor.waitUntil(path: "/ready")
 
         try await Traffic.udp(network, count: 50, from: network.peerAddress, port: 53)

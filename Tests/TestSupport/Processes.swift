@@ -216,12 +216,25 @@ public final class MonitorProcess: Sendable {
     }
 }
 
-/// A TCP port on 127.0.0.1 that was free a moment ago.
+/// A TCP port on 127.0.0.1 that was free a moment ago, for a server a test starts in a child
+/// process. For a port that must stay unanswered, use ``ClosedPort``.
 public enum FreePort {
     public static func next() throws -> Int {
+        try ClosedPort().port
+    }
+}
+
+/// A port on 127.0.0.1 where nothing listens, for as long as this value lives: a socket is
+/// bound to it without `listen`, so connections are refused and the kernel gives the port to no
+/// other socket (a port merely free a moment ago may be handed to another test's server, which
+/// would then receive what this test meant to send nowhere).
+public final class ClosedPort: Sendable {
+    public let port: Int
+    private let fd: Int32
+
+    public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -229,13 +242,22 @@ public enum FreePort {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        guard bound == 0 else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        return Int(UInt16(bigEndian: address.sin_port))
+        self.fd = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
     }
+
+    deinit { close(fd) }
+
+    /// `http://127.0.0.1:<port>`.
+    public var url: String { "http://127.0.0.1:\(port)" }
 }
 
 /// Minimal HTTP client calls for tests (AsyncHTTPClient).

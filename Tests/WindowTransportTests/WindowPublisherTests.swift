@@ -29,22 +29,29 @@ struct WindowPublisherTests {
         var rejected: Int { list.withLock { $0.reduce(0) { if case let .rejected(_, n) = $1 { $0 + n } else { $0 } } } }
     }
 
-    static func publisher(_ url: String, queue: Int = 600, token: String? = nil, events: Events) -> WindowPublisher {
+    /// `timeout`: generous by default, as the receiver shares the test process with every other
+    /// test and a post cut off by a timeout would be retried (and counted) although it arrived.
+    /// AsyncHTTPClient retries a refused connection until the timeout: short for a closed port.
+    static func publisher(
+        _ url: String, queue: Int = 600, token: String? = nil, timeout: Duration = .seconds(60), events: Events
+    ) -> WindowPublisher {
         var logger = Logger(label: "publisher-test")
         logger.logLevel = .critical
         return WindowPublisher(
             configuration: .init(
                 endpoint: url + "/detect", queueCapacity: queue, initialBackoff: .milliseconds(20),
-                maximumBackoff: .milliseconds(100), requestTimeout: .seconds(2), bearerToken: token),
+                maximumBackoff: .milliseconds(100), requestTimeout: timeout, bearerToken: token),
             httpClient: .shared, logger: logger, onEvent: events.append)
     }
 
-    /// Runs the publisher until `condition` holds (or 10 s), then stops it.
+    /// Runs the publisher until `condition` holds, then stops it; a condition that never holds
+    /// fails the test.
     static func run(_ publisher: WindowPublisher, until condition: @escaping @Sendable () -> Bool) async throws {
         let task = Task { try await publisher.run() }
-        try await waitFor(condition)
+        let held = try await Poll.until { condition() }
         task.cancel()
         try await task.value
+        try #require(held, "the publisher never reached the expected state")
     }
 
     @Test func postsEveryWindowInOrder() async throws {
@@ -76,12 +83,14 @@ struct WindowPublisherTests {
     @Test func boundedQueueDropsTheOldestAndCountsThem() async throws {
         let events = Events()
         // Nothing listens on this port: every post fails.
-        let publisher = Self.publisher("http://127.0.0.1:\(try FreePort.next())", queue: 3, events: events)
+        let closed = try ClosedPort()
+        let publisher = Self.publisher(closed.url, queue: 3, timeout: .seconds(2), events: events)
         for sequence in 0..<10 { publisher.enqueue(Self.window(sequence)) }
         #expect(events.dropped == 7)
         #expect(publisher.queueDepth == 3)
         try await Self.run(publisher) { events.failures >= 2 }
         #expect(events.posted == 0)
+        withExtendedLifetime(closed) {}
 
         // The detector comes back: the three newest windows arrive.
         let receiver = try await WindowReceiver.start()
@@ -98,22 +107,15 @@ struct WindowPublisherTests {
         let publisher = Self.publisher(receiver.url, events: events)
         let task = Task { try await publisher.run() }
         publisher.enqueue(Self.window(1))
-        try await Self.waitFor { events.rejected == 1 }
+        let rejected = try await Poll.until { events.rejected == 1 }
         publisher.enqueue(Self.window(2))
-        try await Self.waitFor { events.posted == 1 }
+        let posted = try await Poll.until { events.posted == 1 }
         task.cancel()
         try await task.value
+        try #require(rejected && posted, "rejected \(events.rejected), posted \(events.posted)")
         await receiver.stop()
         #expect(receiver.requests.map(\.status) == [400, 200])
         #expect(receiver.acceptedWindows.map(\.sequence) == [2])
         #expect(events.failures == 0)
-    }
-
-    static func waitFor(_ condition: @Sendable () -> Bool) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(10)
-        while !condition() && clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 }
