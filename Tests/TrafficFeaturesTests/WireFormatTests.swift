@@ -31,6 +31,24 @@ struct WireFormatTests {
         #expect(decoded == window)
     }
 
+
+    /// Found by fuzz-pcap: a start of `.249` s came back from JSON as `.24899…` and was written
+    /// as `.248`, so every hop (monitor → detector → replay) moved the window a millisecond.
+    @Test(arguments: [
+        (1_800_000_000.249, "2027-01-15T08:00:00.249Z"), (1_800_000_000.2494, "2027-01-15T08:00:00.249Z"),
+        (1_800_000_000.2496, "2027-01-15T08:00:00.250Z"), (1_800_000_000.9999, "2027-01-15T08:00:01.000Z"),
+        (0.001, "1970-01-01T00:00:00.001Z"), (-0.25, "1969-12-31T23:59:59.750Z"),
+    ])
+    func startsKeepTheirMillisecondThroughEveryHop(seconds: Double, text: String) throws {
+        #expect(WindowTimestamp.format(Date(timeIntervalSince1970: seconds)) == text)
+        var window = Self.sampleWindow()
+        window.windowStart = Date(timeIntervalSince1970: seconds)
+        let first = try window.jsonData()
+        var json = first
+        for _ in 0..<5 { json = try JSONDecoder().decode(TrafficWindow.self, from: json).jsonData() }
+        #expect(json == first)
+        #expect(WindowTimestamp.parse(text).map(WindowTimestamp.format) == text)
+    }
     @Test func encodesTheSeedFieldsAsSnakeCase() throws {
         let object = try JSONSerialization.jsonObject(with: try Self.sampleWindow().jsonData()) as! [String: Any]
         for key in [
