@@ -35,8 +35,10 @@ PREFIX ?= /usr/local
 install:
 	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BIN_DIR="$(or $(BIN_DIR),$(RELEASE_DIR))" scripts/install.sh
 
-# Everything, from one debug build: the deployment artifacts (alert rules and their unit tests,
-# dashboard queries, Kubernetes manifests, systemd units; offline), unit suites, the monitor binary, and (as root)
+# Everything, from one debug build (and one instrumented build of the fuzz targets, Fuzz/): the
+# deployment artifacts (alert rules and their unit tests, dashboard queries, Kubernetes
+# manifests, systemd units; offline), bounded fuzzing (the API, then each libFuzzer target for
+# FUZZ_SECONDS, default 20), unit suites, the monitor binary, and (as root)
 # BPF_PROG_TEST_RUN, XDP on test namespaces and the monitor end to end. The suites that send
 # real traffic (floods are judged by their rate) run afterwards, one at a time, with the
 # machine to themselves; everything else runs in parallel first.
@@ -47,14 +49,19 @@ test: setup
 	$(SWIFT) build --build-tests
 	scripts/check-systemd-units.sh
 	scripts/fuzz-api.sh
+	scripts/fuzz-targets.sh
 	$(SWIFT) test --skip-build --parallel --skip PrivilegedTests
 	$(SWIFT) test --skip-build --no-parallel --filter PrivilegedTests
 
-# Longer API fuzzing than make test's bounded run (schemathesis, docs/openapi.json against the
-# debug detector): FUZZ_EXAMPLES per operation.
+# Longer fuzzing than make test's bounded runs: the detector's API (schemathesis,
+# docs/openapi.json against the debug detector, FUZZ_EXAMPLES per operation), the libFuzzer
+# targets of Fuzz/ (FUZZ_SECONDS each), and as root the XDP program against the Swift parser on
+# FUZZ_FRAMES random and mutated frames of each kind (BPF_PROG_TEST_RUN).
 fuzz: setup
 	$(SWIFT) build --product detector
 	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),1000) scripts/fuzz-api.sh
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300) scripts/fuzz-targets.sh
+	if [ "$$(id -u)" = 0 ]; then FUZZ_FRAMES=$(or $(FUZZ_FRAMES),100000) $(SWIFT) test --filter MutatedFramesTests; fi
 
 # The DocC catalog of every library, built with swift-docc-plugin; fails on any DocC warning.
 docs: setup
