@@ -51,7 +51,7 @@ struct AttackTrafficTests {
         windows.flatMap(\.topSources).filter { $0.ip == source }.reduce(0) { $0 + $1[keyPath: kind] }
     }
 
-    static let scanKinds: [(flag: String, kind: KeyPath<SourceStats, Int> & Sendable)] = [
+    static let scanKinds: [(flag: String, kind: any KeyPath<SourceStats, Int> & Sendable)] = [
         ("-sA", \.ackProbes), ("-sF", \.stealthProbes), ("-sN", \.stealthProbes), ("-sX", \.stealthProbes),
         ("-sM", \.ackProbes), ("-sU", \.udpProbes), ("-sS", \.synPackets),
     ]
@@ -71,7 +71,7 @@ struct AttackTrafficTests {
         #expect(!silenced.contains { $0.threat == .portScan }, "\(flag) with port_scan disabled: \(silenced.map(\.explanation))")
     }
 
-    static let sweepKinds: [(flag: String, kind: KeyPath<SourceStats, Int> & Sendable)] = [
+    static let sweepKinds: [(flag: String, kind: any KeyPath<SourceStats, Int> & Sendable)] = [
         ("-PA80", \.ackProbes), ("-PS443", \.synPackets), ("-PU40125", \.udpProbes), ("-PE", \.icmpProbes),
         ("-PP", \.icmpProbes),
     ]
