@@ -131,6 +131,7 @@ let package = Package(
             dependencies: [
                 "ServiceSupport", "ThreatRules", "AnomalyModels", "TrafficFeatures", "PromExposition", "WindowTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -143,6 +144,7 @@ let package = Package(
             dependencies: [
                 "ServiceSupport", "EBPFCapture", "ThreatRules", "TrafficFeatures", "PromExposition", "WindowTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

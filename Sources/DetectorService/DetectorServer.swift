@@ -1,6 +1,7 @@
 public import AnomalyModels
 import Foundation
 import Hummingbird
+import NIOCore
 public import Logging
 import PromExposition
 import ServiceLifecycle
@@ -22,6 +23,9 @@ public struct DetectorConfiguration: Sendable {
     public var host: String
     /// The port to listen on (`HTTP_ADDR`).
     public var port: Int
+    /// How long a connection may stay without a complete request part before it is closed
+    /// (`IDLE_TIMEOUT`, default 30 s; see `Settings.idleTimeout()`).
+    public var idleTimeout: Duration
     /// Where the models are saved and loaded (`MODEL_DIR`); nil keeps them in memory only.
     public var modelDirectory: String?
     /// How often the models retrain when enough new samples arrived (`TRAINING_INTERVAL`).
@@ -54,6 +58,7 @@ public struct DetectorConfiguration: Sendable {
     ///   or an unusable threshold.
     public init(settings: Settings) throws {
         (host, port) = try settings.address("HTTP_ADDR", default: Self.defaultAddress)
+        idleTimeout = try settings.idleTimeout()
         trainingInterval = try settings.duration("TRAINING_INTERVAL", default: TrainingService.defaultInterval)
         guard trainingInterval >= TrainingService.minimumInterval else {
             throw SettingError("TRAINING_INTERVAL must be at least \(Int(TrainingService.minimumInterval / .milliseconds(1)))ms")
@@ -153,6 +158,7 @@ public struct DetectorServer: Sendable {
     public func run() async throws {
         let app = Application(
             router: routes.router(),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "detector"),
             logger: logger)
         logger.info(

@@ -91,6 +91,9 @@ public struct MonitorConfiguration: Sendable {
     public var host: String
     /// The port the HTTP API listens on (`HTTP_ADDR`).
     public var port: Int
+    /// How long a connection to the HTTP API may stay without a complete request part before it
+    /// is closed (`IDLE_TIMEOUT`, default 30 s; see `Settings.idleTimeout()`).
+    public var idleTimeout: Duration
     /// Rule thresholds for `--offline` (`THRESHOLDS_FILE`, `RULE_*`), as the detector reads them.
     public var thresholds: RuleThresholds
 
@@ -126,6 +129,7 @@ public struct MonitorConfiguration: Sendable {
             "METRICS_TOP_SOURCES", default: MonitorMetrics.defaultTopSourceSeriesLimit,
             range: MonitorMetrics.topSourceSeriesLimitRange)
         (host, port) = try settings.address("HTTP_ADDR", default: Self.defaultAddress)
+        idleTimeout = try settings.idleTimeout()
 
         let modeText = settings.string("XDP_MODE") ?? "auto"
         guard let mode = XDPAttachMode(argument: modeText) else {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 public import EBPFCapture
 import Foundation
 import Hummingbird
+import NIOCore
 public import Logging
 public import PromExposition
 import ServiceLifecycle
@@ -60,6 +61,7 @@ public enum MonitorServer {
             .router()
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "monitor"),
             logger: logger)
 

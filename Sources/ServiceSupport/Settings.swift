@@ -81,6 +81,25 @@ public struct Settings: Sendable {
         return duration
     }
 
+    /// The default ``idleTimeout()`` (`IDLE_TIMEOUT`): 30 seconds.
+    public static let defaultIdleTimeout = Duration.seconds(30)
+    /// The idle timeouts ``idleTimeout()`` accepts: 100 ms to one hour (3600s).
+    public static let idleTimeoutRange = Duration.milliseconds(100)...Duration.seconds(3600)
+
+    /// How long the HTTP server keeps a connection that has not sent a complete request part
+    /// (`IDLE_TIMEOUT`, default ``defaultIdleTimeout``): a client that opens a connection and
+    /// trickles a request head, or goes quiet, is disconnected after this long, so slow clients
+    /// cannot hold connections (file descriptors) forever.
+    ///
+    /// - Throws: ``SettingError`` when the value is not a duration within ``idleTimeoutRange``.
+    public func idleTimeout() throws(SettingError) -> Duration {
+        let timeout = try duration("IDLE_TIMEOUT", default: Self.defaultIdleTimeout)
+        guard Self.idleTimeoutRange.contains(timeout) else {
+            throw SettingError("IDLE_TIMEOUT must be within 100ms...3600s, got \"\(string("IDLE_TIMEOUT") ?? "")\"")
+        }
+        return timeout
+    }
+
     /// A listen address `host:port` (see ``parseAddress(_:)``), else ``SettingError``.
     ///
     /// - Parameters:

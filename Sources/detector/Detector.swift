@@ -17,6 +17,8 @@ struct Detector: AsyncParsableCommand {
 
     @Option(name: .customLong("http-addr"), help: "Listen address host:port [HTTP_ADDR] (default 0.0.0.0:5000).")
     var httpAddr: String?
+    @Option(name: .customLong("idle-timeout"), help: "Close a connection that sends no complete request part for this long, e.g. 30s [IDLE_TIMEOUT] (default 30s).")
+    var idleTimeout: String?
     @Option(name: .customLong("model-dir"), help: "Directory for the trained models [MODEL_DIR]; without it models live in memory only.")
     var modelDir: String?
     @Option(name: .customLong("training-interval"), help: "Retrain every interval when ≥ 50 new samples [TRAINING_INTERVAL] (default 30s).")
@@ -36,7 +38,7 @@ struct Detector: AsyncParsableCommand {
 
     func run() async throws {
         let settings = Settings(flags: [
-            "HTTP_ADDR": httpAddr, "MODEL_DIR": modelDir, "TRAINING_INTERVAL": trainingInterval,
+            "HTTP_ADDR": httpAddr, "IDLE_TIMEOUT": idleTimeout, "MODEL_DIR": modelDir, "TRAINING_INTERVAL": trainingInterval,
             "PROMETHEUS_URL": prometheusURL, "PROMETHEUS_RANGE": prometheusRange, "THRESHOLDS_FILE": thresholdsFile,
             "METRICS_TOP_IPS": metricsTopIPs.map(String.init), "DETECTOR_RULES_ONLY": rulesOnly ? "1" : nil,
             "LOG_LEVEL": logLevel,

@@ -35,6 +35,8 @@ struct Monitor: AsyncParsableCommand {
     var detectorToken: String?
     @Option(help: "HTTP listen address host:port (HTTP_ADDR, default 0.0.0.0:8800).")
     var httpAddr: String?
+    @Option(help: "Close an HTTP connection that sends no complete request part for this long, e.g. 30s (IDLE_TIMEOUT, default 30s).")
+    var idleTimeout: String?
     @Option(help: "BPF object file to load instead of the embedded one (BPF_OBJECT).")
     var bpfObject: String?
     @Option(help: "Replay this capture file instead of capturing live (classic pcap or pcapng).")
@@ -96,7 +98,7 @@ struct Monitor: AsyncParsableCommand {
         let settings = Settings(flags: [
             "INTERFACE": interface, "XDP_MODE": xdpMode, "STATS_WINDOW": statsWindow, "POST_INTERVAL": postInterval,
             "ML_DETECTOR_URL": mlDetectorURL, "POST_TIMEOUT": postTimeout, "DETECTOR_API_TOKEN": detectorToken,
-            "HTTP_ADDR": httpAddr, "BPF_OBJECT": bpfObject, "SAMPLE_EVERY": sampleEvery.map(String.init),
+            "HTTP_ADDR": httpAddr, "IDLE_TIMEOUT": idleTimeout, "BPF_OBJECT": bpfObject, "SAMPLE_EVERY": sampleEvery.map(String.init),
             "RINGBUF_BYTES": ringbufBytes.map(String.init), "TOP_SOURCES": topSources.map(String.init),
             "POST_QUEUE": postQueue.map(String.init), "IPV6_SOURCE_PREFIX": ipv6SourcePrefix.map(String.init),
             "SOURCE_TABLE_ENTRIES": sourceTableEntries.map(String.init), "PAIR_TABLE_ENTRIES": pairTableEntries.map(String.init),
