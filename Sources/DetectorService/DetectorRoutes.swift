@@ -313,13 +313,35 @@ public struct DetectorRoutes: Sendable {
             if optional { return [] }
             throw APIError(status: .badRequest, message: "request body is empty: send a JSON object", field: nil)
         }
-        guard contentType.hasPrefix("application/json") else {
+        guard Self.isJSON(contentType) else {
             throw APIError(
                 status: .unsupportedMediaType,
-                message: "Content-Type must be application/json, got \(contentType.isEmpty ? "none" : contentType)",
+                message: "Content-Type must be application/json (UTF-8), got \(contentType.isEmpty ? "none" : contentType)",
                 field: "Content-Type")
         }
+        // JSON is UTF-8 (RFC 8259). Foundation's decoder would also guess UTF-16 and UTF-32 from
+        // NUL bytes, which JSON text never holds raw, so a NUL is refused with invalid UTF-8.
+        if let offset = Self.firstNonUTF8Byte(bytes) {
+            throw APIError(
+                status: .badRequest, message: "malformed JSON: the body is not UTF-8 text (byte \(offset))", field: nil)
+        }
         return bytes
+    }
+
+    /// The offset of the first byte where `bytes` stops being UTF-8 text without NUL
+    /// characters, or nil when all of it is.
+    static func firstNonUTF8Byte(_ bytes: [UInt8]) -> Int? {
+        if let nul = bytes.firstIndex(of: 0) { return nul }
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
@@ -331,6 +353,20 @@ public struct DetectorRoutes: Sendable {
         } catch {
             throw APIError(status: .badRequest, message: "malformed JSON: \(error)", field: nil)
         }
+    }
+
+    /// True for `application/json`, with parameters or not, whose `charset` (when given) is
+    /// UTF-8, the only encoding of JSON (RFC 8259); `application/json-patch+json`,
+    /// `application/jsonp` and `charset=latin1` are not. `contentType` is lowercased.
+    static func isJSON(_ contentType: String) -> Bool {
+        let parts = contentType.split(separator: ";", omittingEmptySubsequences: false)
+        guard let type = parts.first, type.trimmingCharacters(in: .whitespaces) == "application/json" else { return false }
+        for parameter in parts.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, pair[0] == "charset" else { continue }
+            guard ["utf-8", "utf8", "\"utf-8\""].contains(pair[1]) else { return false }
+        }
+        return true
     }
 
     static func isArray(_ bytes: [UInt8]) -> Bool {

@@ -101,6 +101,8 @@ struct BadRequestTests {
         var path = "/detect"
         var method: HTTPRequest.Method = .post
         var body: String?
+        /// Bytes that are not valid UTF-8 (sent instead of `body`).
+        var raw: [UInt8]? = nil
         var contentType: String? = "application/json"
         var authorization: String? = "Bearer secret"
         var status: HTTPResponse.Status = .badRequest
@@ -134,6 +136,16 @@ struct BadRequestTests {
         Case(name: "unknown username_type", body: #"{"username_type": "wizard", "total_attempts": 5, "failed_attempts": 1}"#, mentions: "username_type"),
         Case(name: "body over 64 KiB", body: "{\"pad\": \"" + String(repeating: "x", count: 70_000) + "\"}", status: .contentTooLarge, mentions: "larger"),
         Case(name: "wrong content type", body: "{\(window)}", contentType: "text/plain", status: .unsupportedMediaType, mentions: "Content-Type"),
+        Case(name: "a JSON-like content type", body: "{\(window)}", contentType: "application/json-patch+json", status: .unsupportedMediaType, mentions: "Content-Type"),
+        Case(name: "JSONP", body: "{\(window)}", contentType: "application/jsonp", status: .unsupportedMediaType, mentions: "Content-Type"),
+        Case(name: "JSON in Latin-1", body: "{\(window)}", contentType: "application/json; charset=latin1", status: .unsupportedMediaType, mentions: "Content-Type"),
+        Case(name: "form data", body: "packets_per_second=10", contentType: "application/x-www-form-urlencoded", status: .unsupportedMediaType, mentions: "Content-Type"),
+        Case(name: "arrays nested 20,000 deep", body: String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000), mentions: "malformed"),
+        Case(name: "objects nested 10,000 deep", body: String(repeating: #"{"a":"#, count: 10_000) + "1" + String(repeating: "}", count: 10_000), mentions: "malformed"),
+        Case(name: "a 10,000-item array of empty objects", body: "[" + Array(repeating: "{}", count: 10_000).joined(separator: ",") + "]", mentions: "packets_per_second"),
+        Case(name: "invalid UTF-8 in a username", path: "/classify_username", raw: Array(#"{"username_text": "ro"#.utf8) + [0xFF, 0xFE] + Array(#"ot"}"#.utf8), mentions: "malformed"),
+        Case(name: "invalid UTF-8 in a field name", raw: Array("{\"pack".utf8) + [0xC3, 0x28] + Array("ets\": 1}".utf8), mentions: "malformed"),
+        Case(name: "a UTF-16 body", raw: Array("{\(window)}".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, mentions: "malformed"),
         Case(name: "no content type", body: "{\(window)}", contentType: nil, status: .unsupportedMediaType, mentions: "Content-Type"),
         Case(name: "missing token", body: "{\(window)}", authorization: nil, status: .unauthorized, mentions: "token"),
         Case(name: "wrong token", body: "{\(window)}", authorization: "Bearer guess", status: .unauthorized, mentions: "token"),
@@ -155,7 +167,7 @@ struct BadRequestTests {
             if let type = c.contentType { headers[.contentType] = type }
             if let auth = c.authorization { headers[.authorization] = auth }
             let response = try await client.execute(
-                uri: c.path, method: c.method, headers: headers, body: c.body.map { ByteBuffer(string: $0) })
+                uri: c.path, method: c.method, headers: headers, body: c.raw.map { ByteBuffer(bytes: $0) } ?? c.body.map { ByteBuffer(string: $0) })
             #expect(response.status == c.status, "\(String(buffer: response.body))")
             #expect(response.headers[.contentType] == "application/json")
             let error = try Fixture.json(response)
