@@ -31,7 +31,7 @@ public struct DetectorRoutes: Sendable {
     /// The paths the router serves (the keys of ``methods``).
     public static var paths: Set<String> { Set(methods.keys) }
     /// The largest request body accepted (413 beyond).
-    public static let maximumBodyBytes = 64 * 1024
+    public static let maximumBodyBytes = WireLimits.maximumBodyBytes
     /// Most items in one `/detect` array (413 beyond).
     public static let maximumBatch = 1000
 
@@ -48,6 +48,8 @@ public struct DetectorRoutes: Sendable {
     public let prometheus: PrometheusWindowQuery?
     let started = Date()
     private let counts = VerdictCounts()
+    /// What each delivery stream has been answered, so a retried window is judged once.
+    private let ledger = DeliveryLedger()
 
     /// Routes over `detector`, counting into `metrics`; `training` retrains each model set.
     ///
@@ -86,9 +88,9 @@ public struct DetectorRoutes: Sendable {
                 guard items.count <= Self.maximumBatch else {
                     throw APIError(status: .contentTooLarge, message: "at most \(Self.maximumBatch) items per request", field: nil)
                 }
-                return Response.json(try items.map { try verdict($0) })
+                return Response.json(try items.map { try deliveredVerdict($0) })
             }
-            return Response.json(try verdict(decode(DetectItem.self, bytes)))
+            return Response.json(try deliveredVerdict(decode(DetectItem.self, bytes)))
         }
         router.get("/detect/prom") { _, _ -> Response in
             guard let prometheus else {
@@ -197,6 +199,29 @@ public struct DetectorRoutes: Sendable {
     }
 
     // MARK: - Verdicts
+
+    /// The verdict of a posted item: a window with a `stream` and a `sequence` that was judged
+    /// before (a retried post) gets the verdict it got then, and is not judged, counted or
+    /// learned again.
+    private func deliveredVerdict(_ item: DetectItem) throws -> Verdict {
+        guard case .network(let window) = item, let stream = window.stream, let sequence = window.sequence else {
+            return try verdict(item)
+        }
+        switch try ledger.judge(stream: stream, sequence: sequence, { try verdict(item) }) {
+        case .judged(let verdict):
+            return verdict
+        case .repeated(let verdict):
+            metrics.duplicateWindow()
+            return verdict
+        case .tooOld(let highest):
+            metrics.duplicateWindow()
+            throw APIError(
+                status: .conflict,
+                message: "window \(sequence) of stream \(stream) was judged already (the stream is at \(highest); "
+                    + "only the last \(DeliveryLedger.rememberedWindows) windows are answered again)",
+                field: "sequence")
+        }
+    }
 
     private func verdict(_ item: DetectItem, learn: Bool = true) throws -> Verdict {
         let clock = ContinuousClock()

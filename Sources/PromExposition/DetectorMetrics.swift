@@ -94,6 +94,7 @@ public final class DetectorMetrics: Sendable {
     private let processing: DurationHistogram
     private let dbscanScore, vaeError, zmadScore, trainingQuality: Gauge
     private let suppressedModelAlerts: Counter
+    private let duplicateWindows: Counter
     private let suppressedCounted = Mutex(0)
     private let modelStatus: [String: Gauge]
     private let advancedModelStatus: [String: Gauge]
@@ -168,6 +169,9 @@ public final class DetectorMetrics: Sendable {
         suppressedModelAlerts = r.makeCounter(
             descriptor: describe(
                 MetricName.detectorSuppressedModelAlerts, "Network windows the models agreed on but the model-alert policy kept from alerting."))
+        duplicateWindows = r.makeCounter(
+            descriptor: describe(
+                MetricName.detectorDuplicateWindows, "Windows received again (same stream and sequence) and answered without judging them again."))
         modelStatus = labelled(MetricName.detectorModelStatus, "1 trained from data, 0.5 bootstrap baseline, 0 none.", "model", Self.models)
         advancedModelStatus = labelled(
             MetricName.detectorAdvancedModelStatus, "State of each model of the network ensemble: 1 trained from data, 0.5 bootstrap, 0 none.",
@@ -368,6 +372,10 @@ public final class DetectorMetrics: Sendable {
         }
         if new > 0 { suppressedModelAlerts.increment(by: Int64(new)) }
     }
+
+    /// Counts one window received again and answered from the delivery ledger
+    /// (``MetricName/detectorDuplicateWindows``).
+    public func duplicateWindow() { duplicateWindows.increment() }
 
     /// The Prometheus text exposition (format 0.0.4) of every series on ``registry``.
     public func render() -> String { registry.emitToString() }

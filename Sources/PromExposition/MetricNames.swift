@@ -171,6 +171,10 @@ public enum MetricName {
     /// Network windows the models agreed on but the model-alert policy kept from alerting
     /// (not persistent, too little impact, or still learning the host). Counter, no labels.
     public static let detectorSuppressedModelAlerts = "ml_detector_model_alerts_suppressed_total"
+    /// Windows received again — the same `stream` and `sequence`, a post the monitor retried
+    /// after the first copy had arrived — and answered with the verdict already given, without
+    /// judging, counting or learning them again. Counter, no labels.
+    public static let detectorDuplicateWindows = "ml_detector_duplicate_windows_total"
     /// Training samples held, label `model`. Gauge.
     public static let detectorTrainingSamples = "ml_detector_training_samples"
     /// Completed trainings, label `model`. Counter.

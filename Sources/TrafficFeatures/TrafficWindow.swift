@@ -453,6 +453,11 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     public var source: String?
     /// Window number since the source started (`sequence`: 0, 1, 2, …), so consumers can see gaps.
     public var sequence: Int?
+    /// The delivery stream the windows were numbered in (`stream`, at most
+    /// ``WireLimits/streamLength`` characters): `WindowPublisher` stamps its own, a new one at each monitor start, so a
+    /// receiver that has seen (`stream`, `sequence`) knows a second copy is a
+    /// retry of the same window (the detector judges it once).
+    public var stream: String?
     /// Sources worth naming (`top_sources`), bounded (see ``TopSources``).
     public var topSources: [SourceStats]
     /// All counters of the window (packets and bytes by protocol, TCP flags, DNS, …), each under
@@ -550,7 +555,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         case icmpPackets = "icmp_packets"
         case windowSeconds = "window_seconds"
         case windowStart = "window_start"
-        case interface, source, sequence
+        case interface, source, sequence, stream
         case topSources = "top_sources"
         case packets, bytes
         case tcpBytes = "tcp_bytes"
@@ -629,6 +634,12 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         interface = try c.decodeIfPresent(String.self, forKey: .interface)
         source = try c.decodeIfPresent(String.self, forKey: .source)
         sequence = try c.decodeCountIfPresent(.sequence)
+        stream = try c.decodeIfPresent(String.self, forKey: .stream)
+        if let stream, stream.isEmpty || stream.unicodeScalars.count > WireLimits.streamLength {
+            throw DecodingError.dataCorruptedError(
+                forKey: .stream, in: c,
+                debugDescription: "stream must be 1 to \(WireLimits.streamLength) characters, got \(stream.unicodeScalars.count)")
+        }
         topSources = try c.decodeIfPresent([SourceStats].self, forKey: .topSources) ?? []
 
         counters.packets = try c.isPresent(.packets)
@@ -692,6 +703,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         try c.encodeIfPresent(interface, forKey: .interface)
         try c.encodeIfPresent(source, forKey: .source)
         try c.encodeIfPresent(sequence, forKey: .sequence)
+        try c.encodeIfPresent(stream, forKey: .stream)
         try c.encode(topSources, forKey: .topSources)
         try c.encode(counters.packets, forKey: .packets)
         try c.encode(counters.bytes, forKey: .bytes)

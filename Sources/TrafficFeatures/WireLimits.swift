@@ -29,6 +29,11 @@ public enum WireLimits {
     public static let maximumBytesPerSecond = 1e15
     /// The accepted `window_seconds`.
     public static let windowSeconds: ClosedRange<Double> = 0.001...86_400
+    /// The largest request body the detector reads (64 KiB, a 413 beyond): one window, or a
+    /// batch of windows as a JSON array; the monitor's publisher keeps its batches within it.
+    public static let maximumBodyBytes = 64 * 1024
+    /// The longest `stream` identifier, in characters (Unicode scalars; a UUID is 36).
+    public static let streamLength = 128
 
     /// `value` is an integer count within 0 … ``maximumCount``.
     public static func isCount(_ value: Int) -> Bool { value >= 0 && value <= maximumCount }

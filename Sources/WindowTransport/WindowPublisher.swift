@@ -18,6 +18,10 @@ public import TrafficFeatures
 /// means the detector refuses those windows: they are reported as rejected and not
 /// retried. Every outcome reaches `onEvent`, from which the monitor exports metrics; the
 /// detector's answers (its verdicts) reach `onAnswer` with the windows they judge.
+///
+/// A retried post may reach the detector twice (the first copy arrived but its answer did not,
+/// say while the detector was stopped). Each window carries the publisher's
+/// ``Configuration/stream`` and its `sequence`, by which the detector judges it only once.
 public final class WindowPublisher: Service, Sendable {
     /// Where windows are posted, and the bounds of the queue, the batches and the retries.
     public struct Configuration: Sendable {
@@ -27,6 +31,10 @@ public final class WindowPublisher: Service, Sendable {
         public var queueCapacity: Int
         /// Most windows in one request when catching up.
         public var maximumBatch: Int
+        /// Most bytes in one request body (default `WireLimits.maximumBodyBytes`, what the
+        /// detector reads): a batch holds as many windows as fit; a single window larger than
+        /// this is still sent, alone (and refused by a detector with that limit, counted).
+        public var maximumBatchBytes: Int
         /// Pause after each successful post so windows are sent in batches
         /// (`POST_INTERVAL`); zero posts each window as soon as it closes.
         public var batchInterval: Duration
@@ -41,6 +49,12 @@ public final class WindowPublisher: Service, Sendable {
         public var requestTimeout: Duration
         /// Sent as `Authorization: Bearer …` when set.
         public var bearerToken: String?
+        /// The `stream` every posted window carries (unless it has one): with the window's
+        /// `sequence` it lets the detector recognise a window posted twice — a post that timed out
+        /// after the detector had received it, then retried — and judge it once. A new random
+        /// identifier for each configuration by default, so a restarted monitor's sequence numbers,
+        /// which start again at 0, are a new stream.
+        public var stream: String
 
         /// The default ``queueCapacity`` (`POST_QUEUE`): 600 windows.
         public static let defaultQueueCapacity = 600
@@ -56,29 +70,36 @@ public final class WindowPublisher: Service, Sendable {
         ///   - endpoint: The full URL windows are posted to.
         ///   - queueCapacity: Most windows kept while the detector is unreachable.
         ///   - maximumBatch: Most windows in one request (default 60).
+        ///   - maximumBatchBytes: Most bytes in one request (default 64 KiB).
         ///   - batchInterval: Pause after each accepted post (default zero: no pause).
         ///   - initialBackoff: Pause before the first retry (default 0.5 s).
         ///   - maximumBackoff: Longest pause between retries (default 30 s).
         ///   - requestTimeout: Longest time one post may take.
         ///   - bearerToken: Token sent as `Authorization: Bearer …`, or nil for none.
+        ///   - stream: The windows' `stream` (default: a new UUID; at most
+        ///     `WireLimits.streamLength` characters).
         public init(
             endpoint: String,
             queueCapacity: Int = defaultQueueCapacity,
             maximumBatch: Int = 60,
+            maximumBatchBytes: Int = WireLimits.maximumBodyBytes,
             batchInterval: Duration = .zero,
             initialBackoff: Duration = .milliseconds(500),
             maximumBackoff: Duration = .seconds(30),
             requestTimeout: Duration = defaultRequestTimeout,
-            bearerToken: String? = nil
+            bearerToken: String? = nil,
+            stream: String = UUID().uuidString
         ) {
             self.endpoint = endpoint
             self.queueCapacity = max(1, queueCapacity)
             self.maximumBatch = max(1, maximumBatch)
+            self.maximumBatchBytes = max(1, maximumBatchBytes)
             self.batchInterval = batchInterval
             self.initialBackoff = initialBackoff
             self.maximumBackoff = maximumBackoff
             self.requestTimeout = requestTimeout
             self.bearerToken = bearerToken
+            self.stream = stream
         }
     }
 
@@ -138,8 +159,11 @@ public final class WindowPublisher: Service, Sendable {
         (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Queues a window for posting. Never blocks; drops the oldest window when full.
+    /// Queues a window for posting, stamped with ``Configuration/stream`` unless it has a
+    /// stream. Never blocks; drops the oldest window when full.
     public func enqueue(_ window: TrafficWindow) {
+        var window = window
+        if window.stream == nil { window.stream = configuration.stream }
         let body: Data
         do {
             body = try window.jsonData()
@@ -168,8 +192,8 @@ public final class WindowPublisher: Service, Sendable {
     public var queueDepth: Int { state.withLock { $0.queue.count } }
 
     /// Posts queued windows, oldest first, until the task is cancelled or the service group
-    /// shuts down gracefully; then makes one last attempt to post everything still queued, in one
-    /// request, and returns.
+    /// shuts down gracefully; then makes one last attempt to post everything still queued (batch
+    /// after batch, until one fails) and returns.
     ///
     /// A post under way when shutdown begins is allowed to finish (within
     /// ``Configuration/requestTimeout``) instead of being cut off, so windows the detector has
@@ -178,10 +202,9 @@ public final class WindowPublisher: Service, Sendable {
         await cancelWhenGracefulShutdown { [self] in
             await deliverUntilCancelled()
         }
-        // Shutdown: one last attempt to deliver what is queued.
-        if let batch = nextBatch(limit: configuration.queueCapacity) {
-            _ = await postToCompletion(batch)
-        }
+        // Shutdown: one last attempt to deliver what is queued, batch after batch until one
+        // fails.
+        while let batch = nextBatch(), case .accepted = await postToCompletion(batch) {}
         wake.finish()
     }
 
@@ -207,9 +230,21 @@ public final class WindowPublisher: Service, Sendable {
         }
     }
 
-    private func nextBatch(limit: Int? = nil) -> [Queued]? {
+    /// The oldest queued windows that fit in one request: at most ``Configuration/maximumBatch``
+    /// windows and ``Configuration/maximumBatchBytes`` bytes (the array's brackets and commas
+    /// included), and at least one.
+    private func nextBatch() -> [Queued]? {
         state.withLock { state in
-            state.queue.isEmpty ? nil : Array(state.queue.prefix(limit ?? configuration.maximumBatch))
+            guard let first = state.queue.first else { return nil }
+            var batch = [first]
+            var bytes = first.body.count
+            for item in state.queue.dropFirst().prefix(configuration.maximumBatch - 1) {
+                // "[" + items joined by "," + "]"
+                guard bytes + item.body.count + batch.count + 2 <= configuration.maximumBatchBytes else { break }
+                batch.append(item)
+                bytes += item.body.count
+            }
+            return batch
         }
     }
 

@@ -62,7 +62,11 @@ struct WindowPublisherTests {
         try await Self.run(publisher) { events.posted == 25 }
         await receiver.stop()
         #expect(receiver.acceptedWindows.map(\.sequence) == Array(0..<25))
-        #expect(receiver.acceptedWindows[3] == Self.window(3))
+        // Every window carries the publisher's stream, by which the detector recognises a repeat.
+        var third = Self.window(3)
+        third.stream = publisher.configuration.stream
+        #expect(receiver.acceptedWindows[3] == third)
+        #expect(Set(receiver.acceptedWindows.map(\.stream)) == [publisher.configuration.stream])
         #expect(receiver.requests.allSatisfy { $0.authorization == "Bearer s3cret" })
         #expect(events.failures == 0 && events.dropped == 0)
         #expect(publisher.queueDepth == 0)
@@ -99,6 +103,46 @@ struct WindowPublisherTests {
         try await Self.run(recovered) { events.posted == 3 }
         await receiver.stop()
         #expect(receiver.acceptedWindows.map(\.sequence) == [7, 8, 9])
+    }
+
+    @Test func eachPublisherIsANewStream() {
+        let events = Events()
+        let a = Self.publisher("http://127.0.0.1:9", events: events), b = Self.publisher("http://127.0.0.1:9", events: events)
+        #expect(a.configuration.stream != b.configuration.stream)
+        #expect(a.configuration.stream.count == 36)  // a UUID, within WireLimits.streamLength
+    }
+
+    /// A backlog goes in batches the detector reads whole: the detector refuses bodies over
+    /// 64 KiB (413, not retried), so a batch of 60 windows of 1–2 KB each would lose them all.
+    @Test func batchesStayWithinTheBodyLimit() async throws {
+        let receiver = try await WindowReceiver.start(statuses: [503])
+        let events = Events()
+        var logger = Logger(label: "publisher-test")
+        logger.logLevel = .critical
+        let publisher = WindowPublisher(
+            configuration: .init(
+                endpoint: receiver.url + "/detect", maximumBatchBytes: 10_000, initialBackoff: .milliseconds(20),
+                maximumBackoff: .milliseconds(100), requestTimeout: .seconds(60)),
+            httpClient: .shared, logger: logger, onEvent: events.append)
+        func large(_ sequence: Int, sources: Int) -> TrafficWindow {
+            var window = Self.window(sequence)
+            window.topSources = (0..<sources).map { SourceStats(ip: "198.18.1.\($0)", packets: sequence, bytes: 100 * sequence) }
+            return window
+        }
+        for sequence in 0..<40 { publisher.enqueue(large(sequence, sources: 8)) }
+        publisher.enqueue(large(40, sources: 200))  // larger than the bound alone
+        publisher.enqueue(large(41, sources: 8))
+        try await Self.run(publisher) { events.posted == 42 }
+        await receiver.stop()
+        #expect(receiver.acceptedWindows.map(\.sequence) == Array(0..<42))
+        let accepted = receiver.requests.filter { $0.status == 200 }
+        #expect(accepted.count > 4)
+        for request in accepted where WindowReceiver.windows(in: request.body).count > 1 {
+            #expect(request.body.count <= 10_000)
+        }
+        // The oversized window went alone.
+        #expect(accepted.contains { WindowReceiver.windows(in: $0.body).map(\.sequence) == [40] })
+        #expect(events.rejected == 0 && events.dropped == 0)
     }
 
     @Test func refusedWindowsAreCountedNotRetried() async throws {

@@ -1,0 +1,82 @@
+import Synchronization
+import ThreatRules
+
+/// Which windows of each delivery stream the detector has judged, so that a window delivered
+/// twice is judged once.
+///
+/// The monitor's publisher retries a post that failed or timed out; when the detector had
+/// received the first copy (it was stopped, or slow, and answered after the monitor gave up),
+/// the same window arrives again. Windows carry their publisher's `stream` and their
+/// `sequence`; the ledger keeps, per stream, the verdicts of the last ``rememberedWindows``
+/// sequences, and answers a repeat with the verdict already given — not judged, counted or
+/// learned again. A repeat older than that is refused (409). At most ``streamLimit`` streams are
+/// kept; the one used longest ago is forgotten first.
+///
+/// Windows of one stream are judged one at a time (the publisher posts them in order anyway);
+/// different streams do not wait for each other.
+final class DeliveryLedger: Sendable {
+    /// Verdicts remembered per stream.
+    static let rememberedWindows = 64
+    /// Streams remembered.
+    static let streamLimit = 1024
+
+    /// The outcome of ``judge(stream:sequence:_:)``.
+    enum Outcome {
+        /// Judged now.
+        case judged(Verdict)
+        /// Judged before: the verdict given then.
+        case repeated(Verdict)
+        /// Judged before, too long ago to answer again.
+        case tooOld(highest: Int)
+    }
+
+    private final class Stream: Sendable {
+        struct State {
+            var highest = -1
+            var verdicts: [Int: Verdict] = [:]
+        }
+        let state = Mutex(State())
+    }
+
+    private struct Streams {
+        var byID: [String: (stream: Stream, lastUse: UInt64)] = [:]
+        var clock: UInt64 = 0
+    }
+
+    private let streams = Mutex(Streams())
+
+    /// Judges window `sequence` of `stream` with `judge`, unless it was judged before.
+    /// `judge`'s error leaves the window unrecorded (a later copy is judged afresh).
+    func judge(stream id: String, sequence: Int, _ judge: () throws -> Verdict) throws -> Outcome {
+        let stream = streams.withLock { streams -> Stream in
+            streams.clock += 1
+            if let entry = streams.byID[id] {
+                streams.byID[id] = (entry.stream, streams.clock)
+                return entry.stream
+            }
+            if streams.byID.count >= Self.streamLimit,
+                let oldest = streams.byID.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+            {
+                streams.byID[oldest] = nil
+            }
+            let stream = Stream()
+            streams.byID[id] = (stream, streams.clock)
+            return stream
+        }
+        return try stream.state.withLock { state -> Outcome in
+            if let verdict = state.verdicts[sequence] { return .repeated(verdict) }
+            if sequence <= state.highest - Self.rememberedWindows { return .tooOld(highest: state.highest) }
+            let verdict = try judge()
+            state.verdicts[sequence] = verdict
+            state.highest = max(state.highest, sequence)
+            let cutoff = state.highest - Self.rememberedWindows
+            if state.verdicts.count > Self.rememberedWindows {
+                state.verdicts = state.verdicts.filter { $0.key > cutoff }
+            }
+            return .judged(verdict)
+        }
+    }
+
+    /// Streams remembered now.
+    var streamCount: Int { streams.withLock { $0.byID.count } }
+}
