@@ -129,18 +129,19 @@ public final class MonitorProcess: Sendable {
 
     /// Starts `monitor` with `arguments` plus `--http-addr <listen>:<free port>`;
     /// `prefix` runs it through another command (e.g. setpriv, or `ip netns exec` with
-    /// `listen` 0.0.0.0 and `address` the namespace's address).
+    /// `listen` 0.0.0.0 and `address` the namespace's address); `port` (default: a free one)
+    /// restarts a service where a previous process listened.
     public init(
         arguments: [String], environment: [String: String] = [:], executable: String = BuiltProducts.monitor,
-        prefix: [String] = [], listen: String = "127.0.0.1", address: String? = nil
+        prefix: [String] = [], listen: String = "127.0.0.1", address: String? = nil, port: Int? = nil
     ) throws {
         self.address = address ?? listen
-        port = try FreePort.next()
+        self.port = try port ?? FreePort.next()
         logPath = NSTemporaryDirectory() + "monitor-\(port)-\(UUID().uuidString).log"
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         pid = try Spawn.start(
-            prefix + [executable] + arguments + ["--http-addr", "\(listen):\(port)"], environment: env, stdout: logPath,
+            prefix + [executable] + arguments + ["--http-addr", "\(listen):\(self.port)"], environment: env, stdout: logPath,
             stderr: logPath)
     }
 
@@ -202,6 +203,14 @@ public final class MonitorProcess: Sendable {
     /// Sends SIGKILL (no cleanup possible in the process) and waits.
     public func killHard() {
         _ = stop(signal: SIGKILL)
+    }
+
+    /// Sends `signal` (e.g. SIGSTOP, SIGCONT) to the process while it runs; does not wait.
+    public func send(signal: Int32) {
+        exitStatus.withLock { status in
+            if status == nil { status = Spawn.poll(pid) }
+            if status == nil { kill(pid, signal) }
+        }
     }
 
     private func stop(signal: Int32) -> Int32 {
