@@ -164,6 +164,11 @@ public struct DetectorServer: Sendable {
         logger.info(
             "detector listening",
             metadata: ["address": "\(configuration.host):\(configuration.port)", "token": "\(configuration.token == nil ? "off" : "on")"])
+        if configuration.token == nil, !["127.0.0.1", "::1", "localhost"].contains(configuration.host) {
+            logger.warning(
+                "POST /detect and /train are open to anyone who reaches this address: what they post is judged and learned; set DETECTOR_API_TOKEN or listen on 127.0.0.1 (HTTP_ADDR)",
+                metadata: ["address": "\(configuration.host):\(configuration.port)"])
+        }
         let services: [any Service] = [app] + DetectionType.allCases.compactMap { training[$0] }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
