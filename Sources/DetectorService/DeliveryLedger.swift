@@ -17,8 +17,9 @@ import ThreatRules
 final class DeliveryLedger: Sendable {
     /// Verdicts remembered per stream.
     static let rememberedWindows = 64
-    /// Streams remembered.
-    static let streamLimit = 1024
+    /// Streams remembered (a monitor is one stream per start; with verdicts of about 2 KB the
+    /// ledger holds at most some 30 MB).
+    static let streamLimit = 256
 
     /// The outcome of ``judge(stream:sequence:_:)``.
     enum Outcome {
@@ -76,7 +77,4 @@ final class DeliveryLedger: Sendable {
             return .judged(verdict)
         }
     }
-
-    /// Streams remembered now.
-    var streamCount: Int { streams.withLock { $0.byID.count } }
 }
