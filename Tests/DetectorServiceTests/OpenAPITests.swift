@@ -87,6 +87,15 @@ struct OpenAPITests {
                     case 401: response = try await HTTP.send(url, method: .POST, body: body, headers: json)
                     case 413: response = try await HTTP.send(url, method: .POST, body: Data(repeating: 0x20, count: 70_000), headers: json + auth)
                     case 415: response = try await HTTP.send(url, method: .POST, body: body ?? Data("{}".utf8), headers: [("Content-Type", "text/plain")] + auth)
+                    case 409:
+                        // A repeat older than the delivery ledger remembers (64 windows of a stream).
+                        func window(_ sequence: Int) -> String {
+                            #"{"packets_per_second": 1, "bytes_per_second": 100, "unique_ips": 1, "unique_ports": 1, "tcp_packets": 1, "udp_packets": 0, "syn_packets": 0, "stream": "openapi-409", "sequence": \#(sequence)}"#
+                        }
+                        let batch = "[" + (0...64).map(window).joined(separator: ",") + "]"
+                        let judged = try await HTTP.send(url, method: .POST, body: Data(batch.utf8), headers: json + auth)
+                        #expect(judged.status == 200, "\(judged.text)")
+                        response = try await HTTP.send(url, method: .POST, body: Data(window(0).utf8), headers: json + auth)
                     default:
                         Issue.record("\(path): no way to provoke documented status \(code)")
                         continue
