@@ -36,10 +36,16 @@ struct DuplicateDeliveryTests {
         routes.stats().network.verdicts
     }
 
+    /// New routes served in-process while `test` posts to them; returned for what they counted.
+    static func serve(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws -> DetectorRoutes {
+        let routes = try Fixture.routes()
+        try await Application(router: routes.router()).test(.router, test)
+        return routes
+    }
+
     @Test("the repeat gets the same verdict; one verdict counted, one sample learned, one duplicate counted")
     func repeatIsAnsweredFromTheLedger() async throws {
-        let routes = try Fixture.routes()
-        try await Application(router: routes.router()).test(.router) { client in
+        let routes = try await Self.serve { client in
             let first = try await Self.post(client, Self.window(stream: "run-a", sequence: 5))
             let again = try await Self.post(client, Self.window(stream: "run-a", sequence: 5))
             #expect(first.status == .ok && again.status == .ok)
@@ -52,8 +58,7 @@ struct DuplicateDeliveryTests {
 
     @Test("copies arriving at once are judged once")
     func concurrentCopies() async throws {
-        let routes = try Fixture.routes()
-        try await Application(router: routes.router()).test(.router) { client in
+        let routes = try await Self.serve { client in
             let bodies = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<8 {
                     group.addTask { try await Self.post(client, Self.window(stream: "run-b", sequence: 0)).body }
@@ -68,8 +73,7 @@ struct DuplicateDeliveryTests {
 
     @Test("another stream, another sequence, or no stream at all is a new window")
     func newWindowsAreJudged() async throws {
-        let routes = try Fixture.routes()
-        try await Application(router: routes.router()).test(.router) { client in
+        let routes = try await Self.serve { client in
             for body in [
                 Self.window(stream: "run-c", sequence: 1), Self.window(stream: "run-d", sequence: 1),
                 Self.window(stream: "run-c", sequence: 2), Self.window(stream: nil, sequence: 1), Self.window(stream: nil, sequence: 1),
@@ -85,8 +89,7 @@ struct DuplicateDeliveryTests {
 
     @Test("in a batch, repeats are answered from the ledger and the rest judged, in order")
     func batches() async throws {
-        let routes = try Fixture.routes()
-        try await Application(router: routes.router()).test(.router) { client in
+        let routes = try await Self.serve { client in
             let first = try await Self.post(client, "[" + (0..<3).map { Self.window(stream: "run-e", sequence: $0) }.joined(separator: ",") + "]")
             let second = try await Self.post(client, "[" + (1..<5).map { Self.window(stream: "run-e", sequence: $0) }.joined(separator: ",") + "]")
             #expect(first.status == .ok && second.status == .ok)
@@ -120,8 +123,7 @@ struct DuplicateDeliveryTests {
 
     @Test("a stream identifier must be 1 to 128 characters")
     func streamLength() async throws {
-        let routes = try Fixture.routes()
-        try await Application(router: routes.router()).test(.router) { client in
+        _ = try await Self.serve { client in
             for stream in ["", String(repeating: "s", count: 129)] {
                 let response = try await Self.post(client, Self.window(stream: stream, sequence: 1))
                 #expect(response.status == .badRequest)

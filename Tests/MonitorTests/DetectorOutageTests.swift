@@ -25,11 +25,12 @@ struct DetectorOutageTests {
         PrometheusText.samples(try await process.get("/metrics").text)[name] ?? 0
     }
 
-    /// Starts a monitor posting to `detector`, waits for its first posts, runs `outage`, waits
-    /// until the backlog is delivered, stops the monitor and returns its judged sequences.
-    static func run(detector: () -> MonitorProcess, outage: () async throws -> Void) async throws -> (sequences: [Int], failures: Double) {
+    /// Starts a monitor posting to the detector at `detectorURL`, waits for its first posts, runs
+    /// `outage`, waits until the backlog is delivered, stops the monitor and returns its judged
+    /// sequences.
+    static func run(detectorURL: String, outage: () async throws -> Void) async throws -> (sequences: [Int], failures: Double) {
         let monitor = try MonitorProcess(arguments: [
-            "--simulate", "--stats-window", "200ms", "--ml-detector-url", detector().baseURL, "--print-verdicts", "json",
+            "--simulate", "--stats-window", "200ms", "--ml-detector-url", detectorURL, "--print-verdicts", "json",
         ])
         defer { monitor.terminate() }
         try await monitor.waitUntil(path: "/ready")
@@ -58,7 +59,7 @@ struct DetectorOutageTests {
             detector.terminate()
         }
         try await detector.waitUntil(path: "/health", timeout: .seconds(120))
-        let (sequences, failures) = try await Self.run(detector: { detector }) {
+        let (sequences, failures) = try await Self.run(detectorURL: detector.baseURL) {
             detector.send(signal: SIGSTOP)
             try await Task.sleep(for: Self.outage)
             detector.send(signal: SIGCONT)
@@ -82,7 +83,7 @@ struct DetectorOutageTests {
         try await first.waitUntil(path: "/health", timeout: .seconds(120))
         var second: MonitorProcess?
         defer { second?.terminate() }
-        let (sequences, failures) = try await Self.run(detector: { first }) {
+        let (sequences, failures) = try await Self.run(detectorURL: first.baseURL) {
             first.killHard()
             try await Task.sleep(for: Self.outage)
             second = try MonitorProcess(arguments: [], executable: BuiltProducts.detector, port: first.port)

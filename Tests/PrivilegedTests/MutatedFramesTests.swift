@@ -157,12 +157,7 @@ struct MutatedFramesTests {
         }
         if kernel.uniquePorts != swift.uniquePorts { parts.append("unique_ports: kernel \(kernel.uniquePorts), swift \(swift.uniquePorts)") }
         if kernel.uniqueIPs != swift.uniqueIPs { parts.append("unique_ips: kernel \(kernel.uniqueIPs), swift \(swift.uniqueIPs)") }
-        func withoutPort(_ source: SourceStats) -> SourceStats {
-            var source = source
-            source.udpSourcePort = nil
-            return source
-        }
-        let kernelSources = kernel.topSources.map(withoutPort), swiftSources = swift.topSources.map(withoutPort)
+        let kernelSources = kernel.topSources.map(\.withoutUDPSourcePort), swiftSources = swift.topSources.map(\.withoutUDPSourcePort)
         if kernelSources != swiftSources { parts.append("top_sources: kernel \(kernelSources), swift \(swiftSources)") }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
