@@ -291,7 +291,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PromExpositionTests",
-            dependencies: ["PromExposition"],
+            dependencies: ["PromExposition", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         // The monitor binary end to end without privileges (offline pcap, simulation,
@@ -304,14 +304,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON): BPF_PROG_TEST_RUN, real XDP on
-        // veth pairs in test namespaces, and the monitor binary end to end.
         // The example programs, run on inputs the test generates.
         .testTarget(
             name: "ExamplesTests",
             dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "ReplayWindows", "ReplayPcap", "ModelLab"],
             swiftSettings: swiftSettings
         ),
+        // Needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON): BPF_PROG_TEST_RUN, real XDP on
+        // veth pairs in test namespaces, and the monitor binary end to end.
         .testTarget(
             name: "PrivilegedTests",
             dependencies: [

@@ -23,14 +23,18 @@ struct CaptureEvaluationTests {
         "benign FPR < 1% and ≥ 90% of attack windows flagged by the consensus",
         .enabled(if: !SharedData.labels.isEmpty, "../shared/data/pcap (with labels.csv) is absent: skipped"))
     func evaluateOnCaptures() async throws {
-        let training = SyntheticTraffic.hostWindowStreams(seed: 1, count: 400).flatMap(\.windows).map { FeatureVector($0).values }
-        let configuration = EnsembleConfiguration(dimension: FeatureVector.dimension, featureNames: FeatureVector.names)
-        let ensemble = try AnomalyEnsemble.train(TrainingData(vectors: training), configuration: configuration)
-
-        var benign: [LabelledStream] = SyntheticTraffic.hostWindowStreams(seed: 2, count: 200).map { stream in
-            let vectors = stream.windows.filter { $0.counters.packets > 0 }.map { FeatureVector($0).values }
-            return LabelledStream(name: stream.name, vectors: vectors, isAttack: vectors.map { _ in false })
+        // Training and scoring take seconds: on a thread of their own, not the test pool's.
+        let (trainingCount, ensemble, generated) = try await OwnThread.run {
+            let training = SyntheticTraffic.hostWindowStreams(seed: 1, count: 400).flatMap(\.windows).map { FeatureVector($0).values }
+            let configuration = EnsembleConfiguration(dimension: FeatureVector.dimension, featureNames: FeatureVector.names)
+            let ensemble = try AnomalyEnsemble.train(TrainingData(vectors: training), configuration: configuration)
+            let generated: [LabelledStream] = SyntheticTraffic.hostWindowStreams(seed: 2, count: 200).map { stream in
+                let vectors = stream.windows.filter { $0.counters.packets > 0 }.map { FeatureVector($0).values }
+                return LabelledStream(name: stream.name, vectors: vectors, isAttack: vectors.map { _ in false })
+            }
+            return (training.count, ensemble, generated)
         }
+        var benign = generated
         var attacks: [LabelledStream] = []
         let directory = try #require(SharedData.pcapDirectory)
         for label in SharedData.labels where label.kind == "benign" || label.kind == "attack" {
@@ -40,8 +44,9 @@ struct CaptureEvaluationTests {
             if label.kind == "attack" { attacks.append(stream) } else { benign.append(stream) }
         }
 
-        let report = try Evaluation.evaluate(ensemble, on: benign + attacks)
-        print("Ensemble trained on \(training.count) generated windows; evaluated on non-empty windows:\n\(report.table)")
+        let streams = benign + attacks
+        let report = try await OwnThread.run { try Evaluation.evaluate(ensemble, on: streams) }
+        print("Ensemble trained on \(trainingCount) generated windows; evaluated on non-empty windows:\n\(report.table)")
         for stream in benign + attacks {
             let rows = report.results.filter { $0.stream == stream.name }
             let flagged = rows.count { $0.score.consensus }

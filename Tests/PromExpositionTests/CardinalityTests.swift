@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import PromExposition
@@ -41,53 +42,57 @@ struct CardinalityTests {
     }
 
     @Test("detector: 2,000 verdicts naming 20,000 random sources keep at most METRICS_TOP_IPS series per metric")
-    func detector() {
+    func detector() async throws {
         let limit = DetectorMetrics.defaultSuspiciousIPLimit
-        let metrics = DetectorMetrics()
-        var random = Random(seed: 5)
-        var named = Set<String>()
-        var sizes: [Int] = []
-        for index in 0..<2000 {
-            let ips = (0..<10).map { _ in Self.randomIP(&random) }
-            named.formUnion(ips)
-            metrics.record(
-                VerdictObservation(
-                    detectionType: "network", threatTypes: ["port_scan", "ddos", "ml_high_risk"], confidence: 0.9, attackingIPs: ips,
-                    threatSources: ["port_scan": Array(ips.prefix(3)), "ddos": ips, "ml_high_risk": ips],
-                    sourcePackets: ips.map { SourcePackets(ip: $0, packets: 100) }, processingSeconds: 0.001))
-            if index >= 100 && index % 100 == 0 { sizes.append(Self.series(metrics.render()).lines) }
+        let (named, sizes, final) = try await OwnThread.run {
+            let metrics = DetectorMetrics()
+            var random = Random(seed: 5)
+            var named = Set<String>()
+            var sizes: [Int] = []
+            for index in 0..<2000 {
+                let ips = (0..<10).map { _ in Self.randomIP(&random) }
+                named.formUnion(ips)
+                metrics.record(
+                    VerdictObservation(
+                        detectionType: "network", threatTypes: ["port_scan", "ddos", "ml_high_risk"], confidence: 0.9, attackingIPs: ips,
+                        threatSources: ["port_scan": Array(ips.prefix(3)), "ddos": ips, "ml_high_risk": ips],
+                        sourcePackets: ips.map { SourcePackets(ip: $0, packets: 100) }, processingSeconds: 0.001))
+                if index >= 100 && index % 100 == 0 { sizes.append(Self.series(metrics.render()).lines) }
+            }
+            return (named.count, sizes, Self.series(metrics.render()))
         }
-        #expect(named.count > 15_000)
-        let (lines, sources) = Self.series(metrics.render())
-        #expect(!sources.isEmpty)
-        for (metric, ips) in sources {
+        #expect(named > 15_000)
+        #expect(!final.sourcesByMetric.isEmpty)
+        for (metric, ips) in final.sourcesByMetric {
             #expect(ips.count <= limit, "\(metric): \(ips.count) sources")
         }
         // The exposition does not grow once the flood has filled the bounded sets.
-        #expect(Set(sizes + [lines]).count == 1, "series over the flood: \(sizes + [lines])")
+        #expect(Set(sizes + [final.lines]).count == 1, "series over the flood: \(sizes + [final.lines])")
     }
 
     @Test("monitor: 2,000 windows of 100 random top sources and probers keep at most METRICS_TOP_SOURCES series per metric")
-    func monitor() {
+    func monitor() async throws {
         let limit = MonitorMetrics.defaultTopSourceSeriesLimit
-        let metrics = MonitorMetrics()
-        var random = Random(seed: 6)
-        var sizes: [Int] = []
-        for index in 0..<2000 {
-            var window = WindowObservation(
-                packetsByProtocol: ["tcp": 100], packetsPerSecond: 100, windowSeconds: 1,
-                topSources: (0..<100).map { _ in (Self.randomIP(&random), Double(random.next() % 1000)) })
-            window.probedBreadth = (0..<50).map { _ in
-                ProbedBreadth(ip: Self.randomIP(&random), horizonSeconds: 60, ports: Int(random.next() % 500), hosts: Int(random.next() % 50))
+        let (sizes, final) = try await OwnThread.run {
+            let metrics = MonitorMetrics()
+            var random = Random(seed: 6)
+            var sizes: [Int] = []
+            for index in 0..<2000 {
+                var window = WindowObservation(
+                    packetsByProtocol: ["tcp": 100], packetsPerSecond: 100, windowSeconds: 1,
+                    topSources: (0..<100).map { _ in (Self.randomIP(&random), Double(random.next() % 1000)) })
+                window.probedBreadth = (0..<50).map { _ in
+                    ProbedBreadth(ip: Self.randomIP(&random), horizonSeconds: 60, ports: Int(random.next() % 500), hosts: Int(random.next() % 50))
+                }
+                metrics.record(window)
+                if index >= 100 && index % 100 == 0 { sizes.append(Self.series(metrics.render()).lines) }
             }
-            metrics.record(window)
-            if index >= 100 && index % 100 == 0 { sizes.append(Self.series(metrics.render()).lines) }
+            return (sizes, Self.series(metrics.render()))
         }
-        let (lines, sources) = Self.series(metrics.render())
-        #expect(sources.keys.contains(MetricName.topSourcePacketsPerSecond) && sources.keys.contains(MetricName.sourceProbedPorts))
-        for (metric, ips) in sources {
+        #expect(final.sourcesByMetric.keys.contains(MetricName.topSourcePacketsPerSecond) && final.sourcesByMetric.keys.contains(MetricName.sourceProbedPorts))
+        for (metric, ips) in final.sourcesByMetric {
             #expect(ips.count <= limit, "\(metric): \(ips.count) sources")
         }
-        #expect(Set(sizes + [lines]).count == 1, "series over the flood: \(sizes + [lines])")
+        #expect(Set(sizes + [final.lines]).count == 1, "series over the flood: \(sizes + [final.lines])")
     }
 }

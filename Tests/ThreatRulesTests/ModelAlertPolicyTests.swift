@@ -1,5 +1,6 @@
 import AnomalyModels
 import Foundation
+import TestSupport
 import Testing
 import TrafficFeatures
 
@@ -26,6 +27,14 @@ struct ModelAlertPolicyTests {
 
     static let ensemble = Result { try ThreatDetector.bootstrapNetworkEnsemble() }
     static let authentication = Result { try ThreatDetector.bootstrapAuthenticationEnsemble() }
+
+    /// Trains the bootstrap ensembles (seconds of work) on a thread of its own, not the test pool's.
+    static func bootstrapped() async throws {
+        try await OwnThread.run {
+            _ = try ensemble.get()
+            _ = try authentication.get()
+        }
+    }
 
     static func detector(_ policy: ModelAlertPolicy) throws -> ThreatDetector {
         try ThreatDetector(
@@ -56,7 +65,8 @@ struct ModelAlertPolicyTests {
         #expect(ModelAlertPolicy.parsePersistence("6/5") == nil && ModelAlertPolicy.parsePersistence("x") == nil)
     }
 
-    @Test func aQuietSurpriseIsNeverCriticalAndNeedsToPersist() throws {
+    @Test func aQuietSurpriseIsNeverCriticalAndNeedsToPersist() async throws {
+        try await Self.bootstrapped()
         let surprising = try #require(try Self.surprisingQuietWindow(sequence: 0), "no candidate the bootstrap models flag")
         let impact = ModelAlertPolicy.impact(of: surprising)
         try #require(impact < 1)
@@ -81,7 +91,8 @@ struct ModelAlertPolicyTests {
         #expect(detector.suppressedModelAlerts >= 2)
     }
 
-    @Test func beforeWarmUpOnlyImpactLetsTheModelsAlertAlone() throws {
+    @Test func beforeWarmUpOnlyImpactLetsTheModelsAlertAlone() async throws {
+        try await Self.bootstrapped()
         let surprising = try #require(try Self.surprisingQuietWindow(sequence: 0))
         let detector = try Self.detector(ModelAlertPolicy(persistenceWindows: 1, persistenceOf: 1, warmUpTrainings: 1))
         let verdict = try detector.detect(surprising)
@@ -93,7 +104,8 @@ struct ModelAlertPolicyTests {
         #expect(!loud.scores.mlBased || loud.threatDetected)
     }
 
-    @Test func theImmediatePolicyIsTheOldBehaviour() throws {
+    @Test func theImmediatePolicyIsTheOldBehaviour() async throws {
+        try await Self.bootstrapped()
         let surprising = try #require(try Self.surprisingQuietWindow(sequence: 0))
         let verdict = try Self.detector(.immediate).detect(surprising)
         #expect(verdict.threatDetected && verdict.scores.mlBased)

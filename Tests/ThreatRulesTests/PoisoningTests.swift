@@ -1,5 +1,6 @@
 import AnomalyModels
 import Foundation
+import TestSupport
 import Testing
 import TrafficFeatures
 
@@ -71,11 +72,7 @@ struct PoisoningTests {
     @Test("after a 15-minute ramp to 450 SYN/s the models still flag 300 to 2,000 SYN/s; learning everything would not")
     func slowRamp() async throws {
         // Minutes of training on a thread of its own, not the test pool's.
-        let (protected, control) = try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { (try Self.ramp(excludeFlagged: true), try Self.ramp(excludeFlagged: false)) })
-            }.start()
-        }
+        let (protected, control) = try await OwnThread.run { (try Self.ramp(excludeFlagged: true), try Self.ramp(excludeFlagged: false)) }
         print(
             "poisoning: ramp of \(Self.rampWindows) windows to 450 SYN/s; flagged windows kept out: \(protected.rejected) "
                 + "(\(protected.flaggedDuringRamp) flagged during the ramp, \(protected.learned) windows learned); afterwards flagged: "
