@@ -13,7 +13,7 @@ OPENBLAS_CORETYPE ?= SkylakeX
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: setup build install test fuzz docs demo bench-capture bench-models bench-detector clean
+.PHONY: setup build install test fuzz docs demo bench-capture bench-models bench-detector soak clean
 
 setup:
 	@scripts/setup.sh
@@ -82,6 +82,11 @@ bench-models: setup
 # Benchmark, not a test: wrk against POST /detect on loopback, full path and rules only.
 bench-detector: setup
 	@SWIFT=$(SWIFT) Benchmarks/detector/bench-detector.sh
+
+# Benchmark, not a test (root, about 15 min): 10 minutes of wrk saturating POST /detect while
+# the monitor counts a flood from a test namespace; RSS slope, latency against the first minute.
+soak: setup
+	@SWIFT=$(SWIFT) Benchmarks/soak/soak.sh
 
 clean:
 	rm -rf .build build
