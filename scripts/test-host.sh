@@ -1,10 +1,14 @@
-# Sourced by scripts/demo.sh and Benchmarks/capture/bench-capture.sh: a test host, i.e.
+# Sourced by scripts/demo.sh and the capture and soak benchmarks: a test host, i.e.
 # a network namespace joined to this host by a veth pair, addresses in 198.18.X.0/24
 # (X random and unused here), IPv6 off on both ends.
 #
 #   test_host_create PREFIX   sets ns (PREFIX-<pid>-<hex>), host, peer, host_ip, peer_ip
 #   test_host_stop_processes  kills what runs in the namespace
 #   test_host_remove          kills what runs in the namespace, deletes link and namespace
+#   test_host_rx              packets the host end has received (its rx_packets counter)
+#   test_host_counted_snapshot MONITOR_URL
+#                             "received counted": the host end's rx_packets and the monitor's
+#                             ebpf_packets_processed_total at one quiet instant
 #
 # Names carry a random suffix so parallel runs never collide; only what was created
 # here is ever deleted.
@@ -42,4 +46,18 @@ test_host_remove() {
   test_host_stop_processes
   if [ -n "${host:-}" ]; then ip link del "$host" 2>/dev/null || true; fi
   if [ -n "${ns:-}" ]; then ip netns del "$ns" 2>/dev/null || true; fi
+}
+
+test_host_rx() { cat "/sys/class/net/$host/statistics/rx_packets"; }
+
+# The interface counter must not move while a window (1 s) closes, so the monitor's count
+# covers exactly the same packets; under traffic this waits for a pause.
+test_host_counted_snapshot() {
+  local before after total
+  while true; do
+    before=$(test_host_rx); sleep 1.5
+    total=$(curl -sf "$1/metrics" | awk '/^ebpf_packets_processed_total\{/ { sum += $2 } END { printf "%d", sum }')
+    after=$(test_host_rx)
+    [ "$before" = "$after" ] && { echo "$before $total"; return; }
+  done
 }

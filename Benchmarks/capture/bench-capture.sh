@@ -61,22 +61,12 @@ EOF
 
 test_host_create nmb
 
-rx() { cat "/sys/class/net/$host/statistics/rx_packets"; }
 flood() { ip netns exec "$ns" timeout "$1" hping3 -q -n --flood --udp -p 9 -d 18 "$host_ip" >/dev/null 2>&1 || true; }
-rate() { local a b; a=$(rx); flood "$1"; b=$(rx); echo $(( (b - a) / $1 )); }
+rate() { local a b; a=$(test_host_rx); flood "$1"; b=$(test_host_rx); echo $(( (b - a) / $1 )); }
 metrics() { curl -sf "http://127.0.0.1:$port/metrics"; }
-counted() { metrics | awk '/^ebpf_packets_processed_total\{/ { sum += $2 } END { printf "%d", sum }'; }
 metric() { metrics | awk -v name="$1" '$1 == name { print $2 }'; }
 average() { awk '{ s += $1; n++ } END { printf "%d", (n ? s / n : 0) }'; }
-# "received counted" at one instant: the interface counter does not move while one
-# window (1 s) closes, so the monitor's count covers exactly the same packets.
-snapshot() {
-  local before after total
-  while true; do
-    before=$(rx); sleep 1.2; total=$(counted); after=$(rx)
-    [ "$before" = "$after" ] && { echo "$before $total"; return; }
-  done
-}
+snapshot() { test_host_counted_snapshot "http://127.0.0.1:$port"; }
 ip_mode() { [ "$1" = native ] && echo xdpdrv || echo xdpgeneric; }
 
 start_monitor() {
@@ -108,7 +98,7 @@ for mode in native generic; do
 
     start_monitor --xdp-mode "$mode"
     read -r r0 c0 < <(snapshot)
-    start=$(rx); flood "$FLOOD_SECONDS"; flooded=$(rx)
+    start=$(test_host_rx); flood "$FLOOD_SECONDS"; flooded=$(test_host_rx)
     read -r r1 c1 < <(snapshot)
     stop_monitor
     attached+=($(( (flooded - start) / FLOOD_SECONDS )))

@@ -128,18 +128,7 @@ start=$(date +%s)
 ) >"$work/samples" 2>/dev/null &
 sampler_pid=$!
 
-rx() { cat "/sys/class/net/$host/statistics/rx_packets"; }
-counted_now() { curl -sf "$monitor_url/metrics" | awk '/^ebpf_packets_processed_total\{/ { s += $2 } END { printf "%d", s }'; }
-# "received counted" at one instant: the interface counter does not move while a window (1 s)
-# closes, so the monitor's count covers exactly the same packets.
-snapshot() {
-  local before after total
-  while true; do
-    before=$(rx); sleep 1.5; total=$(counted_now); after=$(rx)
-    [ "$before" = "$after" ] && { echo "$before $total"; return; }
-  done
-}
-read -r received_before counted_before < <(snapshot)
+read -r received_before counted_before < <(test_host_counted_snapshot "$monitor_url")
 ip netns exec "$ns" timeout "$total" hping3 -q -n --flood --rand-source --udp -p 9 -d 18 "$host_ip" >/dev/null 2>&1 &
 ip netns exec "$ns" timeout "$total" bash -c "while true; do python3 scripts/dns-queries.py $host_ip --tunnel --count 10000 --rate 200; done" \
   >/dev/null 2>&1 &
@@ -152,14 +141,8 @@ for round in $(seq 1 "$rounds"); do
 done
 load_end=$(( $(date +%s) - start ))
 
-# Traffic has stopped (the timeouts match the rounds); the counters settle once the interface
-# receives nothing for a whole window.
-wait_quiet() {
-  local before after
-  while true; do before=$(rx); sleep 2.5; after=$(rx); [ "$before" = "$after" ] && return; done
-}
-wait_quiet
-read -r received_after counted_after < <(snapshot)
+# Traffic stops with the rounds (same timeouts); the snapshot waits until the interface is quiet.
+read -r received_after counted_after < <(test_host_counted_snapshot "$monitor_url")
 kill -TERM "$sampler_pid"; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=""
 received=$(( received_after - received_before ))
 counted=$(( counted_after - counted_before ))
