@@ -12,19 +12,25 @@
 #             new source for the kernel tables) and sends DNS tunnel queries (200/s) to it;
 #             the monitor posts its windows to the same detector.
 #
-# Every 5 s: RSS and open descriptors of both services, and the size of their /metrics.
+# Every 0.2 s: the RSS of both services (memory.py sample). Every 5 s: their open descriptors,
+# the size of their /metrics and the entries the monitor's probe-horizon tracker holds.
 # Output (key=value lines):
 #   segment=N    req_s, p50_ms, p99_ms, errors of that wrk round; *_vs_first: against the first
 #                round of the same run (the baseline)
-#   rss          per service: MB after the warm-up (SOAK_WARMUP, default 120 s), at the end of the
-#                load and at each minute mark,
-#                the least-squares slope over the samples after the warm-up in MB/min, and
-#                the ratio end / after warm-up; fds and /metrics bytes the same way
+#   rss          per service (memory.py trend): its RSS averaged over each 30 s after the
+#                warm-up (SOAK_WARMUP, default 120 s), the first and last of these means, their
+#                least-squares slope in MB/min, and each minute's mean, lowest and highest
+#                reading. Single readings every few seconds would not do: the monitor's RSS
+#                steps by about 15 MB within every 1 s window (memory.py explains)
+#   fds, metrics_bytes   per service: after the warm-up, at the end, their slope or ratio
+#   horizon_tracker      the tracker's entries and sources at each minute mark (bounded: flat)
 #   monitor      packets the interface received, packets the monitor counted and their ratio
-#                (must be 1), post failures, dropped and refused windows, ring-buffer and
+#                (must be 1), the windows it closed under load and their mean length (1 s asked
+#                for; longer when the saturated machine leaves the collecting thread no CPU at
+#                a boundary: the window then simply lasts longer), post failures, dropped and refused windows, ring-buffer and
 #                DNS-sample losses
 #   verdict      PASS, or FAIL naming each criterion missed:
-#                  RSS slope of either service ≤ SOAK_MAX_SLOPE_MB_MIN (default 0.5 MB/min)
+#                  the RSS slope of both services ≤ SOAK_MAX_SLOPE_MB_MIN (default 0.5 MB/min)
 #                  no wrk error, every answer a 2xx, no failed or refused post, no dropped window
 #                  counted / received = 1
 #                  every round's p99 ≤ SOAK_MAX_P99_RATIO (default 3) × the first round's, and
@@ -37,7 +43,8 @@
 #
 # Environment: SOAK_SECONDS, SOAK_SEGMENT, SOAK_WARMUP, SOAK_CONNECTIONS, SOAK_THREADS,
 # SOAK_MAX_SLOPE_MB_MIN, SOAK_MAX_P99_RATIO, SOAK_BUILD (release; debug for a quick check
-# of the script itself), SWIFT (swift).
+# of the script itself), SOAK_SAMPLES (a path: keep the 5 s samples there and the RSS samples
+# in PATH.rss), SWIFT (swift).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/test-host.sh
@@ -64,11 +71,11 @@ echo "soak: building detector and monitor ($build)" >&2
 bin=".build/$build"
 
 work=$(mktemp -d)
-detector_pid="" monitor_pid="" sampler_pid="" sink_pid=""
+detector_pid="" monitor_pid="" sampler_pid="" rss_sampler_pid="" sink_pid=""
 ns="" host=""
 cleanup() {
   trap '' INT TERM                          # a second Ctrl-C must not cut cleanup short
-  for pid in "$sampler_pid" "$monitor_pid" "$detector_pid" "$sink_pid"; do
+  for pid in "$sampler_pid" "$rss_sampler_pid" "$monitor_pid" "$detector_pid" "$sink_pid"; do
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
   done
   test_host_remove
@@ -116,19 +123,28 @@ wait_ready "$detector_url/health" "$detector_pid" "$work/detector.log"
 monitor_pid=$!
 wait_ready "$monitor_url/ready" "$monitor_pid" "$work/monitor.log"
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 fds() { ls "/proc/$1/fd" | wc -l; }
 metrics_bytes() { curl -sf "$1/metrics" | wc -c; }
+# The monitor's /metrics size, then the entries and sources its probe-horizon tracker holds.
+monitor_metrics_sample() {
+  curl -sf "$monitor_url/metrics" | awk '{ bytes += length($0) + 1 }
+    $1 == "ebpf_horizon_tracked_entries" { entries = $2 } $1 == "ebpf_horizon_tracked_sources" { sources = $2 }
+    END { printf "%d %d %d", bytes, entries, sources }'
+}
 start=$(date +%s)
+python3 Benchmarks/soak/memory.py sample "$start" "$detector_pid" "$monitor_pid" >"$work/rss" &
+rss_sampler_pid=$!
 (
   while true; do
-    echo "$(( $(date +%s) - start )) $(rss_kb "$detector_pid") $(rss_kb "$monitor_pid") $(fds "$detector_pid") $(fds "$monitor_pid") $(metrics_bytes "$detector_url") $(metrics_bytes "$monitor_url")"
+    echo "$(( $(date +%s) - start )) $(fds "$detector_pid") $(fds "$monitor_pid") $(metrics_bytes "$detector_url") $(monitor_metrics_sample)"
     sleep 5
   done
 ) >"$work/samples" 2>/dev/null &
 sampler_pid=$!
 
 read -r received_before counted_before < <(test_host_counted_snapshot "$monitor_url")
+windows_before=$(curl -sf "$monitor_url/metrics" | awk '$1 == "ebpf_windows_total" { printf "%d", $2 }')
+load_start=$(( $(date +%s) - start ))
 ip netns exec "$ns" timeout "$total" hping3 -q -n --flood --rand-source --udp -p 9 -d 18 "$host_ip" >/dev/null 2>&1 &
 ip netns exec "$ns" timeout "$total" bash -c "while true; do python3 scripts/dns-queries.py $host_ip --tunnel --count 10000 --rate 200; done" \
   >/dev/null 2>&1 &
@@ -143,7 +159,8 @@ load_end=$(( $(date +%s) - start ))
 
 # Traffic stops with the rounds (same timeouts); the snapshot waits until the interface is quiet.
 read -r received_after counted_after < <(test_host_counted_snapshot "$monitor_url")
-kill -TERM "$sampler_pid"; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=""
+for pid in "$sampler_pid" "$rss_sampler_pid"; do kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; done
+sampler_pid="" rss_sampler_pid=""
 received=$(( received_after - received_before ))
 counted=$(( counted_after - counted_before ))
 monitor_metrics=$(curl -sf "$monitor_url/metrics")
@@ -155,34 +172,44 @@ refused=$(sum ebpf_ml_post_rejected_windows_total "$monitor_metrics")
 ringbuf_lost=$(sum ebpf_ringbuf_lost_events_total "$monitor_metrics")
 dns_lost=$(sum ebpf_dns_samples_lost_total "$monitor_metrics")
 dns_packets=$(sum ebpf_dns_packets_total "$monitor_metrics")
-windows=$(sum ebpf_windows_total "$monitor_metrics")
+windows=$(( $(sum ebpf_windows_total "$monitor_metrics") - windows_before ))
 server_errors=$(awk '/^ml_detector_requests_total\{/ && /code="5/ { s += $2 } END { printf "%d", s }' <<<"$detector_metrics")
 trainings=$(sum ml_detector_trainings_total "$detector_metrics")
 
+# RSS: the floor and the peak, per service (columns 2 and 3 of memory.py's samples).
+rss_lines="" rss_fail=""
+for service in 2:detector 3:monitor; do
+  trend=$(python3 Benchmarks/soak/memory.py trend "$work/rss" "${service%%:*}" "$warmup" "$load_end")
+  rss_lines+="rss service=${service#*:} $trend"$'\n'
+  rss_fail+=$(awk -v name="${service#*:}" -v max="$max_slope" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+    END { if (v["slope_mb_per_min"] + 0 > max + 0) printf " rss(%s grows %.3f MB/min)", name, v["slope_mb_per_min"] }' <<<"$trend")
+done
+
 awk -v warmup="$warmup" -v load_end="$load_end" -v max_slope="$max_slope" -v max_ratio="$max_ratio" \
+    -v rss_lines="$rss_lines" -v rss_fail="$rss_fail" \
     -v received="$received" -v counted="$counted" -v post_failures="$post_failures" -v dropped="$dropped" \
     -v refused="$refused" -v ringbuf_lost="$ringbuf_lost" -v dns_lost="$dns_lost" -v dns_packets="$dns_packets" \
-    -v windows="$windows" -v server_errors="$server_errors" -v trainings="$trainings" -v rounds_file="$work/rounds" '
+    -v windows="$windows" -v load_start="$load_start" -v server_errors="$server_errors" -v trainings="$trainings" -v rounds_file="$work/rounds" '
   function field(line, key,   n, i, parts, kv) {
     n = split(line, parts, " ")
     for (i = 1; i <= n; i++) { split(parts[i], kv, "="); if (kv[1] == key) return kv[2] }
     return ""
   }
   # Least-squares slope of column c against time (minutes) over the samples after warm-up.
-  function slope(c, scale,   i, n, sx, sy, sxx, sxy, x, y) {
+  function slope(c,   i, n, sx, sy, sxx, sxy, x, y) {
     n = 0; sx = sy = sxx = sxy = 0
     for (i = 1; i <= count; i++) if (t[i] >= warmup && t[i] <= load_end) {
-      x = t[i] / 60; y = v[i, c] / scale; n++; sx += x; sy += y; sxx += x * x; sxy += x * y
+      x = t[i] / 60; y = v[i, c]; n++; sx += x; sy += y; sxx += x * x; sxy += x * y
     }
     return (n > 1 && n * sxx != sx * sx) ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : 0
   }
   function at_warmup(c,   i) { for (i = 1; i <= count; i++) if (t[i] >= warmup) return v[i, c]; return v[count, c] }
   # The last sample taken under load.
   function loaded(c,   i, last) { for (i = 1; i <= count; i++) if (t[i] <= load_end) last = v[i, c]; return last }
-  # MB at each minute mark under load: a plateau and a leak look different here.
+  # The value at each minute mark under load: a plateau and a growth look different here.
   function by_minute(c,   i, m, out) {
     out = ""
-    for (m = 1; m * 60 <= load_end; m++) for (i = count; i >= 1; i--) if (t[i] <= m * 60) { out = out (out == "" ? "" : ",") sprintf("%.1f", v[i, c] / 1024); break }
+    for (m = 1; m * 60 <= load_end; m++) for (i = count; i >= 1; i--) if (t[i] <= m * 60) { out = out (out == "" ? "" : ",") sprintf("%d", v[i, c]); break }
     return out
   }
   { count++; t[count] = $1; for (c = 2; c <= NF; c++) v[count, c] = $c }
@@ -197,18 +224,23 @@ awk -v warmup="$warmup" -v load_end="$load_end" -v max_slope="$max_slope" -v max
       if (p99[i] > max_ratio * p99[1] && index(fail, "latency") == 0) fail = fail " latency(p99 of round " i " is " sprintf("%.2f", p99[i] / p99[1]) "x the first)"
       if (rs[i] * max_ratio < rs[1] && index(fail, "throughput") == 0) fail = fail " throughput(round " i " at " sprintf("%.2f", rs[i] / rs[1]) "x the first)"
     }
+    printf "%s", rss_lines
+    fail = fail rss_fail
     names[2] = "detector"; names[3] = "monitor"
     for (c = 2; c <= 3; c++) {
-      s = slope(c, 1024); w = at_warmup(c) / 1024; e = loaded(c) / 1024
-      printf "rss service=%s after_warmup_mb=%.1f end_mb=%.1f slope_mb_per_min=%.3f end_vs_after_warmup=%.3f by_minute_mb=%s\n", names[c], w, e, s, e / w, by_minute(c)
-      if (s > max_slope) fail = fail " rss(" names[c] " grows " sprintf("%.3f", s) " MB/min)"
-      printf "fds service=%s after_warmup=%d end=%d slope_per_min=%.3f\n", names[c], at_warmup(c + 2), loaded(c + 2), slope(c + 2, 1)
-      printf "metrics_bytes service=%s after_warmup=%d end=%d end_vs_after_warmup=%.3f\n", names[c], at_warmup(c + 4), loaded(c + 4), loaded(c + 4) / at_warmup(c + 4)
+      printf "fds service=%s after_warmup=%d end=%d slope_per_min=%.3f\n", names[c], at_warmup(c), loaded(c), slope(c)
+      printf "metrics_bytes service=%s after_warmup=%d end=%d end_vs_after_warmup=%.3f\n", names[c], at_warmup(c + 2), loaded(c + 2), loaded(c + 2) / at_warmup(c + 2)
     }
+    printf "horizon_tracker entries_by_minute=%s sources_by_minute=%s\n", by_minute(6), by_minute(7)
     printf "detector requests=%d errors=%d non2xx=%d server_errors=%d trainings=%d samples=%d\n", requests, errs, non2xx, server_errors, trainings, count
-    printf "monitor received=%d counted=%d ratio=%.6f windows=%d post_failures=%d dropped_windows=%d refused_windows=%d ringbuf_lost=%d dns_packets=%d dns_samples_lost=%d\n", received, counted, (received ? counted / received : 0), windows, post_failures, dropped, refused, ringbuf_lost, dns_packets, dns_lost
+    printf "monitor received=%d counted=%d ratio=%.6f windows=%d mean_window_s=%.2f post_failures=%d dropped_windows=%d refused_windows=%d ringbuf_lost=%d dns_packets=%d dns_samples_lost=%d\n", received, counted, (received ? counted / received : 0), windows, (windows ? (load_end - load_start) / windows : 0), post_failures, dropped, refused, ringbuf_lost, dns_packets, dns_lost
     if (errs + non2xx + server_errors > 0) fail = fail " errors(wrk " errs ", non-2xx " non2xx ", 5xx " server_errors ")"
     if (post_failures + dropped + refused > 0) fail = fail " posts(failed " post_failures ", dropped " dropped ", refused " refused ")"
     if (counted != received) fail = fail " counting(" counted " of " received ")"
     if (fail == "") print "verdict=PASS"; else { print "verdict=FAIL" fail; exit 1 }
-  }' "$work/samples"
+  }' "$work/samples" || status=$?
+if [ -n "${SOAK_SAMPLES:-}" ]; then
+  cp "$work/rss" "$SOAK_SAMPLES.rss"; cp "$work/samples" "$SOAK_SAMPLES"
+  echo "soak: samples kept in $SOAK_SAMPLES and $SOAK_SAMPLES.rss" >&2
+fi
+exit "${status:-0}"
