@@ -52,6 +52,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // glibc's malloc_trim: TrainingService hands training's freed memory back after each training.
+        .systemLibrary(name: "CMalloc"),
 
         // Compiles bpf/network_monitor.bpf.c with clang -target bpf and embeds the object.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
@@ -94,6 +96,7 @@ let package = Package(
             name: "AnomalyModels",
             dependencies: [
                 "CBLAS",
+                "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

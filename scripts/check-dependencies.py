@@ -20,13 +20,13 @@ ALLOWED = {
     "WindowTransport": {"TrafficFeatures", "PromExposition"},
     "EBPFCapture": {"TrafficFeatures", "CLibBPF", "CPcap"},
     "ThreatRules": {"TrafficFeatures", "AnomalyModels"},
-    "AnomalyModels": {"CBLAS"},
+    "AnomalyModels": {"CBLAS", "CMalloc"},
     "PromExposition": set(),
     "TrafficFeatures": set(),
     "ServiceSupport": set(),
 }
 FORBIDDEN_EXTERNAL = {"TrafficFeatures": re.compile(r"^(AsyncHTTPClient|NIO\w*|ServiceLifecycle|Hummingbird\w*|UnixSignals)$")}
-OURS = set(ALLOWED) | {"CLibBPF", "CPcap", "CBLAS"}
+OURS = set(ALLOWED) | {"CLibBPF", "CPcap", "CBLAS", "CMalloc"}
 
 def closure(target):
     seen, stack = set(), list(ALLOWED.get(target, ()))
@@ -42,7 +42,7 @@ problems = []
 import_line = re.compile(r"^\s*(?:@[\w()]+\s+)*(?:public |package |internal |private |fileprivate )?import\s+(?:(?:struct|class|enum|protocol|func|var|let|typealias)\s+)?(\w+)", re.M)
 for target in sorted(os.listdir(os.path.join(root, "Sources"))):
     folder = os.path.join(root, "Sources", target)
-    if not os.path.isdir(folder) or target in ("CLibBPF", "CPcap", "CBLAS"):
+    if not os.path.isdir(folder) or target in ("CLibBPF", "CPcap", "CBLAS", "CMalloc"):
         continue
     if target not in ALLOWED:
         problems.append(f"Sources/{target}: a target the dependency rule does not know; add it to scripts/check-dependencies.py")
