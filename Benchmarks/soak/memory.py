@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Resident memory of the soak's services: sampled often, judged by its floor and its peak.
+"""Resident memory of the soak's services: sampled often, judged by its average over time.
 
     memory.py sample START PID...               every 0.2 s until a PID exits: the seconds since
                                                 START (a Unix time) and each PID's RSS in KiB
@@ -7,16 +7,16 @@
                                                 PID) over the samples FROM ≤ t ≤ TO seconds
     memory.py --self-test                       checks trend on made-up series
 
-Why not one reading every few seconds: the monitor allocates and frees about 15 MB for every 1 s
-window (the kernel's per-source and pair tables read into dictionaries, then the window's
-features), so its RSS steps between about 84 and 100 MB within each second. A reading every 5 s
-lands at a different point of that cycle each time, and the beat between the two periods turns the
-cycle into waves minutes long that tilt a least-squares line through single readings by more than
-the leak it is meant to find. Sampled every 0.2 s, each 30 s bucket sees every phase of the cycle
-many times, and its mean (the time-averaged RSS) moves by a few tenths of a MB from one bucket to
-the next unless memory really grows; a leak raises it by the leak, whether it stays allocated
-between windows or grows each window's work. trend prints the least-squares slope of the bucket
-means in MB/min, and by minute the mean, the lowest and the highest reading.
+Why not one reading every few seconds: the monitor allocates and frees 15 to 25 MB for every 1 s
+window under a random-source flood (the kernel's per-source and pair tables read into dictionaries,
+then the window's features), so its RSS steps between, say, 73 and 97 MB within each second. A
+reading every 5 s lands at a different point of that cycle each time, and the beat between the two
+periods turns the cycle into waves minutes long that tilt a least-squares line through single
+readings by more than the leak it is meant to find. Sampled every 0.2 s, each 30 s bucket sees
+every phase of the cycle many times, and its mean (the time-averaged RSS) moves by a few tenths of
+a MB from one bucket to the next unless memory really grows; a leak raises it by the leak, whether
+it stays allocated between windows or grows each window's work. trend prints the least-squares
+slope of the bucket means in MB/min, and by minute the mean, the lowest and the highest reading.
 """
 import math
 import random

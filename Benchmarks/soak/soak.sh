@@ -21,14 +21,14 @@
 #                warm-up (SOAK_WARMUP, default 120 s), the first and last of these means, their
 #                least-squares slope in MB/min, and each minute's mean, lowest and highest
 #                reading. Single readings every few seconds would not do: the monitor's RSS
-#                steps by about 15 MB within every 1 s window (memory.py explains)
+#                steps by 15 to 25 MB within every 1 s window (memory.py explains)
 #   fds, metrics_bytes   per service: after the warm-up, at the end, their slope or ratio
 #   horizon_tracker      the tracker's entries and sources at each minute mark (bounded: flat)
 #   monitor      packets the interface received, packets the monitor counted and their ratio
 #                (must be 1), the windows it closed under load and their mean length (1 s asked
 #                for; longer when the saturated machine leaves the collecting thread no CPU at
-#                a boundary: the window then simply lasts longer), post failures, dropped and refused windows, ring-buffer and
-#                DNS-sample losses
+#                a boundary: the window then simply lasts longer), post failures, dropped and
+#                refused windows, ring-buffer and DNS-sample losses
 #   verdict      PASS, or FAIL naming each criterion missed:
 #                  the RSS slope of both services ≤ SOAK_MAX_SLOPE_MB_MIN (default 0.5 MB/min)
 #                  no wrk error, every answer a 2xx, no failed or refused post, no dropped window
@@ -156,6 +156,7 @@ for round in $(seq 1 "$rounds"); do
   echo "segment=$round ${result#RESULT }" | tee -a "$work/rounds" >&2
 done
 load_end=$(( $(date +%s) - start ))
+windows_after=$(curl -sf "$monitor_url/metrics" | awk '$1 == "ebpf_windows_total" { printf "%d", $2 }')
 
 # Traffic stops with the rounds (same timeouts); the snapshot waits until the interface is quiet.
 read -r received_after counted_after < <(test_host_counted_snapshot "$monitor_url")
@@ -172,11 +173,11 @@ refused=$(sum ebpf_ml_post_rejected_windows_total "$monitor_metrics")
 ringbuf_lost=$(sum ebpf_ringbuf_lost_events_total "$monitor_metrics")
 dns_lost=$(sum ebpf_dns_samples_lost_total "$monitor_metrics")
 dns_packets=$(sum ebpf_dns_packets_total "$monitor_metrics")
-windows=$(( $(sum ebpf_windows_total "$monitor_metrics") - windows_before ))
+windows=$(( windows_after - windows_before ))
 server_errors=$(awk '/^ml_detector_requests_total\{/ && /code="5/ { s += $2 } END { printf "%d", s }' <<<"$detector_metrics")
 trainings=$(sum ml_detector_trainings_total "$detector_metrics")
 
-# RSS: the floor and the peak, per service (columns 2 and 3 of memory.py's samples).
+# RSS: the trend of each service (columns 2 and 3 of memory.py's samples).
 rss_lines="" rss_fail=""
 for service in 2:detector 3:monitor; do
   trend=$(python3 Benchmarks/soak/memory.py trend "$work/rss" "${service%%:*}" "$warmup" "$load_end")
