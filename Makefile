@@ -37,11 +37,11 @@ install:
 
 # Everything, from one debug build (and one instrumented build of the fuzz targets, Fuzz/): the
 # deployment artifacts (alert rules and their unit tests, dashboard queries, Kubernetes
-# manifests, systemd units; offline), the soak's RSS-trend estimator on made-up series, bounded fuzzing (the API, then each libFuzzer target for
-# FUZZ_SECONDS, default 20), unit suites, the monitor binary, and (as root)
-# BPF_PROG_TEST_RUN, XDP on test namespaces and the monitor end to end. The suites that send
-# real traffic (floods are judged by their rate) run afterwards, one at a time, with the
-# machine to themselves; everything else runs in parallel first.
+# manifests, systemd units; offline), the soak's RSS-trend estimator on made-up series, bounded
+# fuzzing (the API, then each libFuzzer target for FUZZ_SECONDS, default 20), unit suites, the
+# monitor binary, and (as root) BPF_PROG_TEST_RUN, XDP on test namespaces and the monitor end to
+# end. The suites that send real traffic (floods are judged by their rate) run afterwards, one at
+# a time, with the machine to themselves; everything else runs in parallel first.
 test: setup
 	scripts/check-dependencies.py
 	scripts/check-prometheus-rules.sh

@@ -129,7 +129,7 @@ def main(argv):
                     points.append((float(fields[0]), float(fields[column - 1]) / 1024))
         print(format_trend(trend(points, start, end)))
         return 0
-    print("\n".join(__doc__.strip().splitlines()[2:5]), file=sys.stderr)
+    print("\n".join(__doc__.strip().splitlines()[2:7]), file=sys.stderr)
     return 2
 
 

@@ -77,6 +77,7 @@ public struct TrainingService: Service {
         let detector = detector, store = store, logger = logger
         return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let thread = Thread {
+                let installed: Bool
                 do {
                     let ensemble = try detector.retrain()
                     logger.info(
@@ -89,13 +90,13 @@ public struct TrainingService: Service {
                     if let store {
                         do { try store.save(ensemble) } catch { logger.error("saving models failed", metadata: ["error": "\(error)"]) }
                     }
-                    Self.releaseFreedMemory()
-                    continuation.resume(returning: true)
+                    installed = true
                 } catch {
                     logger.error("training failed; keeping the previous models", metadata: ["error": "\(error)"])
-                    Self.releaseFreedMemory()
-                    continuation.resume(returning: false)
+                    installed = false
                 }
+                Self.releaseFreedMemory()
+                continuation.resume(returning: installed)
             }
             thread.name = "anomaly-training"
             thread.start()
