@@ -178,16 +178,13 @@ server_errors=$(awk '/^ml_detector_requests_total\{/ && /code="5/ { s += $2 } EN
 trainings=$(sum ml_detector_trainings_total "$detector_metrics")
 
 # RSS: the trend of each service (columns 2 and 3 of memory.py's samples).
-rss_lines="" rss_fail=""
+rss_lines=""
 for service in 2:detector 3:monitor; do
-  trend=$(python3 Benchmarks/soak/memory.py trend "$work/rss" "${service%%:*}" "$warmup" "$load_end")
-  rss_lines+="rss service=${service#*:} $trend"$'\n'
-  rss_fail+=$(awk -v name="${service#*:}" -v max="$max_slope" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
-    END { if (v["slope_mb_per_min"] + 0 > max + 0) printf " rss(%s grows %.3f MB/min)", name, v["slope_mb_per_min"] }' <<<"$trend")
+  rss_lines+="rss service=${service#*:} $(python3 Benchmarks/soak/memory.py trend "$work/rss" "${service%%:*}" "$warmup" "$load_end")"$'\n'
 done
 
 awk -v warmup="$warmup" -v load_end="$load_end" -v max_slope="$max_slope" -v max_ratio="$max_ratio" \
-    -v rss_lines="$rss_lines" -v rss_fail="$rss_fail" \
+    -v rss_lines="$rss_lines" \
     -v received="$received" -v counted="$counted" -v post_failures="$post_failures" -v dropped="$dropped" \
     -v refused="$refused" -v ringbuf_lost="$ringbuf_lost" -v dns_lost="$dns_lost" -v dns_packets="$dns_packets" \
     -v windows="$windows" -v load_start="$load_start" -v server_errors="$server_errors" -v trainings="$trainings" -v rounds_file="$work/rounds" '
@@ -226,7 +223,9 @@ awk -v warmup="$warmup" -v load_end="$load_end" -v max_slope="$max_slope" -v max
       if (rs[i] * max_ratio < rs[1] && index(fail, "throughput") == 0) fail = fail " throughput(round " i " at " sprintf("%.2f", rs[i] / rs[1]) "x the first)"
     }
     printf "%s", rss_lines
-    fail = fail rss_fail
+    n = split(rss_lines, rss, "\n")
+    for (i = 1; i <= n; i++) if (rss[i] != "" && field(rss[i], "slope_mb_per_min") + 0 > max_slope + 0)
+      fail = fail " rss(" field(rss[i], "service") " grows " field(rss[i], "slope_mb_per_min") " MB/min)"
     names[2] = "detector"; names[3] = "monitor"
     for (c = 2; c <= 3; c++) {
       printf "fds service=%s after_warmup=%d end=%d slope_per_min=%.3f\n", names[c], at_warmup(c), loaded(c), slope(c)
