@@ -124,7 +124,9 @@ public struct DNSActivity: Sendable {
     /// The horizons and bounds (shared with the probe horizons).
     public let configuration: ProbeHorizons.Configuration
 
-    private struct Name: Hashable, Sendable {
+    /// A name is its subdomain and length; the entropy is derived from the subdomain and so
+    /// takes no part in equality (a Double in a key would split one name in two at its last bit).
+    private struct Name: Hashable, Comparable, Sendable {
         var subdomain: String
         var length: Int
         var entropy: Double
@@ -134,11 +136,21 @@ public struct DNSActivity: Sendable {
             length = question.name.count
             entropy = DNSQuestion.entropy(subdomain)
         }
+
+        static func == (a: Name, b: Name) -> Bool { a.subdomain == b.subdomain && a.length == b.length }
+        static func < (a: Name, b: Name) -> Bool { (a.subdomain, a.length) < (b.subdomain, b.length) }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(subdomain)
+            hasher.combine(length)
+        }
     }
 
-    private struct Key: Hashable, Sendable {
+    private struct Key: Hashable, Comparable, Sendable {
         var client: NetworkAddress
         var domain: String
+
+        static func < (a: Key, b: Key) -> Bool { (a.client, a.domain) < (b.client, b.domain) }
     }
 
     private struct Track: Sendable {

@@ -95,7 +95,9 @@ public struct DNSQuestion: Sendable, Equatable, Hashable {
             total += 1
         }
         guard total > 0 else { return 0 }
-        return counts.values.reduce(0) { sum, count in
+        // Summed in character order: the dictionary's order differs between instances, and a sum
+        // in another order may differ in its last bit.
+        return counts.sorted { $0.key < $1.key }.map(\.value).reduce(0) { sum, count in
             let p = Double(count) / Double(total)
             return sum - p * log2(p)
         }

@@ -2,7 +2,7 @@
 /// ``ProbeHorizons`` and ``DNSActivity``. Exact while it holds at most its capacity; beyond,
 /// the least recently seen elements are forgotten (an eighth at a time, amortised) and the set
 /// is marked ``capped``.
-struct RecentSet<Element: Hashable & Sendable>: Sendable {
+struct RecentSet<Element: Hashable & Comparable & Sendable>: Sendable {
     private(set) var lastSeen: [Element: Double] = [:]
     /// Elements were forgotten to stay within the capacity: counts are lower bounds.
     private(set) var capped = false
@@ -11,19 +11,21 @@ struct RecentSet<Element: Hashable & Sendable>: Sendable {
 
     mutating func insert(_ element: Element, at time: Double) { lastSeen[element] = time }
 
-    /// Elements last seen after `edge`.
-    func elements(after edge: Double) -> [Element] { lastSeen.compactMap { $0.value > edge ? $0.key : nil } }
+    /// Elements last seen after `edge`, in ascending order (not the dictionary's, which differs
+    /// from run to run: sums over them must come out the same in every replay).
+    func elements(after edge: Double) -> [Element] { lastSeen.compactMap { $0.value > edge ? $0.key : nil }.sorted() }
 
     func count(after edge: Double) -> Int { lastSeen.values.reduce(0) { $0 + ($1 > edge ? 1 : 0) } }
 
     /// Drops elements not seen after `edge` (when the set is over half its capacity, to keep the
-    /// work amortised), then the least recently seen beyond `capacity`; returns how many of the
-    /// latter were forgotten.
+    /// work amortised), then the least recently seen beyond `capacity` (ties: the smallest
+    /// first, so that a replay forgets the same ones); returns how many of the latter were
+    /// forgotten.
     mutating func forget(before edge: Double, capacity: Int) -> Int {
         if lastSeen.count > capacity / 2 { lastSeen = lastSeen.filter { $0.value > edge } }
         guard lastSeen.count > capacity else { return 0 }
         let drop = lastSeen.count - capacity + capacity / 8
-        for (element, _) in lastSeen.sorted(by: { $0.value < $1.value }).prefix(drop) { lastSeen[element] = nil }
+        for (element, _) in lastSeen.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }).prefix(drop) { lastSeen[element] = nil }
         capped = true
         return drop
     }
@@ -75,16 +77,18 @@ struct WindowStamps: Sendable {
 }
 
 /// Keeps a dictionary of tracked keys within `capacity`: when over, forgets at least an eighth
-/// of it, those with the smallest `breadth` first, then the least recently active. Returns how
-/// many were forgotten.
-func forgetNarrowest<Key: Hashable, Value>(
+/// of it, those with the smallest `breadth` first, then the least recently active, then the
+/// smallest key (so that a replay forgets the same ones). Returns how many were forgotten.
+func forgetNarrowest<Key: Hashable & Comparable, Value>(
     _ tracks: inout [Key: Value], capacity: Int, breadth: (Value) -> Int, lastActive: (Value) -> Double
 ) -> Int {
     guard tracks.count > capacity else { return 0 }
     let excess = tracks.count - capacity
     let victims = tracks.sorted { a, b in
         let (x, y) = (breadth(a.value), breadth(b.value))
-        return x != y ? x < y : lastActive(a.value) < lastActive(b.value)
+        if x != y { return x < y }
+        let (s, t) = (lastActive(a.value), lastActive(b.value))
+        return s != t ? s < t : a.key < b.key
     }.prefix(max(excess, capacity / 8))
     for (key, _) in victims { tracks[key] = nil }
     return victims.count
