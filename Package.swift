@@ -57,6 +57,8 @@ let package = Package(
 
         // Compiles bpf/network_monitor.bpf.c with clang -target bpf and embeds the object.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
+        // Embeds a target's Embedded/ files (the shipped bootstrap models) as base64 literals.
+        .plugin(name: "EmbeddedFilesPlugin", capability: .buildTool()),
 
         // Windows, features and the frame parser: pure (no HTTP, no services); imports nothing of ours.
         .target(
@@ -103,6 +105,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Rules with attribution, the username-field classifier, and ThreatDetector (rules + models).
+        // Embedded/: the bootstrap models, trained once (scripts/update-shipped-models.sh).
         .target(
             name: "ThreatRules",
             dependencies: [
@@ -110,7 +113,9 @@ let package = Package(
                 "AnomalyModels",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            exclude: ["Embedded"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbeddedFilesPlugin"]
         ),
         .target(
             name: "PromExposition",

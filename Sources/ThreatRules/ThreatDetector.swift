@@ -169,23 +169,47 @@ public final class ThreatDetector: Sendable {
         TrainingConfidence(rateFeature: 0, rateMidpoint: log1p(300), rateWidth: 50.0 / 300)
     }
 
-    /// Network models trained on generated normal traffic of `SyntheticTraffic.hostProfiles`:
-    /// what a detector without saved models starts from.
+    /// The network models a detector without saved models starts from:
+    /// ``trainBootstrapNetworkEnsemble(windowsPerHost:seed:)`` with its defaults, trained once and
+    /// shipped in the library (`Embedded/network.amdl`), so this costs a read of about 300 KB
+    /// (milliseconds), not a training (seconds). Were the shipped file unreadable (a broken
+    /// build), the models would be trained instead: the same models, only slower.
+    ///
+    /// - Throws: `ModelError` only when the shipped file is unreadable and training fails.
+    public static func bootstrapNetworkEnsemble() throws(ModelError) -> AnomalyEnsemble {
+        guard case .success(let ensemble) = ShippedModels.network else { return try trainBootstrapNetworkEnsemble() }
+        return ensemble
+    }
+
+    /// The authentication models a detector without saved models starts from:
+    /// ``trainBootstrapAuthenticationEnsemble()``, trained once and shipped in the library
+    /// (`Embedded/authentication.amdl`); trained instead were the shipped file unreadable.
+    ///
+    /// - Throws: `ModelError` only when the shipped file is unreadable and training fails.
+    public static func bootstrapAuthenticationEnsemble() throws(ModelError) -> AnomalyEnsemble {
+        guard case .success(let ensemble) = ShippedModels.authentication else { return try trainBootstrapAuthenticationEnsemble() }
+        return ensemble
+    }
+
+    /// Trains network models on generated normal traffic of `SyntheticTraffic.hostProfiles`.
+    /// With the defaults this is how the shipped ``bootstrapNetworkEnsemble()`` was made (seconds
+    /// of training); other values give other baselines, for experiments.
     ///
     /// - Parameters:
     ///   - windowsPerHost: How many windows to generate for every host profile.
     ///   - seed: Determines the generated traffic, and so the models.
     /// - Throws: `ModelError` when the ensemble cannot be trained on the generated windows.
-    public static func bootstrapNetworkEnsemble(windowsPerHost: Int = 150, seed: UInt64 = 1) throws(ModelError) -> AnomalyEnsemble {
+    public static func trainBootstrapNetworkEnsemble(windowsPerHost: Int = 150, seed: UInt64 = 1) throws(ModelError) -> AnomalyEnsemble {
         let vectors = SyntheticTraffic.hostWindowStreams(seed: seed, count: windowsPerHost).flatMap(\.windows).map { FeatureVector($0).values }
         return try AnomalyEnsemble.train(TrainingData(vectors: vectors), configuration: networkConfiguration)
     }
 
-    /// Authentication models trained on a synthetic baseline of ordinary login statistics
-    /// (``AuthenticationEvent/syntheticBaseline``).
+    /// Trains authentication models on a synthetic baseline of ordinary login statistics
+    /// (``AuthenticationEvent/syntheticBaseline``): how the shipped
+    /// ``bootstrapAuthenticationEnsemble()`` was made.
     ///
     /// - Throws: `ModelError` when the ensemble cannot be built from the baseline.
-    public static func bootstrapAuthenticationEnsemble() throws(ModelError) -> AnomalyEnsemble {
+    public static func trainBootstrapAuthenticationEnsemble() throws(ModelError) -> AnomalyEnsemble {
         let baseline = AuthenticationEvent.syntheticBaseline
         return try AnomalyEnsemble.bootstrap(
             means: baseline.means, deviations: baseline.deviations, configuration: authenticationConfiguration)
@@ -376,11 +400,11 @@ extension ThreatDetector {
             modelsEnabled: modelsEnabled, modelPolicy: modelPolicy)
     }
 
-    /// A detector with bootstrap models, for in-process use (`monitor --offline`, examples): it
-    /// learns from what it sees like the service does.
+    /// A detector with the shipped bootstrap models, for in-process use (`monitor --offline`,
+    /// examples): it learns from what it sees like the service does.
     ///
     /// - Parameter thresholds: The rule thresholds; the defaults when not given.
-    /// - Throws: `ModelError` when the bootstrap models cannot be trained.
+    /// - Throws: `ModelError` when the bootstrap models cannot be read or trained.
     public static func standalone(thresholds: RuleThresholds = RuleThresholds()) throws -> ThreatDetector {
         try ThreatDetector(
             thresholds: thresholds, networkEnsemble: bootstrapNetworkEnsemble(),

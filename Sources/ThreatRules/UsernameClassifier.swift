@@ -200,12 +200,24 @@ public struct UsernameClassifier: Sendable {
     /// The configuration the model was trained with.
     public let configuration: Configuration
     /// Row-major `[bucket][class]` weights (logistic regression) or log-likelihoods (naive Bayes).
-    private let weights: [Float]
+    let weights: [Float]
     /// Per-class bias (logistic regression) or log-prior (naive Bayes).
-    private let bias: [Double]
+    let bias: [Double]
     private let extractor: FeatureExtractor
 
     static let classCount = UsernameClass.allCases.count
+
+    /// A classifier with given parameters (read back from a file); the sizes are the caller's to check.
+    init(configuration: Configuration, weights: [Float], bias: [Double]) {
+        self.configuration = configuration
+        self.weights = weights
+        self.bias = bias
+        var normalize = true
+        if case .naiveBayes = configuration.model { normalize = false }
+        extractor = FeatureExtractor(bucketBits: configuration.bucketBits, maxNgram: configuration.maxNgram,
+                                     maxCharacters: configuration.maxCharacters, weights: configuration.featureWeights,
+                                     normalize: normalize)
+    }
 
     /// Trains a classifier on labelled strings.
     ///
@@ -237,16 +249,20 @@ public struct UsernameClassifier: Sendable {
     /// A classifier trained on the generated corpus of `seed`, with the class mix of
     /// ``UsernameCorpus/standardCounts(scale:)`` (25 000 strings).
     ///
-    /// Takes about 0.2 s with optimisations and about 1 s in debug builds; prefer ``shared``,
-    /// which is trained once.
+    /// Takes about 0.2 s with optimisations and 1–2 s in debug builds; prefer ``shared``,
+    /// which is this classifier trained once and shipped in the library.
     public static func standard(seed: UInt64 = 1, configuration: Configuration = Configuration()) -> UsernameClassifier {
         UsernameClassifier(training: UsernameCorpus.generate(seed: seed, counts: UsernameCorpus.standardCounts()),
                            configuration: configuration)
     }
 
-    /// The classifier trained on the generated corpus with the default seed and configuration,
-    /// built once, on first use (thread-safe).
-    public static let shared = UsernameClassifier.standard()
+    /// The classifier trained on the generated corpus with the default seed and configuration
+    /// (``standard(seed:configuration:)``): trained once, when the corpus or the model changes,
+    /// and shipped in the library (`Embedded/username-classifier.ucls`, rebuilt by
+    /// `scripts/update-shipped-models.sh`), so it costs a read of 5 MiB, not a training. Read on
+    /// first use (thread-safe). Were the shipped file unreadable (a broken build), it would be
+    /// trained instead: the same classifier, only slower.
+    public static let shared = ShippedModels.classifier()
 
     /// Classifies one string. Never fails: the empty string, very long strings (only the first
     /// ``Configuration/maxCharacters`` scalars are used) and any Unicode get an answer.

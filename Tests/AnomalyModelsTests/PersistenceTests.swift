@@ -18,6 +18,13 @@ struct PersistenceTests {
         return path
     }
 
+    @Test("CRC-32 gives the IEEE check values")
+    func crcCheckValues() {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(CRC32.checksum([]) == 0)
+        #expect(CRC32.checksum(Array("The quick brown fox jumps over the lazy dog".utf8)) == 0x414F_A339)
+    }
+
     @Test("a save round-trips exactly: same bytes, same scores")
     func roundTrip() throws {
         let directory = temporaryDirectory()

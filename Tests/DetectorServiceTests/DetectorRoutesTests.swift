@@ -12,7 +12,7 @@ import DetectorService
 
 /// A detector with bootstrap models (trained once for the whole target).
 enum Fixture {
-    static let networkEnsemble = try! ThreatDetector.bootstrapNetworkEnsemble(windowsPerHost: 60)
+    static let networkEnsemble = try! ThreatDetector.bootstrapNetworkEnsemble()
     static let authenticationEnsemble = try! ThreatDetector.bootstrapAuthenticationEnsemble()
 
     static func detector() throws -> ThreatDetector {

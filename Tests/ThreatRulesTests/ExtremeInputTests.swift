@@ -80,7 +80,7 @@ struct UnboundedWindowTests {
         arguments: [(1e300, 1.0), (.greatestFiniteMagnitude, 1), (.greatestFiniteMagnitude, 2)])
     func extremeFeatures(_ rate: Double, _ seconds: Double) throws {
         let detector = try ThreatDetector(
-            thresholds: RuleThresholds(), networkEnsemble: ThreatDetector.bootstrapNetworkEnsemble(windowsPerHost: 30),
+            thresholds: RuleThresholds(), networkEnsemble: ThreatDetector.bootstrapNetworkEnsemble(),
             authenticationEnsemble: ThreatDetector.bootstrapAuthenticationEnsemble())
         let before = detector.network.trainingSampleCount
         let window = Self.window(count: .max, rate: rate, seconds: seconds, sequence: 1)
@@ -96,7 +96,7 @@ struct UnboundedWindowTests {
 
     @Test("models of the wrong width are a typed error, not a trap")
     func modelsOfTheWrongWidth() throws {
-        let network = try ThreatDetector.bootstrapNetworkEnsemble(windowsPerHost: 30)
+        let network = try ThreatDetector.bootstrapNetworkEnsemble()
         let authentication = try ThreatDetector.bootstrapAuthenticationEnsemble()
         // Each set of models in the other's place.
         #expect(throws: ModelError.dimensionMismatch(expected: FeatureVector.dimension, got: AuthenticationEvent.featureNames.count)) {

@@ -22,7 +22,7 @@ struct RuleAgreementTests {
     @Test("the detector counts scored, learned verdicts only, by detection type")
     func detector() throws {
         let detector = try ThreatDetector(
-            thresholds: RuleThresholds(), networkEnsemble: ThreatDetector.bootstrapNetworkEnsemble(windowsPerHost: 30),
+            thresholds: RuleThresholds(), networkEnsemble: ThreatDetector.bootstrapNetworkEnsemble(),
             authenticationEnsemble: ThreatDetector.bootstrapAuthenticationEnsemble())
         #expect(detector.ruleAgreement(.network) == nil && detector.ruleAgreement(.authentication) == nil)
         var counters = WindowCounters()
