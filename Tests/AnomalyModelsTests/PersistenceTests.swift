@@ -91,7 +91,7 @@ struct PersistenceTests {
         #expect(outcome == .bootstrapped(.incompatible(path: store.path, reason: "model has 7 features, expected 5")))
     }
 
-    @Test("a process killed while saving leaves a loadable model")
+    @Test("a process killed while saving leaves a loadable model", .serviceProcesses(1))
     func killedDuringSave() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

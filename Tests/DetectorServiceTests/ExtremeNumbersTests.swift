@@ -17,7 +17,7 @@ import WindowTransport
 /// The request of the crash report, and a table of extreme numbers to every endpoint that takes
 /// numbers, against a real `detector` process: a trap anywhere would end the process, so each
 /// answer is followed by a `/health` check.
-@Suite("detector: extreme numbers never take the service down", .serialized)
+@Suite("detector: extreme numbers never take the service down", .serialized, .serviceProcesses(1))
 struct ExtremeNumbersTests {
     static let values = ["1e308", "-1e308", "9007199254740993", "18446744073709551616", "5e-324", "-0"]
 

@@ -8,7 +8,7 @@ import TestSupport
 /// head, or a head and a body that never ends, and go quiet (slowloris). Each is answered with a
 /// 4xx or disconnected after `--idle-timeout`; meanwhile ordinary requests keep being answered
 /// and nothing reaches the models.
-@Suite("detector and monitor: hostile clients get a 4xx or a closed connection", .serialized)
+@Suite("detector and monitor: hostile clients get a 4xx or a closed connection", .serialized, .serviceProcesses(1))
 struct HostileClientsTests {
     static let window = #"{"packets_per_second": 10, "bytes_per_second": 1000, "unique_ips": 1, "unique_ports": 1, "tcp_packets": 10, "udp_packets": 0, "syn_packets": 1}"#
 

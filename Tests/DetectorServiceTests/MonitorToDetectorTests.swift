@@ -4,7 +4,7 @@ import TestSupport
 
 /// The monitor's posts reach the detector's /detect, authenticated, and every posted window
 /// gets a verdict.
-@Suite("monitor posts to the detector")
+@Suite("monitor posts to the detector", .serviceProcesses(2))
 struct MonitorToDetectorTests {
     func metric(_ text: String, _ name: String) -> Double {
         text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) } ?? -1

@@ -8,7 +8,7 @@ import DetectorService
 /// docs/openapi.json against a running `detector` process: every documented operation answers
 /// with a documented status and the documented required fields, every documented error status
 /// can be produced and has the error shape, and every endpoint the server has is documented.
-@Suite("detector matches its OpenAPI document", .serialized)
+@Suite("detector matches its OpenAPI document", .serialized, .serviceProcesses(1))
 struct OpenAPITests {
     nonisolated(unsafe) static let document: [String: Any] = {
         let data = try! Data(contentsOf: Repository.root.appendingPathComponent("docs/openapi.json"))

@@ -5,7 +5,7 @@ import TestSupport
 /// A real Prometheus (Debian's, on loopback) scraping a monitor on the simulation source and the
 /// detector; the detector's /detect/prom must agree with the monitor's own windows, and both
 /// /metrics must pass `promtool check metrics`.
-@Suite("detector with a real Prometheus", .serialized)
+@Suite("detector with a real Prometheus", .serialized, .serviceProcesses(3))
 struct PrometheusIntegrationTests {
     static var available: Bool { Command.exists("prometheus") && Command.exists("promtool") }
 

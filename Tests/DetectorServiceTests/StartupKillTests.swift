@@ -6,7 +6,7 @@ import TestSupport
 /// SIGKILL while the detector starts (reading its saved models, bootstrapping the others,
 /// binding its port) at several points: the saved models stay byte for byte as they were, and the
 /// next start loads them. (A kill during a save is tested by `PersistenceTests`.)
-@Suite("detector: SIGKILL during start-up leaves the saved models loadable", .serialized)
+@Suite("detector: SIGKILL during start-up leaves the saved models loadable", .serialized, .serviceProcesses(1))
 struct StartupKillTests {
     static func windows(_ count: Int) -> String {
         let items = (0..<count).map { i in

@@ -9,7 +9,7 @@ import FoundationXML
 
 /// The example programs run on inputs this test generates: a port scan from 198.18.0.66 mixed
 /// into generated normal traffic, as window files and as a capture.
-@Suite("Examples: ReplayWindows, ReplayPcap, ModelLab")
+@Suite("Examples: ReplayWindows, ReplayPcap, ModelLab", .serviceProcesses(1))
 struct ExamplesTests {
     static let scanner = NetworkAddress(ipv4: 198, 18, 0, 66)
     static let scan = SyntheticTraffic.Attack.portScan(source: scanner, ports: 1...1000, packetsPerSecond: 300)

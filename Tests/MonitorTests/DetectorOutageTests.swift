@@ -7,7 +7,7 @@ import TestSupport
 /// the 300 of the outage), delivery resumes by itself, and every window is judged exactly once —
 /// also the posts that timed out while the detector was stopped and that it read when it
 /// resumed (the monitor retried them; the detector answers the copies from its ledger).
-@Suite("monitor and detector through a 60 s detector outage", .serialized)
+@Suite("monitor and detector through a 60 s detector outage", .serialized, .serviceProcesses(2))
 struct DetectorOutageTests {
     static let outage = Duration.seconds(60)
 

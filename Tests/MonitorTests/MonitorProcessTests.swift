@@ -8,7 +8,7 @@ func decodeLines(_ output: String) throws -> [TrafficWindow] {
     try output.split(separator: "\n").map { try JSONDecoder().decode(TrafficWindow.self, from: Data($0.utf8)) }
 }
 
-@Suite("monitor --pcap FILE --offline")
+@Suite("monitor --pcap FILE --offline", .serviceProcesses(1))
 struct OfflineReplayTests {
     @Test func printsOneJSONLinePerWindow() async throws {
         let path = NSTemporaryDirectory() + "offline-\(UUID().uuidString).pcap"
@@ -138,7 +138,7 @@ struct OfflineReplayTests {
     }
 }
 
-@Suite("monitor HTTP API on the simulation source")
+@Suite("monitor HTTP API on the simulation source", .serviceProcesses(1))
 struct SimulationAPITests {
     @Test func servesHealthReadyStatsAndMetrics() async throws {
         let monitor = try MonitorProcess(arguments: [
@@ -211,7 +211,7 @@ struct SimulationAPITests {
     }
 }
 
-@Suite("monitor without privileges")
+@Suite("monitor without privileges", .serviceProcesses(1))
 struct UnprivilegedFallbackTests {
     static let canDropPrivileges = getuid() == 0 && Command.exists("setpriv")
     static let asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
@@ -262,7 +262,7 @@ struct UnprivilegedFallbackTests {
     }
 }
 
-@Suite("monitor posting windows to the detector")
+@Suite("monitor posting windows to the detector", .serviceProcesses(1))
 struct DetectorPostingTests {
     @Test func everyWindowArrivesInOrderThroughAnOutage() async throws {
         // Three refusals: the monitor retries after 0.5 s, 1 s and 2 s and keeps every window meanwhile.

@@ -9,7 +9,7 @@ import TrafficFeatures
 /// models' agreements and alerts per host-hour. `BENIGN_RUN_SECONDS` shortens the run for local
 /// experiments; `make test` and CI run the full 600 s.
 @Suite(
-    "A benign run raises no alert",
+    "A benign run raises no alert", .serviceProcesses(2),
     .requires(TestNetwork.isPrivileged, "needs root (XDP, namespaces)"),
     .requires(Command.exists("dnsmasq"), "dnsmasq is not installed (make setup)"))
 struct BenignRunTests {

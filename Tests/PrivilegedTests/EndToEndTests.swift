@@ -7,7 +7,7 @@ import TrafficFeatures
 /// every window to it, and `scripts/attack-scenario.sh` (the scenario of `make demo`) sending
 /// benign traffic and real attacks (nmap, hping3, DNS tunnel-like queries) from the namespace.
 @Suite(
-    "End to end: real attacks from a test namespace through monitor and detector",
+    "End to end: real attacks from a test namespace through monitor and detector", .serviceProcesses(2),
     .requires(TestNetwork.isPrivileged, "needs root (XDP, namespaces, raw sockets for nmap and hping3)"))
 struct EndToEndTests {
     /// One phase boundary line of the scenario: `phase NAME start|end TIME [attacker IP tool T]`.

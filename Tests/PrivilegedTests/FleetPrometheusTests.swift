@@ -13,7 +13,7 @@ import Testing
 /// design answers with data, every rule evaluates without error, every alert's metrics exist,
 /// and no sensor-health alert fired.
 @Suite(
-    "Fleet: Prometheus with the deploy rules and dashboard over three real sensors", .serialized,
+    "Fleet: Prometheus with the deploy rules and dashboard over three real sensors", .serialized, .serviceProcesses(8),
     .requires(TestNetwork.isPrivileged, "needs root (XDP, namespaces)"),
     .requires(Command.exists("prometheus"), "prometheus is not installed (make setup installs it)"),
     .requires(Command.exists("nmap") && Command.exists("hping3"), "nmap/hping3 are not installed (make setup)"),

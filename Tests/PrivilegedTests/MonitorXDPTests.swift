@@ -69,7 +69,7 @@ func trafficWindows(_ windows: [TrafficWindow], after sequence: Int) -> [Traffic
 }
 
 @Suite(
-    "monitor with XDP on a test veth",
+    "monitor with XDP on a test veth", .serviceProcesses(1),
     .requires(TestNetwork.isPrivileged, "needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)"),
     .requires(Traffic.available, "hping3 is not installed (make setup)"))
 struct MonitorXDPTests {

@@ -73,7 +73,7 @@ final class WindowCollector: Sendable {
 }
 
 @Suite(
-    "XDP attached to a test veth",
+    "XDP attached to a test veth", .serviceProcesses(1),
     .requires(TestNetwork.isPrivileged, "needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)"),
     .requires(Traffic.available, "hping3 is not installed (make setup)"))
 struct XDPAttachTests {

@@ -33,7 +33,10 @@ public enum Command {
     /// async test shares. Async tests call this one.
     @discardableResult
     public static func run(_ arguments: [String], check: Bool = true, environment: [String: String]? = nil) async throws -> CommandResult {
-        try await Output.capture(arguments, check: check) { stdout, stderr in
+        if let executable = arguments.first, executable.hasPrefix(BuiltProducts.directory.path + "/") {
+            ServiceSlots.checkHeld(starting: executable)
+        }
+        return try await Output.capture(arguments, check: check) { stdout, stderr in
             let pid = try Spawn.start(arguments, environment: environment, stdout: stdout, stderr: stderr)
             return await Spawn.exitStatus(of: pid)
         }
@@ -126,6 +129,9 @@ public final class MonitorProcess: Sendable {
 
     /// The address ``baseURL`` reaches the process at.
     public let address: String
+    /// The executable's file name, for messages.
+    public let name: String
+    private let started = ContinuousClock.now
 
     /// Starts `monitor` with `arguments` plus `--http-addr <listen>:<free port>`;
     /// `prefix` runs it through another command (e.g. setpriv, or `ip netns exec` with
@@ -135,7 +141,9 @@ public final class MonitorProcess: Sendable {
         arguments: [String], environment: [String: String] = [:], executable: String = BuiltProducts.monitor,
         prefix: [String] = [], listen: String = "127.0.0.1", address: String? = nil, port: Int? = nil
     ) throws {
+        ServiceSlots.checkHeld(starting: executable)
         self.address = address ?? listen
+        name = URL(fileURLWithPath: executable).lastPathComponent
         self.port = try port ?? FreePort.next()
         logPath = NSTemporaryDirectory() + "monitor-\(port)-\(UUID().uuidString).log"
         var env = ProcessInfo.processInfo.environment
@@ -160,19 +168,42 @@ public final class MonitorProcess: Sendable {
     public var baseURL: String { "http://\(address):\(port)" }
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Waits until `path` answers `status` (default: /ready answers 200).
-    public func waitUntil(path: String = "/ready", status: Int = 200, timeout: Duration = .seconds(30)) async throws {
+    /// Waits until `path` answers `status` (default: /ready answers 200), polling every 100 ms.
+    ///
+    /// The timeout is a bound for a broken run, not an expectation of speed (a service answers
+    /// in well under a second on an idle machine). When it is reached, or the process exits, the
+    /// error says what the process was doing: its state and the CPU time it was given since it
+    /// started (a starved process has used little), the last answer, and the end of its log.
+    public func waitUntil(path: String = "/ready", status: Int = 200, timeout: Duration = .seconds(120)) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
+        var last = "no connection yet"
         while clock.now < deadline {
-            guard isRunning else {
-                throw CommandFailure(command: ["monitor"], result: CommandResult(status: -1, stdout: log, stderr: "exited"))
+            guard isRunning else { throw await failure("exited before \(path) answered \(status)", last: last) }
+            do {
+                let response = try await HTTP.get(baseURL + path)
+                if response.status == status { return }
+                last = "\(response.status) \(response.text.prefix(200))"
+            } catch {
+                last = "\(error)"
             }
-            if let response = try? await HTTP.get(baseURL + path), response.status == status { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw CommandFailure(
-            command: ["monitor", "(timeout waiting for \(path))"], result: CommandResult(status: -1, stdout: log, stderr: ""))
+        throw await failure("timeout waiting for \(path) to answer \(status) (\(timeout))", last: last)
+    }
+
+    /// An error naming `what` went wrong and what the process was doing.
+    private func failure(_ what: String, last: String) async -> CommandFailure {
+        let lines = log.split(separator: "\n", omittingEmptySubsequences: false)
+        let tail = lines.suffix(60).joined(separator: "\n")
+        let report = [
+            "\(name) (pid \(pid)) \(what)",
+            "  \(ProcessReport.describe(pid: pid, startedAgo: ContinuousClock.now - started))",
+            "  last answer: \(last)",
+            "  service slots taken: \(await ServiceSlots.shared.taken) of \(ServiceSlots.shared.capacity)",
+            "  log (\(lines.count) lines, the last \(min(60, lines.count))):",
+        ].joined(separator: "\n")
+        return CommandFailure(command: [name, "(\(what))"], result: CommandResult(status: -1, stdout: tail, stderr: report + "\n"))
     }
 
     public func get(_ path: String) async throws -> HTTP.Response {
@@ -222,6 +253,25 @@ public final class MonitorProcess: Sendable {
             }
             return status!
         }
+    }
+}
+
+/// What a running process is doing, from `/proc/<pid>/stat`.
+public enum ProcessReport {
+    /// "state R (running), 0.42 s of CPU in the 175.0 s since it started", or why that is unknown.
+    public static func describe(pid: pid_t, startedAgo: Duration) -> String {
+        let seconds = Double(startedAgo.components.seconds) + Double(startedAgo.components.attoseconds) / 1e18
+        let since = "in the \(String(format: "%.1f", seconds)) s since it started"
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return "no /proc/\(pid)/stat (exited?) \(since)" }
+        // After "pid (comm) ": state is field 3, utime 14, stime 15 (clock ticks).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return "unreadable /proc/\(pid)/stat" }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let states = ["R": "running", "S": "sleeping", "D": "waiting on I/O", "T": "stopped", "t": "traced", "Z": "zombie"]
+        let state = String(fields[0])
+        return "state \(state) (\(states[state] ?? "?")), \(String(format: "%.2f", (user + system) / ticks)) s of CPU \(since)"
     }
 }
 

@@ -491,7 +491,7 @@ private func findings(_ window: TrafficWindow, _ thresholds: RuleThresholds = Ru
 /// (../shared/data/pcap with labels.csv), when the captures and the built monitor are present.
 /// Prints a table: capture, expected threat, threats reported in any window, attacker named.
 @Suite(.enabled(if: SharedData.pcapDirectory != nil && FileManager.default.isExecutableFile(atPath: BuiltProducts.monitor),
-    "needs ../shared/data/pcap and the built monitor"))
+    "needs ../shared/data/pcap and the built monitor"), .serviceProcesses(2))
 struct NetworkRulesOnCaptures {
     struct Row: Sendable {
         var capture: String
@@ -567,17 +567,25 @@ struct NetworkRulesOnCaptures {
         "sgr-misc_Ciarfella_Instagram.pcap": nil,
     ]
 
+    /// Monitors run at once (the suite holds as many service slots): each replay takes CPU-seconds.
+    static let sideBySide = 2
+
     @Test func rulesOnSharedCaptures() async throws {
         let captures = Self.expectations.keys.sorted().filter { SharedData.captures.contains($0) }
-        // The monitor takes a few CPU-seconds per capture: run them side by side.
         let results = await withTaskGroup(of: (String, Result<Row?, any Error>).self) { group in
-            for capture in captures {
+            var pending = captures[...]
+            func next() {
+                guard let capture = pending.popFirst() else { return }
                 group.addTask {
                     do { return (capture, .success(try await Self.evaluate(capture))) } catch { return (capture, .failure(error)) }
                 }
             }
+            for _ in 0..<Self.sideBySide { next() }
             var results: [String: Result<Row?, any Error>] = [:]
-            for await (capture, result) in group { results[capture] = result }
+            for await (capture, result) in group {
+                results[capture] = result
+                next()
+            }
             return results
         }
         var rows: [Row] = []
