@@ -41,18 +41,24 @@ install:
 # fuzzing (the API, then each libFuzzer target for FUZZ_SECONDS, default 20), unit suites, the
 # monitor binary, and (as root) BPF_PROG_TEST_RUN, XDP on test namespaces and the monitor end to
 # end. The suites that send real traffic (floods are judged by their rate) run afterwards, one at
-# a time, with the machine to themselves; everything else runs in parallel first.
-test: setup
-	scripts/check-dependencies.py
-	scripts/check-prometheus-rules.sh
-	scripts/validate-kubernetes.sh
-	python3 Benchmarks/soak/memory.py --self-test
-	$(SWIFT) build --build-tests
-	scripts/check-systemd-units.sh
-	scripts/fuzz-api.sh
-	scripts/fuzz-targets.sh
-	$(SWIFT) test --skip-build --parallel --skip PrivilegedTests
-	$(SWIFT) test --skip-build --no-parallel --filter PrivilegedTests
+# a time, with the machine to themselves; everything else runs in parallel first, where the
+# suites that start services take turns (at most TEST_SERVICE_PROCESSES of them at once, see
+# Tests/TestSupport/ServiceSlots.swift). Each phase says how long it took (scripts/phase.sh).
+PHASE := scripts/phase.sh
+test:
+	@$(PHASE) --reset
+	@$(PHASE) setup scripts/setup.sh
+	@$(PHASE) dependencies scripts/check-dependencies.py
+	@$(PHASE) alert-rules scripts/check-prometheus-rules.sh
+	@$(PHASE) kubernetes scripts/validate-kubernetes.sh
+	@$(PHASE) soak-estimator python3 Benchmarks/soak/memory.py --self-test
+	@$(PHASE) build $(SWIFT) build --build-tests
+	@$(PHASE) systemd-units scripts/check-systemd-units.sh
+	@$(PHASE) fuzz-api scripts/fuzz-api.sh
+	@$(PHASE) fuzz-targets scripts/fuzz-targets.sh
+	@$(PHASE) parallel $(SWIFT) test --skip-build --parallel --skip PrivilegedTests
+	@$(PHASE) privileged $(SWIFT) test --skip-build --no-parallel --filter PrivilegedTests
+	@$(PHASE) --summary
 
 # Longer fuzzing than make test's bounded runs: the detector's API (schemathesis,
 # docs/openapi.json against the debug detector, FUZZ_EXAMPLES per operation), the libFuzzer
