@@ -1,7 +1,7 @@
 public import AnomalyModels
 
 /// The on-disk format of a ``UsernameClassifier`` (how the shipped classifier is stored), with the
-/// same header as the ensembles' model files (``AnomalyModels/ModelFileFormat``):
+/// same header as the ensembles' model files (`ModelFileFormat`):
 ///
 /// | bytes | content |
 /// |---|---|
@@ -58,7 +58,7 @@ public enum UsernameClassifierFile {
     ///
     /// - Throws: `ModelFileError` naming the problem: empty, not a classifier file, truncated,
     ///   another version, a checksum mismatch, or a payload that does not describe a classifier of
-    ///   this build's classes (``AnomalyModels/ModelFileError/incompatible(path:reason:)``).
+    ///   this build's classes (`ModelFileError.incompatible`).
     public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> UsernameClassifier {
         guard !bytes.isEmpty else { throw .empty(path: path) }
         guard bytes.starts(with: magic.prefix(min(4, bytes.count))) else { throw .notAModelFile(path: path) }
