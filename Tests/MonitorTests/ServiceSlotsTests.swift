@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import TestSupport
 import Testing
@@ -32,5 +33,23 @@ struct ServiceSlotsTests {
         #expect(counts.finished.withLock { $0 } == requests.count)
         #expect(counts.peak.withLock { $0 } == 3)
         #expect(await slots.taken == 0)
+    }
+}
+
+/// What `waitUntil` reports about a process that did not answer in time (`ProcessReport`).
+@Suite("test support: a process report gives its state and the CPU it got")
+struct ProcessReportTests {
+    @Test func describesASleepingProcessAndOneThatIsGone() async throws {
+        let pid = try Spawn.start(["sleep", "60"], stdout: "/dev/null", stderr: "/dev/null")
+        defer {
+            kill(pid, SIGKILL)
+            _ = Spawn.wait(pid)
+        }
+        #expect(try await Poll.until { ProcessReport.describe(pid: pid, startedAgo: .seconds(2)).hasPrefix("state S") })
+        let sleeping = ProcessReport.describe(pid: pid, startedAgo: .seconds(2))
+        #expect(sleeping.hasPrefix("state S (sleeping), 0.0"), "\(sleeping)")
+        #expect(sleeping.hasSuffix(" s of CPU in the 2.0 s since it started"), "\(sleeping)")
+        let gone = ProcessReport.describe(pid: Int32.max, startedAgo: .milliseconds(1500))
+        #expect(gone == "no /proc/\(Int32.max)/stat (exited?) in the 1.5 s since it started")
     }
 }

@@ -10,13 +10,14 @@ import FuzzSupport
 import ThreatRules
 import TrafficFeatures
 
-/// One detector for the whole run, with small bootstrap models (training under the sanitizers is
-/// slow). It does not learn from inputs (`learn: false`); its horizons and source tables do keep
-/// state across inputs, as the service's do across requests.
+/// One detector for the whole run, with the shipped bootstrap models the service starts from
+/// (read, not trained: training under the sanitizers is slow). It does not learn from inputs
+/// (`learn: false`); its horizons and source tables do keep state across inputs, as the
+/// service's do across requests.
 nonisolated(unsafe) let detector: ThreatDetector = {
     do {
         return try ThreatDetector(
-            thresholds: RuleThresholds(), networkEnsemble: ThreatDetector.bootstrapNetworkEnsemble(windowsPerHost: 20),
+            thresholds: RuleThresholds(), networkEnsemble: ThreatDetector.bootstrapNetworkEnsemble(),
             authenticationEnsemble: ThreatDetector.bootstrapAuthenticationEnsemble())
     } catch {
         Fuzz.fail("cannot build the detector: \(error)")
