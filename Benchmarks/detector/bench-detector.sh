@@ -7,7 +7,7 @@
 #   mode=rules  the same binary with --rules-only
 # Each prints one line: mode=… req_s=… p50_ms=… p99_ms=… rss_mb=… (RSS of the detector after
 # the round, from /proc). The body is a monitor window with top sources (the wire format the
-# monitor posts). Targets (issue 4): full ≥ 10,000 req/s, p99 < 5 ms, RSS < 100 MB.
+# monitor posts). Targets: full ≥ 10,000 req/s, p99 < 5 ms, RSS < 100 MB.
 #
 # Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (16), BENCH_THREADS (2), SWIFT (swift).
 set -euo pipefail
