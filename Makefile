@@ -13,7 +13,7 @@ OPENBLAS_CORETYPE ?= SkylakeX
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: setup build install test fuzz docs demo bench-capture bench-models bench-detector soak clean
+.PHONY: setup build install check test fuzz docs demo bench-capture bench-models bench-detector soak clean
 
 setup:
 	@scripts/setup.sh
@@ -58,6 +58,15 @@ test:
 	@$(PHASE) fuzz-targets scripts/fuzz-targets.sh
 	@$(PHASE) parallel $(SWIFT) test --skip-build --parallel --skip PrivilegedTests
 	@$(PHASE) privileged $(SWIFT) test --skip-build --no-parallel --filter PrivilegedTests
+	@$(PHASE) --summary
+
+# The contributor's tier: every suite that needs neither root nor real traffic (the parallel
+# phase of make test), from the same debug build, with no set-up, fuzzing or deployment checks.
+# Minutes after the build; make test is the whole suite, as CI runs it.
+check:
+	@$(PHASE) --reset
+	@$(PHASE) build $(SWIFT) build --build-tests
+	@$(PHASE) unprivileged $(SWIFT) test --skip-build --parallel --skip PrivilegedTests
 	@$(PHASE) --summary
 
 # Longer fuzzing than make test's bounded runs: the detector's API (schemathesis,
