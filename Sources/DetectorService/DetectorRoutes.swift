@@ -284,6 +284,7 @@ public struct DetectorRoutes: Sendable {
         }
         metrics.trainingDataQuality(detector.network.meanTrainingConfidence)
         metrics.suppressedModelAlerts(total: detector.suppressedModelAlerts)
+        metrics.streams(count: detector.trackedStreams, evictions: detector.streamEvictions)
     }
 
     /// What `GET /stats` answers.

@@ -48,6 +48,9 @@ public struct DetectorConfiguration: Sendable {
     /// (`1`), `ML_WARMUP_TRAININGS` (`1`; network models loaded from `MODEL_DIR` count as
     /// warmed up).
     public var modelPolicy: ModelAlertPolicy
+    /// Most window streams whose state the detector keeps (`DETECTOR_MAX_STREAMS`, default
+    /// `ThreatDetector.defaultMaximumStreams`); see `ThreatDetector.maximumStreams`.
+    public var maximumStreams: Int
 
     /// Resolves every setting; throws `SettingError` (or the thresholds' error) naming the
     /// first unusable one.
@@ -87,6 +90,8 @@ public struct DetectorConfiguration: Sendable {
         }
         policy.warmUpTrainings = try settings.int("ML_WARMUP_TRAININGS", default: policy.warmUpTrainings, range: 0...1000)
         modelPolicy = policy
+        maximumStreams = try settings.int(
+            "DETECTOR_MAX_STREAMS", default: ThreatDetector.defaultMaximumStreams, range: ThreatDetector.maximumStreamsRange)
     }
 }
 
@@ -139,7 +144,8 @@ public struct DetectorServer: Sendable {
                 // Models saved by this detector were trained on this host already.
                 if loadedNetworkModels { policy.warmUpTrainings = 0 }
                 return policy
-            }())
+            }(),
+            maximumStreams: configuration.maximumStreams)
         if configuration.modelDirectory == nil { logger.notice("MODEL_DIR is not set: trained models are kept in memory only") }
         training = Dictionary(uniqueKeysWithValues: DetectionType.allCases.map { kind in
             (kind, TrainingService(detector: detector.model(kind), interval: configuration.trainingInterval, store: stores[kind], logger: logger))

@@ -96,6 +96,9 @@ public final class DetectorMetrics: Sendable {
     private let suppressedModelAlerts: Counter
     private let duplicateWindows: Counter
     private let suppressedCounted = Mutex(0)
+    private let streams: Gauge
+    private let streamEvictions: Counter
+    private let streamEvictionsCounted = Mutex(0)
     private let modelStatus: [String: Gauge]
     private let advancedModelStatus: [String: Gauge]
     /// Registered on the first agreement reported: a rules-only detector has none, and a 0 would
@@ -172,6 +175,10 @@ public final class DetectorMetrics: Sendable {
         duplicateWindows = r.makeCounter(
             descriptor: describe(
                 MetricName.detectorDuplicateWindows, "Windows received again (same stream and sequence) and answered without judging them again."))
+        streams = gauge(MetricName.detectorStreams, "Window streams whose state (sustained brute force, model persistence) is kept.")
+        streamEvictions = r.makeCounter(
+            descriptor: describe(
+                MetricName.detectorStreamEvictions, "Stream states forgotten because DETECTOR_MAX_STREAMS streams were held when a new one posted."))
         modelStatus = labelled(MetricName.detectorModelStatus, "1 trained from data, 0.5 bootstrap baseline, 0 none.", "model", Self.models)
         advancedModelStatus = labelled(
             MetricName.detectorAdvancedModelStatus, "State of each model of the network ensemble: 1 trained from data, 0.5 bootstrap, 0 none.",
@@ -371,6 +378,17 @@ public final class DetectorMetrics: Sendable {
             return max(0, total - counted)
         }
         if new > 0 { suppressedModelAlerts.increment(by: Int64(new)) }
+    }
+
+    /// Sets the streams whose state is kept to `count`, and the stream evictions to `evictions`
+    /// (only the increase since the previous call is added).
+    public func streams(count: Int, evictions: Int) {
+        streams.set(to: Double(count))
+        let new = streamEvictionsCounted.withLock { counted in
+            defer { counted = max(counted, evictions) }
+            return max(0, evictions - counted)
+        }
+        if new > 0 { streamEvictions.increment(by: Int64(new)) }
     }
 
     /// Counts one window received again and answered from the delivery ledger

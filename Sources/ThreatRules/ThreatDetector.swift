@@ -84,10 +84,18 @@ public final class ThreatDetector: Sendable {
     public let modelsEnabled: Bool
     /// When the network models alone may alert, and how severe their alerts may be.
     public let modelPolicy: ModelAlertPolicy
-    /// One rule tracker and model-agreement history per window stream (keyed by interface and
-    /// source kind), so rules that need several consecutive windows (network brute force) and
-    /// persistence work; bounded in number.
-    private let trackers = Mutex<[String: StreamState]>([:])
+    /// One rule tracker and model-agreement history per window stream (``StreamIdentity``), so
+    /// rules that need several consecutive windows (sustained brute force) and the models'
+    /// persistence work; at most ``maximumStreams`` of them, forgotten least recently used
+    /// first, new streams before streams that posted again (``StreamStates``), never all at once.
+    private let streams: Mutex<StreamStates<StreamSlot>>
+
+    /// The state of one stream, locked for the whole of each of its windows, so a window reads and
+    /// changes it in one critical section (windows of other streams are judged meanwhile).
+    private final class StreamSlot: Sendable {
+        let state: Mutex<StreamState>
+        init(thresholds: RuleThresholds) { state = Mutex(StreamState(tracker: NetworkRuleTracker(thresholds: thresholds))) }
+    }
 
     private struct StreamState: Sendable {
         var tracker: NetworkRuleTracker
@@ -95,10 +103,20 @@ public final class ThreatDetector: Sendable {
         var agreements: [Bool] = []
     }
 
+    /// The default of ``maximumStreams``.
+    public static let defaultMaximumStreams = 1_024
+    /// The accepted values of ``maximumStreams``.
+    public static let maximumStreamsRange = 1...1_000_000
+    /// Most window streams whose state (``StreamIdentity``) is kept.
+    public var maximumStreams: Int { streams.withLock { $0.capacity } }
+    /// Window streams whose state is kept now.
+    public var trackedStreams: Int { streams.withLock { $0.count } }
+    /// Stream states forgotten because ``maximumStreams`` streams were held when a new one came.
+    public var streamEvictions: Int { streams.withLock { $0.evictions } }
+
     /// Network windows the models agreed on but the policy kept from alerting (``modelPolicy``).
     public var suppressedModelAlerts: Int { suppressed.load(ordering: .relaxed) }
     private let suppressed = Atomic<Int>(0)
-    static let maximumStreams = 64
     /// Whether the models' consensus matched the rules, over the latest scored verdicts.
     private let agreements = Mutex<[DetectionType: RuleAgreement]>([:])
 
@@ -124,11 +142,14 @@ public final class ThreatDetector: Sendable {
     ///   - classifier: The username-field classifier.
     ///   - modelsEnabled: False runs the rules only: no model scores and no training.
     ///   - modelPolicy: When the network models alone may alert (``ModelAlertPolicy``).
+    ///   - maximumStreams: Most window streams whose state is kept (clamped to
+    ///     ``maximumStreamsRange``).
     /// - Throws: `ModelError.dimensionMismatch(expected:got:)` when `network` does not score
     ///   `FeatureVector` or `authentication` does not score ``AuthenticationEvent/featureVector``.
     public init(
         thresholds: RuleThresholds, network: AnomalyDetector, authentication: AnomalyDetector, classifier: UsernameClassifier,
-        modelsEnabled: Bool = true, modelPolicy: ModelAlertPolicy = ModelAlertPolicy()
+        modelsEnabled: Bool = true, modelPolicy: ModelAlertPolicy = ModelAlertPolicy(),
+        maximumStreams: Int = ThreatDetector.defaultMaximumStreams
     ) throws(ModelError) {
         guard network.configuration.dimension == FeatureVector.dimension else {
             throw .dimensionMismatch(expected: FeatureVector.dimension, got: network.configuration.dimension)
@@ -142,6 +163,8 @@ public final class ThreatDetector: Sendable {
         self.network = network
         self.authentication = authentication
         self.classifier = classifier
+        streams = Mutex(StreamStates(
+            capacity: min(Self.maximumStreamsRange.upperBound, max(Self.maximumStreamsRange.lowerBound, maximumStreams))))
     }
 
     /// The models that score inputs of `kind`.
@@ -222,8 +245,12 @@ public final class ThreatDetector: Sendable {
     /// alone is reported as ``ModelAlertPolicy`` allows (persistence over the stream, impact,
     /// warm-up), with its risk level capped by the window's impact.
     ///
-    /// With `learn: false` nothing changes: the window neither joins the training data nor the
-    /// models' history (used by `GET /detect/prom`, which must not mutate).
+    /// With `learn: true` the window is judged as the next of its stream (``StreamIdentity``):
+    /// the stream's state is read and changed in one critical section, and only when the window
+    /// was judged (a window the models cannot score leaves it as it was). With `learn: false`
+    /// nothing changes: the window is judged on its own (no stream state, so `brute_force` only
+    /// for windows of at least `brute_force_sustained_seconds`), neither joins the training data
+    /// nor the models' history (used by `GET /detect/prom`, which must not mutate).
     ///
     /// - Parameters:
     ///   - window: The window to judge.
@@ -234,44 +261,37 @@ public final class ThreatDetector: Sendable {
     /// - Throws: `ModelError` when the models cannot score the window, for example
     ///   `ModelError.notTrained` when they have no ensemble yet.
     public func detect(_ window: TrafficWindow, timestamp: Double? = nil, learn: Bool = true) throws(ModelError) -> Verdict {
-        let findings: [Finding]
-        let key = (window.interface ?? "") + "|" + (window.source ?? "")
-        if learn {
-            findings = trackers.withLock { trackers in
-                if trackers[key] == nil, trackers.count >= Self.maximumStreams { trackers.removeAll() }
-                var state = trackers[key] ?? StreamState(tracker: NetworkRuleTracker(thresholds: thresholds))
-                let result = state.tracker.evaluate(window)
-                trackers[key] = state
-                return result
-            }
-        } else {
-            findings = NetworkRules.evaluate(window, thresholds: thresholds)
-        }
         let vector = FeatureVector(window).values
         let time = timestamp ?? window.windowStart?.timeIntervalSince1970 ?? Date().timeIntervalSince1970
-        let score: EnsembleScore?
-        if !modelsEnabled {
-            score = nil
-        } else if learn {
-            score = try network.process(vector, timestamp: time, isAttack: !findings.isEmpty)
-            noteAgreement(.network, score: score, rulesFired: !findings.isEmpty)
-        } else {
+        guard learn else {
+            let findings = NetworkRules.evaluate(window, thresholds: thresholds)
+            guard modelsEnabled else { return judged(window, findings: findings, score: nil, agreements: 0) }
             guard let ensemble = network.ensemble else { throw .notTrained }
-            score = try ensemble.score(vector)
+            let score = try ensemble.score(vector)
+            return judged(window, findings: findings, score: score, agreements: score.consensus ? 1 : 0)
         }
-        let agreed = score?.consensus ?? false
-        var agreements = 1
-        if learn, modelsEnabled {
-            agreements = trackers.withLock { trackers in
-                guard var state = trackers[key] else { return agreed ? 1 : 0 }
-                state.agreements.append(agreed)
-                if state.agreements.count > modelPolicy.persistenceOf { state.agreements.removeFirst() }
-                trackers[key] = state
-                return state.agreements.count { $0 }
+        let slot = streams.withLock { table in table.update(StreamIdentity(window), make: { StreamSlot(thresholds: thresholds) }) { $0 } }
+        return try slot.state.withLock { state throws(ModelError) -> Verdict in
+            // The stream's state changes only when the window was judged whole.
+            var next = state
+            let findings = next.tracker.evaluate(window)
+            guard modelsEnabled else {
+                state = next
+                return judged(window, findings: findings, score: nil, agreements: 0)
             }
-        } else if agreed {
-            agreements = 1
+            let score = try network.process(vector, timestamp: time, isAttack: !findings.isEmpty)
+            noteAgreement(.network, score: score, rulesFired: !findings.isEmpty)
+            next.agreements.append(score.consensus)
+            if next.agreements.count > modelPolicy.persistenceOf { next.agreements.removeFirst() }
+            state = next
+            return judged(window, findings: findings, score: score, agreements: next.agreements.count { $0 })
         }
+    }
+
+    /// The verdict on a network window from its findings and scores; `agreements` is how many of
+    /// the stream's latest windows the models agreed on (the persistence of ``modelPolicy``).
+    private func judged(_ window: TrafficWindow, findings: [Finding], score: EnsembleScore?, agreements: Int) -> Verdict {
+        let agreed = score?.consensus ?? false
         let impact = ModelAlertPolicy.impact(of: window)
         var gate = Gate(maximumRisk: ModelAlertPolicy.maximumRisk(impact: impact), alert: true, reason: nil)
         if agreed, findings.isEmpty {
@@ -385,11 +405,13 @@ extension ThreatDetector {
     ///   - authenticationEnsemble: The trained authentication models.
     ///   - modelsEnabled: False runs the rules only: no model scores and no training.
     ///   - modelPolicy: When the network models alone may alert.
+    ///   - maximumStreams: Most window streams whose state is kept.
     /// - Throws: `ModelError` when an ensemble does not fit its configuration (for example a
     ///   different number of features).
     public convenience init(
         thresholds: RuleThresholds, networkEnsemble: AnomalyEnsemble, authenticationEnsemble: AnomalyEnsemble,
-        modelsEnabled: Bool = true, modelPolicy: ModelAlertPolicy = ModelAlertPolicy()
+        modelsEnabled: Bool = true, modelPolicy: ModelAlertPolicy = ModelAlertPolicy(),
+        maximumStreams: Int = ThreatDetector.defaultMaximumStreams
     ) throws(ModelError) {
         try self.init(
             thresholds: thresholds,
@@ -397,7 +419,7 @@ extension ThreatDetector {
                 configuration: Self.networkConfiguration, confidence: Self.networkConfidence, ensemble: networkEnsemble),
             authentication: try AnomalyDetector(configuration: Self.authenticationConfiguration, ensemble: authenticationEnsemble),
             classifier: UsernameClassifier.shared,
-            modelsEnabled: modelsEnabled, modelPolicy: modelPolicy)
+            modelsEnabled: modelsEnabled, modelPolicy: modelPolicy, maximumStreams: maximumStreams)
     }
 
     /// A detector with the shipped bootstrap models, for in-process use (`monitor --offline`,

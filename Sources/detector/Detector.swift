@@ -31,6 +31,8 @@ struct Detector: AsyncParsableCommand {
     var thresholdsFile: String?
     @Option(name: .customLong("metrics-top-ips"), help: "Most source_ip series in /metrics [METRICS_TOP_IPS] (default 20).")
     var metricsTopIPs: Int?
+    @Option(name: .customLong("max-streams"), help: "Most window streams whose state is kept [DETECTOR_MAX_STREAMS] (default 1024).")
+    var maxStreams: Int?
     @Flag(name: .customLong("rules-only"), help: "Rules without the models (no scores, no training) [DETECTOR_RULES_ONLY=1]; for comparison.")
     var rulesOnly = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error [LOG_LEVEL].")
@@ -40,7 +42,8 @@ struct Detector: AsyncParsableCommand {
         let settings = Settings(flags: [
             "HTTP_ADDR": httpAddr, "IDLE_TIMEOUT": idleTimeout, "MODEL_DIR": modelDir, "TRAINING_INTERVAL": trainingInterval,
             "PROMETHEUS_URL": prometheusURL, "PROMETHEUS_RANGE": prometheusRange, "THRESHOLDS_FILE": thresholdsFile,
-            "METRICS_TOP_IPS": metricsTopIPs.map(String.init), "DETECTOR_RULES_ONLY": rulesOnly ? "1" : nil,
+            "METRICS_TOP_IPS": metricsTopIPs.map(String.init), "DETECTOR_MAX_STREAMS": maxStreams.map(String.init),
+            "DETECTOR_RULES_ONLY": rulesOnly ? "1" : nil,
             "LOG_LEVEL": logLevel,
         ])
         settings.bootstrapLogging()
