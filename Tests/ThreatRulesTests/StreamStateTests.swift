@@ -150,7 +150,7 @@ struct StreamStatesTests {
 
     @Test("the same uses, values, members and evictions as the reference", arguments: [1, 2, 3, 5, 7, 16])
     func matchesTheReference(capacity: Int) {
-        var generator = Generator(seed: UInt64(capacity))
+        var generator = SplitMix64(seed: UInt64(capacity))
         var table = StreamStates<Int>(capacity: capacity)
         var reference = Reference(capacity: capacity)
         let keys = (0..<(capacity * 3)).map { StreamIdentity(stream: "s\($0)") }
@@ -179,18 +179,5 @@ struct StreamStatesTests {
         #expect(table.peek(kept) == 2)
         #expect(table.count == 2)
         #expect(table.evictions == 999)
-    }
-}
-
-/// SplitMix64: a small deterministic generator for the reference comparison.
-private struct Generator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
