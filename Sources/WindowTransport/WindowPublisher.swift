@@ -132,6 +132,7 @@ public final class WindowPublisher: Service, Sendable {
     private let onEvent: @Sendable (Event) -> Void
     private let onAnswer: (@Sendable (_ windows: [Data], _ answer: Data) -> Void)?
     private let state = Mutex(State())
+    private let clock: any Clock<Duration>
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
@@ -146,11 +147,15 @@ public final class WindowPublisher: Service, Sendable {
     ///   - onAnswer: Called after each accepted post with the posted windows' JSON, in order,
     ///     and the detector's answer body (its verdict, or an array of verdicts for a batch);
     ///     answers over 1 MiB are not passed on.
+    ///   - clock: Times the pauses between retries and after accepted posts (tests pass a clock
+    ///     they move themselves); the request timeout is the HTTP client's, in real time.
     public init(
         configuration: Configuration, httpClient: HTTPClient, logger: Logger,
         onEvent: @escaping @Sendable (Event) -> Void = { _ in },
-        onAnswer: (@Sendable (_ windows: [Data], _ answer: Data) -> Void)? = nil
+        onAnswer: (@Sendable (_ windows: [Data], _ answer: Data) -> Void)? = nil,
+        clock: any Clock<Duration> = ContinuousClock()
     ) {
+        self.clock = clock
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
@@ -221,10 +226,10 @@ public final class WindowPublisher: Service, Sendable {
             case .accepted:
                 backoff = configuration.initialBackoff
                 if configuration.batchInterval > .zero {
-                    try? await Task.sleep(for: configuration.batchInterval)
+                    try? await clock.sleep(for: configuration.batchInterval)
                 }
             case .retry:
-                try? await Task.sleep(for: backoff)
+                try? await clock.sleep(for: backoff)
                 backoff = min(backoff * 2, configuration.maximumBackoff)
             }
         }

@@ -84,6 +84,39 @@ struct WindowPublisherTests {
         #expect(events.dropped == 0)
     }
 
+    @Test("a 2-minute outage on a test clock: the back-off doubles from 0.5 s to the 30 s cap, and every window arrives once, in order")
+    func backOffOnATestClock() async throws {
+        let receiver = try await WindowReceiver.start(defaultStatus: 503)
+        let events = Events()
+        let clock = TestClock()
+        var logger = Logger(label: "publisher-test")
+        logger.logLevel = .critical
+        // The default back-off (0.5 s doubling to 30 s); a generous request timeout, as above.
+        let publisher = WindowPublisher(
+            configuration: .init(endpoint: receiver.url + "/detect", requestTimeout: .seconds(60)),
+            httpClient: .shared, logger: logger, onEvent: events.append, clock: clock)
+        for sequence in 0..<5 { publisher.enqueue(Self.window(sequence)) }
+        let task = Task { try await publisher.run() }
+        var next = 5
+        for retry in 0..<9 {
+            // The publisher failed a post and is pausing; capture goes on meanwhile.
+            try #require(try await clock.waitForSleepers(), "the publisher never paused after retry \(retry)")
+            publisher.enqueue(Self.window(next))
+            next += 1
+            if retry == 8 { receiver.answer(200) }
+            clock.advanceToNextDeadline()
+        }
+        let delivered = try await Poll.until { events.posted == next }
+        task.cancel()
+        try await task.value
+        await receiver.stop()
+        #expect(delivered, "posted \(events.posted) of \(next)")
+        #expect(clock.requestedSleeps == [0.5, 1, 2, 4, 8, 16, 30, 30, 30].map { Duration.milliseconds(Int($0 * 1000)) })
+        #expect(clock.now.offset == .milliseconds(121_500))
+        #expect(events.failures == 9 && events.dropped == 0)
+        #expect(receiver.acceptedWindows.map(\.sequence) == Array(0..<next))
+    }
+
     @Test func boundedQueueDropsTheOldestAndCountsThem() async throws {
         let events = Events()
         // Nothing listens on this port: every post fails.
