@@ -2,6 +2,7 @@
 import Logging
 import ServiceLifecycle
 import Testing
+import TestSupport
 
 @Suite("AnomalyDetector and the training service")
 struct DetectorTests {
@@ -48,19 +49,28 @@ struct DetectorTests {
         #expect(detector.ensemble?.trainingSampleCount == 120 && detector.statistics.trainings == 2)
     }
 
-    @Test("the service runs under a ServiceGroup, retrains on its interval and stops on shutdown")
+    @Test("the service runs under a ServiceGroup, retrains one interval after it starts (a test clock) and stops on shutdown")
     func serviceLifecycle() async throws {
         let detector = try makeDetector()
         for (i, v) in normalStream(count: 60, seed: 3).enumerated() { try detector.observe(v, timestamp: Double(i)) }
         let logger = Logger(label: "test")
-        let group = ServiceGroup(services: [TrainingService(detector: detector, interval: .milliseconds(20), logger: logger)], logger: logger)
+        let clock = TestClock()
+        let service = TrainingService(detector: detector, interval: .seconds(30), logger: logger, clock: clock)
+        let group = ServiceGroup(services: [service], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for _ in 0..<3000 where detector.ensemble == nil { try await Task.sleep(for: .milliseconds(20)) }
+            // Due, but the first check comes one interval after the start.
+            try #require(try await clock.waitForSleepers())
+            clock.advance(by: .seconds(29))
+            #expect(clock.sleepers == 1 && detector.ensemble == nil)
+            clock.advance(by: .seconds(1))
+            // Trained, then asleep again for the next interval.
+            #expect(try await Poll.until { detector.ensemble != nil && clock.sleepers == 1 })
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-        #expect(detector.ensemble?.trainingSampleCount == 60)
+        #expect(detector.ensemble?.trainingSampleCount == 60 && detector.statistics.trainings == 1)
+        #expect(clock.requestedSleeps == [.seconds(30), .seconds(30)])
     }
 
     @Test("scores taken while a training runs come whole from the previous ensemble, without waiting")

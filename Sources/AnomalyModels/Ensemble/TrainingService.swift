@@ -30,6 +30,8 @@ public struct TrainingService: Service {
     public let store: ModelStore?
     /// Receives skipped trainings (debug), completed ones (info) and failures (error).
     public let logger: Logger
+    /// Times the interval (tests pass a clock they move themselves).
+    public let clock: any Clock<Duration>
 
     /// Default ``TrainingService/interval``: 30 seconds (`TRAINING_INTERVAL`).
     public static let defaultInterval = Duration.seconds(30)
@@ -46,7 +48,12 @@ public struct TrainingService: Service {
     ///     needs at least ``EnsembleConfiguration/minimumSamples``; below that it fails and logs.
     ///   - store: Where to save each new ensemble, or `nil`.
     ///   - logger: Where to log.
-    public init(detector: AnomalyDetector, interval: Duration = defaultInterval, minimumSamples: Int = 50, store: ModelStore? = nil, logger: Logger) {
+    ///   - clock: Times the interval.
+    public init(
+        detector: AnomalyDetector, interval: Duration = defaultInterval, minimumSamples: Int = 50, store: ModelStore? = nil, logger: Logger,
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
+        self.clock = clock
         self.detector = detector
         self.interval = interval
         self.minimumSamples = minimumSamples
@@ -60,7 +67,7 @@ public struct TrainingService: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do { try await Task.sleep(for: interval) } catch { return }
+                do { try await clock.sleep(for: interval) } catch { return }
                 await trainIfDue()
             }
         }
