@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import Synchronization
 import TestSupport
 import TrafficFeatures
 
@@ -212,6 +213,31 @@ struct SimulatedCaptureTests {
                 logger: quietLogger))
         let scanned = windows.map { $0.topSources.first { $0.ip == "198.18.0.66" }?.uniquePorts ?? 0 }
         #expect(scanned == [0, 0, 500, 500, 0, 0])
+    }
+
+    @Test("real-time pacing on a test clock: window n comes when the clock reaches (n + 1) × the interval")
+    func realTimePacingFollowsTheClock() async throws {
+        let clock = TestClock()
+        var configuration = Self.configuration()
+        configuration.pacing = .realTime
+        configuration.windowLimit = 3
+        let capture = SimulatedCapture(configuration: configuration, logger: quietLogger, clock: clock)
+        let received = Mutex<[Int]>([])
+        let collector = Task {
+            for try await window in capture.windows() { received.withLock { $0.append(window.sequence ?? -1) } }
+        }
+        for sequence in 0..<3 {
+            try #require(try await clock.waitForSleepers())
+            clock.advance(by: .milliseconds(999))
+            // Still waiting for the window's end: it pauses again for the last millisecond.
+            try #require(try await clock.waitForSleepers())
+            #expect(received.withLock { $0.count } == sequence)
+            clock.advance(by: .milliseconds(1))
+            #expect(try await Poll.until { received.withLock { $0.count } == sequence + 1 })
+        }
+        try await collector.value
+        #expect(received.withLock { $0 } == [0, 1, 2])
+        #expect(clock.now.offset == .seconds(3))
     }
 
     @Test func stopEndsTheStream() async throws {

@@ -93,6 +93,10 @@ public final class SimulatedCapture: WindowSource, Sendable {
     /// The settings the simulation was created with.
     public let configuration: Configuration
     private let logger: Logger
+    /// Starts a stopwatch on the pacing clock: the returned closure tells the time since.
+    private let stopwatch: @Sendable () -> @Sendable () -> Duration
+    /// Sleeps on the pacing clock.
+    private let sleep: @Sendable (Duration) async throws -> Void
     private let stopping = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
 
@@ -106,7 +110,14 @@ public final class SimulatedCapture: WindowSource, Sendable {
     /// - Parameters:
     ///   - configuration: The traffic, attacks, pacing and window settings.
     ///   - logger: The logger of the source.
-    public init(configuration: Configuration = Configuration(), logger: Logger) {
+    ///   - clock: Paces the windows with `.realTime` pacing (tests pass a clock they move
+    ///     themselves); window start times still come from `startDate`, else the wall clock.
+    public init(configuration: Configuration = Configuration(), logger: Logger, clock: some Clock<Duration> = ContinuousClock()) {
+        stopwatch = {
+            let start = clock.now
+            return { start.duration(to: clock.now) }
+        }
+        sleep = { try await clock.sleep(for: $0) }
         self.configuration = configuration
         self.logger = logger
     }
@@ -141,18 +152,17 @@ public final class SimulatedCapture: WindowSource, Sendable {
         var traffic = SyntheticTraffic(profile: configuration.profile, seed: configuration.seed)
         var aggregator = WindowAggregator(settings: configuration.aggregation)
         var enrichment = WindowEnrichment(horizons: configuration.aggregation.horizons)
-        let clock = ContinuousClock()
-        let begin = clock.now
+        let elapsed = stopwatch()
         let firstStart = configuration.startDate ?? Date()
         let seconds = configuration.windowInterval.totalSeconds
         var sequence = 0
         while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
             if let limit = configuration.windowLimit, sequence >= limit { break }
             if configuration.pacing == .realTime {
-                let due = begin + configuration.windowInterval * (sequence + 1)
+                let due = configuration.windowInterval * (sequence + 1)
                 // Sleep in short steps so stop() is honoured promptly.
-                while clock.now < due && !stopping.load(ordering: .relaxed) && !Task.isCancelled {
-                    try? await Task.sleep(for: min(.milliseconds(100), due - clock.now))
+                while elapsed() < due && !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                    try? await sleep(min(.milliseconds(100), due - elapsed()))
                 }
             }
             let start = firstStart.addingTimeInterval(Double(sequence) * seconds)
