@@ -10,7 +10,9 @@ import ThreatRules
 /// `sequence`; the ledger keeps, per stream, the verdicts of the last ``rememberedWindows``
 /// sequences, and answers a repeat with the verdict already given — not judged, counted or
 /// learned again. A repeat older than that is refused (409). At most ``streamLimit`` streams are
-/// kept; the one used longest ago is forgotten first.
+/// kept in a `StreamStates` table: the one used longest ago is forgotten first, streams that
+/// posted once before those that keep posting, so a flood of made-up streams cannot push out a
+/// monitor's; ``evictions`` counts the streams forgotten.
 ///
 /// Windows of one stream are judged one at a time (the publisher posts them in order anyway);
 /// different streams do not wait for each other.
@@ -39,31 +41,17 @@ final class DeliveryLedger: Sendable {
         let state = Mutex(State())
     }
 
-    private struct Streams {
-        var byID: [String: (stream: Stream, lastUse: UInt64)] = [:]
-        var clock: UInt64 = 0
-    }
+    private let streams = Mutex(StreamStates<String, Stream>(capacity: streamLimit))
 
-    private let streams = Mutex(Streams())
+    /// Streams forgotten because ``streamLimit`` were held when a new one posted.
+    var evictions: Int { streams.withLock { $0.evictions } }
+    /// Streams remembered now.
+    var count: Int { streams.withLock { $0.count } }
 
     /// Judges window `sequence` of `stream` with `judge`, unless it was judged before.
     /// `judge`'s error leaves the window unrecorded (a later copy is judged afresh).
     func judge(stream id: String, sequence: Int, _ judge: () throws -> Verdict) throws -> Outcome {
-        let stream = streams.withLock { streams -> Stream in
-            streams.clock += 1
-            if let entry = streams.byID[id] {
-                streams.byID[id] = (entry.stream, streams.clock)
-                return entry.stream
-            }
-            if streams.byID.count >= Self.streamLimit,
-                let oldest = streams.byID.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
-            {
-                streams.byID[oldest] = nil
-            }
-            let stream = Stream()
-            streams.byID[id] = (stream, streams.clock)
-            return stream
-        }
+        let stream = streams.withLock { streams in streams.update(id, make: { Stream() }) { $0 } }
         return try stream.state.withLock { state -> Outcome in
             if let verdict = state.verdicts[sequence] { return .repeated(verdict) }
             if sequence <= state.highest - Self.rememberedWindows { return .tooOld(highest: state.highest) }

@@ -284,7 +284,8 @@ public struct DetectorRoutes: Sendable {
         }
         metrics.trainingDataQuality(detector.network.meanTrainingConfidence)
         metrics.suppressedModelAlerts(total: detector.suppressedModelAlerts)
-        metrics.streams(count: detector.trackedStreams, evictions: detector.streamEvictions)
+        metrics.streams(table: "state", count: detector.trackedStreams, evictions: detector.streamEvictions)
+        metrics.streams(table: "ledger", count: ledger.count, evictions: ledger.evictions)
     }
 
     /// What `GET /stats` answers.

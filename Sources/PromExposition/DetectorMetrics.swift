@@ -96,9 +96,9 @@ public final class DetectorMetrics: Sendable {
     private let suppressedModelAlerts: Counter
     private let duplicateWindows: Counter
     private let suppressedCounted = Mutex(0)
-    private let streams: Gauge
-    private let streamEvictions: Counter
-    private let streamEvictionsCounted = Mutex(0)
+    private let streams: [String: Gauge]
+    private let streamEvictions: [String: Counter]
+    private let streamEvictionsCounted = Mutex<[String: Int]>([:])
     private let modelStatus: [String: Gauge]
     private let advancedModelStatus: [String: Gauge]
     /// Registered on the first agreement reported: a rules-only detector has none, and a 0 would
@@ -175,10 +175,14 @@ public final class DetectorMetrics: Sendable {
         duplicateWindows = r.makeCounter(
             descriptor: describe(
                 MetricName.detectorDuplicateWindows, "Windows received again (same stream and sequence) and answered without judging them again."))
-        streams = gauge(MetricName.detectorStreams, "Window streams whose state (sustained brute force, model persistence) is kept.")
-        streamEvictions = r.makeCounter(
-            descriptor: describe(
-                MetricName.detectorStreamEvictions, "Stream states forgotten because DETECTOR_MAX_STREAMS streams were held when a new one posted."))
+        streams = labelled(
+            MetricName.detectorStreams, "Window streams held: the rules' and models' state (state), the delivery ledger (ledger).", "table",
+            Self.streamTables)
+        streamEvictions = Dictionary(uniqueKeysWithValues: Self.streamTables.map { table in
+            (table, r.makeCounter(
+                descriptor: describe(MetricName.detectorStreamEvictions, "Streams forgotten because their table was full when a new one posted."),
+                labels: [("table", table)]))
+        })
         modelStatus = labelled(MetricName.detectorModelStatus, "1 trained from data, 0.5 bootstrap baseline, 0 none.", "model", Self.models)
         advancedModelStatus = labelled(
             MetricName.detectorAdvancedModelStatus, "State of each model of the network ensemble: 1 trained from data, 0.5 bootstrap, 0 none.",
@@ -380,15 +384,21 @@ public final class DetectorMetrics: Sendable {
         if new > 0 { suppressedModelAlerts.increment(by: Int64(new)) }
     }
 
-    /// Sets the streams whose state is kept to `count`, and the stream evictions to `evictions`
-    /// (only the increase since the previous call is added).
-    public func streams(count: Int, evictions: Int) {
-        streams.set(to: Double(count))
+    /// Values of the `table` label of ``MetricName/detectorStreams`` and
+    /// ``MetricName/detectorStreamEvictions``: `state` (the rules' and models' per-stream state),
+    /// `ledger` (the windows already judged, by which repeats are answered).
+    public static let streamTables = ["state", "ledger"]
+
+    /// Sets the streams `table` (one of ``streamTables``) holds to `count`, and the streams it
+    /// forgot to `evictions` (only the increase since the previous call is added).
+    public func streams(table: String, count: Int, evictions: Int) {
+        guard let gauge = streams[table], let counter = streamEvictions[table] else { return }
+        gauge.set(to: Double(count))
         let new = streamEvictionsCounted.withLock { counted in
-            defer { counted = max(counted, evictions) }
-            return max(0, evictions - counted)
+            defer { counted[table] = max(counted[table] ?? 0, evictions) }
+            return max(0, evictions - (counted[table] ?? 0))
         }
-        if new > 0 { streamEvictions.increment(by: Int64(new)) }
+        if new > 0 { counter.increment(by: Int64(new)) }
     }
 
     /// Counts one window received again and answered from the delivery ledger

@@ -175,12 +175,14 @@ public enum MetricName {
     /// after the first copy had arrived — and answered with the verdict already given, without
     /// judging, counting or learning them again. Counter, no labels.
     public static let detectorDuplicateWindows = "ml_detector_duplicate_windows_total"
-    /// Window streams (`stream`, `interface`, `source`) whose state the detector keeps (sustained
-    /// brute force, the models' persistence), at most `DETECTOR_MAX_STREAMS`. Gauge, no labels.
+    /// Window streams held, label `table`: `state`, the streams (`stream`, `interface`, `source`)
+    /// whose rule and model state the detector keeps (sustained brute force, the models'
+    /// persistence; at most `DETECTOR_MAX_STREAMS`), and `ledger`, the delivery streams whose
+    /// judged windows it remembers to answer repeats (at most 256). Gauge.
     public static let detectorStreams = "ml_detector_streams"
-    /// Stream states forgotten because `DETECTOR_MAX_STREAMS` streams were held when a new one
-    /// posted (least recently used first, streams that posted once before the others). Counter,
-    /// no labels.
+    /// Streams forgotten because their table was full when a new one posted, label `table` (as
+    /// ``detectorStreams``): least recently used first, streams that posted once before the
+    /// others. Counter.
     public static let detectorStreamEvictions = "ml_detector_stream_evictions_total"
     /// Training samples held, label `model`. Gauge.
     public static let detectorTrainingSamples = "ml_detector_training_samples"

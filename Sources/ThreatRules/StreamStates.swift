@@ -49,10 +49,11 @@ public struct StreamIdentity: Hashable, Sendable, CustomStringConvertible {
 /// that posted twice keeps its state until that many *repeatedly posting* streams outnumber the
 /// protected segment. Every entry forgotten is counted in ``evictions``.
 ///
-/// All operations are O(1). Not thread-safe: the owner locks.
-struct StreamStates<Value> {
-    private struct Node {
-        var key: StreamIdentity
+/// All operations are O(1). Not thread-safe: the owner locks. The detector keys it by
+/// ``StreamIdentity``; the service's delivery ledger by the windows' `stream`.
+public struct StreamStates<Key: Hashable, Value> {
+    fileprivate struct Node {
+        var key: Key
         var value: Value
         var protected: Bool
         var previous: Int?
@@ -67,37 +68,49 @@ struct StreamStates<Value> {
     }
 
     /// Most streams held.
-    let capacity: Int
+    public let capacity: Int
     /// Most streams in the protected segment (the rest of ``capacity`` is probation).
-    let protectedCapacity: Int
+    public let protectedCapacity: Int
     /// Streams forgotten because the table was full.
-    private(set) var evictions = 0
+    public private(set) var evictions = 0
 
     private var nodes: [Node?] = []
     private var free: [Int] = []
-    private var index: [StreamIdentity: Int] = [:]
+    private var index: [Key: Int] = [:]
     private var probation = List()
     private var protected = List()
 
     /// An empty table of at most `capacity` (≥ 1) streams.
-    init(capacity: Int) {
+    ///
+    /// - Parameter capacity: Most streams held; a fifth of them (at least one) is probation.
+    public init(capacity: Int) {
         precondition(capacity >= 1, "a stream table holds at least one stream")
         self.capacity = capacity
         protectedCapacity = capacity - max(1, capacity / 5)
     }
 
     /// Streams held.
-    var count: Int { index.count }
+    public var count: Int { index.count }
 
     /// The stream's state (nil when not held), without counting as a use.
-    func peek(_ key: StreamIdentity) -> Value? {
+    ///
+    /// - Parameter key: The stream.
+    public func peek(_ key: Key) -> Value? {
         index[key].flatMap { nodes[$0]?.value }
     }
 
-    /// The stream's state, created with `make` when not held, after `body` ran on it; counts as
-    /// a use (a held stream is promoted or moved to the front of its segment).
-    mutating func update<Result, E: Error>(
-        _ key: StreamIdentity, make: () -> Value, _ body: (inout Value) throws(E) -> Result
+    /// Runs `body` on the stream's state, created with `make` when not held (which may push out
+    /// the least recently used stream of probation); counts as a use (a held stream is promoted
+    /// or moved to the front of its segment).
+    ///
+    /// - Parameters:
+    ///   - key: The stream.
+    ///   - make: The state of a stream not held.
+    ///   - body: Reads or changes the state.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws; the stream is held (and used) all the same.
+    public mutating func update<Result, E: Error>(
+        _ key: Key, make: () -> Value, _ body: (inout Value) throws(E) -> Result
     ) throws(E) -> Result {
         let slot: Int
         if let held = index[key] {
@@ -109,7 +122,7 @@ struct StreamStates<Value> {
         return try body(&nodes[slot]!.value)
     }
 
-    private mutating func insert(_ key: StreamIdentity, _ value: Value) -> Int {
+    private mutating func insert(_ key: Key, _ value: Value) -> Int {
         if probation.count >= capacity - protectedCapacity, let oldest = probation.tail {
             remove(oldest)
             evictions += 1
@@ -174,3 +187,6 @@ struct StreamStates<Value> {
         nodes[slot]!.next = nil
     }
 }
+
+extension StreamStates: Sendable where Key: Sendable, Value: Sendable {}
+extension StreamStates.Node: Sendable where Key: Sendable, Value: Sendable {}

@@ -88,7 +88,7 @@ public final class ThreatDetector: Sendable {
     /// rules that need several consecutive windows (sustained brute force) and the models'
     /// persistence work; at most ``maximumStreams`` of them, forgotten least recently used
     /// first, new streams before streams that posted again (``StreamStates``), never all at once.
-    private let streams: Mutex<StreamStates<StreamSlot>>
+    private let streams: Mutex<StreamStates<StreamIdentity, StreamSlot>>
 
     /// The state of one stream, locked for the whole of each of its windows, so a window reads and
     /// changes it in one critical section (windows of other streams are judged meanwhile).

@@ -151,7 +151,7 @@ struct StreamStatesTests {
     @Test("the same uses, values, members and evictions as the reference", arguments: [1, 2, 3, 5, 7, 16])
     func matchesTheReference(capacity: Int) {
         var generator = SplitMix64(seed: UInt64(capacity))
-        var table = StreamStates<Int>(capacity: capacity)
+        var table = StreamStates<StreamIdentity, Int>(capacity: capacity)
         var reference = Reference(capacity: capacity)
         let keys = (0..<(capacity * 3)).map { StreamIdentity(stream: "s\($0)") }
         for _ in 0..<5_000 {
@@ -172,7 +172,7 @@ struct StreamStatesTests {
 
     @Test("identities that post once never push out one that posted twice")
     func oneShotsStayInProbation() {
-        var table = StreamStates<Int>(capacity: 5)
+        var table = StreamStates<StreamIdentity, Int>(capacity: 5)
         let kept = StreamIdentity(stream: "kept")
         for _ in 0..<2 { table.update(kept, make: { 0 }) { $0 += 1 } }
         for number in 0..<1_000 { table.update(StreamIdentity(stream: "once-\(number)"), make: { 0 }) { $0 += 1 } }
