@@ -51,9 +51,19 @@ struct PrometheusIntegrationTests {
             _ = Spawn.wait(prometheus)
         }
 
-        // Wait until Prometheus has scraped for longer than the range (rates over a partly filled
-        // range under-estimate), then take the answer.
-        try await Task.sleep(for: .seconds(8))
+        // Wait until Prometheus holds scrapes of the monitor spanning more than the range (rates
+        // over a partly filled range under-estimate): asked of Prometheus, not assumed from time.
+        let query = "min_over_time(timestamp(up{job=\"monitor\"})[1m:]) < time() - 7"
+        let spanned = try await Poll.until(every: .milliseconds(500)) {
+            let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            guard let response = try? await HTTP.get("http://127.0.0.1:\(prometheusPort)/api/v1/query?query=\(encoded)"),
+                response.status == 200,
+                let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+                let result = (object["data"] as? [String: Any])?["result"] as? [Any]
+            else { return false }
+            return !result.isEmpty
+        }
+        try #require(spanned, "Prometheus never held 7 s of the monitor's scrapes: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         var answer: [String: Any] = [:]
         for _ in 0..<120 {
             try await Task.sleep(for: .milliseconds(500))
