@@ -329,3 +329,12 @@ struct PcapTimestampTests {
         }
     }
 }
+
+@Suite("BPF map memory report")
+struct MapMemoryReportTests {
+    @Test("the memlock line of an fdinfo text, and none when it is missing")
+    func memlockIsRead() {
+        #expect(MapMemory.memlock(inFDInfo: "pos:\t0\nflags:\t02000002\nmap_type:\t10\nmemlock:\t6423424\nmap_id:\t6566\n") == 6_423_424)
+        #expect(MapMemory.memlock(inFDInfo: "pos:\t0\nflags:\t02000002\n") == nil)
+    }
+}

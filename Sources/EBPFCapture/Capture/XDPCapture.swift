@@ -105,6 +105,15 @@ public final class XDPCapture: WindowSource, Sendable {
             replaceForeignProgram: configuration.replaceForeignProgram, logger: logger)
         self.attachedAt = DispatchTime.now()
         self.attachedDate = Date()
+        // What the capture costs the host: the per-source tables are per-CPU, so they grow with
+        // the possible CPUs (SOURCE_TABLE_ENTRIES bounds them).
+        let memory = program.mapMemory()
+        logger.info(
+            "BPF maps hold \(memory.summary)",
+            metadata: [
+                "map_bytes": "\(memory.totalBytes)", "source_table_bytes": "\(memory.sourceTableBytes)",
+                "source_table_entries": "\(configuration.program.sourceTableEntries)", "possible_cpus": "\(memory.possibleCPUs)",
+            ])
         self.sampler =
             configuration.program.sampleEvery > 0 ? try SampledPacketReader(eventsMapFD: program.eventsMapFD) : nil
         self.dnsReader = configuration.program.dnsSampling ? try DNSMessageReader(mapFD: program.dnsEventsMapFD) : nil
