@@ -41,7 +41,8 @@ install:
 # fuzzing (the API, then each libFuzzer target for FUZZ_SECONDS, default 20), unit suites, the
 # monitor binary, and (as root) BPF_PROG_TEST_RUN, XDP on test namespaces and the monitor end to
 # end. The suites that send real traffic (floods are judged by their rate) run afterwards, one at
-# a time, with the machine to themselves; everything else runs in parallel first, where the
+# a time, with the machine to themselves but for the quiet 10-minute benign run, which runs
+# beside them (scripts/privileged-tests.sh); everything else runs in parallel first, where the
 # suites that start services take turns (at most TEST_SERVICE_PROCESSES of them at once, see
 # Tests/TestSupport/ServiceSlots.swift). Each phase says how long it took (scripts/phase.sh).
 PHASE := scripts/phase.sh
@@ -57,7 +58,7 @@ test:
 	@$(PHASE) fuzz-api scripts/fuzz-api.sh
 	@$(PHASE) fuzz-targets scripts/fuzz-targets.sh
 	@$(PHASE) parallel $(SWIFT) test --skip-build --parallel --skip PrivilegedTests
-	@$(PHASE) privileged $(SWIFT) test --skip-build --no-parallel --filter PrivilegedTests
+	@$(PHASE) privileged env SWIFT=$(SWIFT) scripts/privileged-tests.sh
 	@$(PHASE) --summary
 
 # The contributor's tier: every suite that needs neither root nor real traffic (the parallel
