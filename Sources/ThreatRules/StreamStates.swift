@@ -45,9 +45,9 @@ public struct StreamIdentity: Hashable, Sendable, CustomStringConvertible {
 /// second window is it promoted to the *protected* segment (the rest). Each segment forgets its
 /// least recently used entry when full — a protected entry forgotten that way moves back to
 /// probation first — so a flood of identities that post once each (a misconfigured client, or
-/// one trying to wipe the detector's memory) only cycles through probation, while every stream
-/// that posted twice keeps its state until that many *repeatedly posting* streams outnumber the
-/// protected segment. Every entry forgotten is counted in ``evictions``.
+/// one trying to wipe the detector's memory) only cycles through probation, while a stream that
+/// posted twice keeps its state until more streams than the protected segment holds have posted
+/// again since it last did. Every entry forgotten is counted in ``evictions``.
 ///
 /// All operations are O(1). Not thread-safe: the owner locks. The detector keys it by
 /// ``StreamIdentity``; the service's delivery ledger by the windows' `stream`.
