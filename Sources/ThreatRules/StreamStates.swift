@@ -8,7 +8,7 @@ public import TrafficFeatures
 /// The three fields are compared as they are; no field can be made to collide with another
 /// (there is no joined string key).
 public struct StreamIdentity: Hashable, Sendable, CustomStringConvertible {
-    /// The window's `stream` (``TrafficWindow/stream``).
+    /// The window's `stream` (`TrafficWindow.stream`).
     public var stream: String?
     /// The window's `interface`.
     public var interface: String?
