@@ -377,11 +377,15 @@ public final class DetectorMetrics: Sendable {
     /// Sets the suppressed model alerts to `total` (only the increase since the previous call is
     /// added).
     public func suppressedModelAlerts(total: Int) {
-        let new = suppressedCounted.withLock { counted in
-            defer { counted = max(counted, total) }
-            return max(0, total - counted)
-        }
+        let new = suppressedCounted.withLock { Self.gained(total, since: &$0) }
         if new > 0 { suppressedModelAlerts.increment(by: Int64(new)) }
+    }
+
+    /// What `total`, a count kept elsewhere, gained since `counted` (the total last added to a
+    /// counter), which it then becomes.
+    private static func gained(_ total: Int, since counted: inout Int) -> Int {
+        defer { counted = max(counted, total) }
+        return max(0, total - counted)
     }
 
     /// Values of the `table` label of ``MetricName/detectorStreams`` and
@@ -394,10 +398,7 @@ public final class DetectorMetrics: Sendable {
     public func streams(table: String, count: Int, evictions: Int) {
         guard let gauge = streams[table], let counter = streamEvictions[table] else { return }
         gauge.set(to: Double(count))
-        let new = streamEvictionsCounted.withLock { counted in
-            defer { counted[table] = max(counted[table] ?? 0, evictions) }
-            return max(0, evictions - (counted[table] ?? 0))
-        }
+        let new = streamEvictionsCounted.withLock { Self.gained(evictions, since: &$0[table, default: 0]) }
         if new > 0 { counter.increment(by: Int64(new)) }
     }
 

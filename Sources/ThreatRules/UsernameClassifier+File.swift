@@ -1,7 +1,7 @@
 public import AnomalyModels
 
-/// The on-disk format of a ``UsernameClassifier`` (how the shipped classifier is stored), with the
-/// same header as the ensembles' model files (`ModelFileFormat`):
+/// The on-disk format of a ``UsernameClassifier`` (how the shipped classifier is stored), framed
+/// like the ensembles' model files (`ChecksummedFile`):
 ///
 /// | bytes | content |
 /// |---|---|
@@ -18,7 +18,7 @@ public enum UsernameClassifierFile {
     /// The format version this build writes and the only one it reads.
     public static let version: UInt32 = 1
     /// Bytes before the payload.
-    public static let headerSize = 20
+    public static let headerSize = ChecksummedFile.headerSize
 
     /// The file bytes of `classifier`.
     public static func encode(_ classifier: UsernameClassifier) -> [UInt8] {
@@ -45,13 +45,7 @@ public enum UsernameClassifierFile {
         payload.append(UInt64(classifier.weights.count))
         payload.bytes.reserveCapacity(payload.bytes.count + 4 * classifier.weights.count)
         for weight in classifier.weights { payload.append(weight.bitPattern) }
-
-        var file = Writer()
-        file.bytes = magic
-        file.append(version)
-        file.append(UInt64(payload.bytes.count))
-        file.append(CRC32.checksum(payload.bytes))
-        return file.bytes + payload.bytes
+        return ChecksummedFile.frame(magic: magic, version: version, payload: payload.bytes)
     }
 
     /// Reads file bytes; `path` only names the file in errors.
@@ -60,25 +54,7 @@ public enum UsernameClassifierFile {
     ///   another version, a checksum mismatch, or a payload that does not describe a classifier of
     ///   this build's classes (`ModelFileError.incompatible`).
     public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> UsernameClassifier {
-        guard !bytes.isEmpty else { throw .empty(path: path) }
-        guard bytes.starts(with: magic.prefix(min(4, bytes.count))) else { throw .notAModelFile(path: path) }
-        guard bytes.count >= headerSize else { throw .truncated(path: path, expectedBytes: headerSize, actualBytes: bytes.count) }
-        var header = Reader(bytes: bytes[4..<headerSize])
-        let found: UInt32 = header.read()!
-        guard found == version else { throw .unsupportedVersion(path: path, found: found, supported: version) }
-        let length: UInt64 = header.read()!
-        let stored: UInt32 = header.read()!
-        let expected = UInt64(headerSize) + length
-        guard expected <= UInt64(bytes.count) else {
-            throw .truncated(path: path, expectedBytes: Int(clamping: expected), actualBytes: bytes.count)
-        }
-        guard expected == UInt64(bytes.count) else {
-            throw .undecodable(path: path, reason: "\(UInt64(bytes.count) - expected) bytes after the payload")
-        }
-        let payload = Array(bytes[headerSize...])
-        let computed = CRC32.checksum(payload)
-        guard stored == computed else { throw .checksumMismatch(path: path, stored: stored, computed: computed) }
-
+        let payload = try ChecksummedFile.payload(of: bytes, magic: magic, version: version, path: path)
         var reader = Reader(bytes: payload[...])
         func read<T: FixedWidthInteger>(_ field: String) throws(ModelFileError) -> T {
             guard let value: T = reader.read() else { throw .undecodable(path: path, reason: "payload ends in \(field)") }

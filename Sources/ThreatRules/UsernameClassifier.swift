@@ -212,11 +212,17 @@ public struct UsernameClassifier: Sendable {
         self.configuration = configuration
         self.weights = weights
         self.bias = bias
+        extractor = Self.extractor(for: configuration)
+    }
+
+    /// The feature extractor of `configuration` (naive Bayes counts features, logistic regression
+    /// normalizes them).
+    private static func extractor(for configuration: Configuration) -> FeatureExtractor {
         var normalize = true
         if case .naiveBayes = configuration.model { normalize = false }
-        extractor = FeatureExtractor(bucketBits: configuration.bucketBits, maxNgram: configuration.maxNgram,
-                                     maxCharacters: configuration.maxCharacters, weights: configuration.featureWeights,
-                                     normalize: normalize)
+        return FeatureExtractor(bucketBits: configuration.bucketBits, maxNgram: configuration.maxNgram,
+                                maxCharacters: configuration.maxCharacters, weights: configuration.featureWeights,
+                                normalize: normalize)
     }
 
     /// Trains a classifier on labelled strings.
@@ -227,11 +233,7 @@ public struct UsernameClassifier: Sendable {
     ///   - configuration: Features and model; see ``Configuration``.
     public init(training: [(text: String, label: UsernameClass)], configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        var normalize = true
-        if case .naiveBayes = configuration.model { normalize = false }
-        let extractor = FeatureExtractor(bucketBits: configuration.bucketBits, maxNgram: configuration.maxNgram,
-                                         maxCharacters: configuration.maxCharacters, weights: configuration.featureWeights,
-                                         normalize: normalize)
+        let extractor = Self.extractor(for: configuration)
         self.extractor = extractor
         let classes = UsernameClass.allCases
         let labels = training.map { classes.firstIndex(of: $0.label)! }

@@ -43,34 +43,22 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
-/// The on-disk format of an ``AnomalyEnsemble``:
-///
-/// | bytes | content |
-/// |---|---|
-/// | 0–3 | magic `AMDL` |
-/// | 4–7 | format version, UInt32 little-endian (currently 1) |
-/// | 8–15 | payload length, UInt64 little-endian |
-/// | 16–19 | CRC-32 (IEEE) of the payload, UInt32 little-endian |
-/// | 20… | payload: the ensemble as JSON (sorted keys) |
-///
-/// JSON numbers are written in Swift's shortest round-trip form, so a load gives back exactly the
-/// saved Doubles.
-public enum ModelFileFormat {
-    /// The first four bytes of every model file: `AMDL` in ASCII.
-    public static let magic: [UInt8] = Array("AMDL".utf8)
-    /// The format version this build writes and the only one it reads.
-    public static let version: UInt32 = 1
+/// The frame every model file of the project shares (``ModelFileFormat``'s ensembles and the
+/// username classifier's file): a 4-byte magic, then little-endian the format version (UInt32),
+/// the payload length (UInt64) and the payload's CRC-32 (UInt32), then the payload.
+public enum ChecksummedFile {
     /// Bytes before the payload.
     public static let headerSize = 20
 
-    /// The file bytes of `ensemble`: header and JSON payload.
+    /// The file bytes: the header for `payload`, then `payload`.
     ///
-    /// - Throws: The `JSONEncoder` error when the ensemble does not encode.
-    public static func encode(_ ensemble: AnomalyEnsemble) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let payload = [UInt8](try encoder.encode(ensemble))
+    /// - Parameters:
+    ///   - magic: The format's four magic bytes.
+    ///   - version: The format version.
+    ///   - payload: The content.
+    public static func frame(magic: [UInt8], version: UInt32, payload: [UInt8]) -> [UInt8] {
         var bytes = magic
+        bytes.reserveCapacity(headerSize + payload.count)
         append(&bytes, version)
         append(&bytes, UInt64(payload.count))
         append(&bytes, CRC32.checksum(payload))
@@ -78,15 +66,20 @@ public enum ModelFileFormat {
         return bytes
     }
 
-    /// Decodes file bytes; `path` only names the file in errors.
+    /// The payload of file bytes, once the header says they are whole and of this format;
+    /// `path` only names the file in errors.
     ///
+    /// - Parameters:
+    ///   - bytes: The file bytes.
+    ///   - magic: The format's four magic bytes.
+    ///   - version: The only format version accepted.
+    ///   - path: How the file is named in errors.
     /// - Throws: ``ModelFileError/empty(path:)``, ``ModelFileError/notAModelFile(path:)``,
     ///   ``ModelFileError/truncated(path:expectedBytes:actualBytes:)``,
     ///   ``ModelFileError/unsupportedVersion(path:found:supported:)``,
-    ///   ``ModelFileError/checksumMismatch(path:stored:computed:)``,
-    ///   ``ModelFileError/undecodable(path:reason:)`` (also for bytes after the payload) or
-    ///   ``ModelFileError/incompatible(path:reason:)`` when the decoded configuration is invalid.
-    public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> AnomalyEnsemble {
+    ///   ``ModelFileError/undecodable(path:reason:)`` for bytes after the payload, or
+    ///   ``ModelFileError/checksumMismatch(path:stored:computed:)``.
+    public static func payload(of bytes: [UInt8], magic: [UInt8], version: UInt32, path: String) throws(ModelFileError) -> [UInt8] {
         guard !bytes.isEmpty else { throw .empty(path: path) }
         guard bytes.count >= headerSize else {
             if Array(bytes.prefix(4)) != Array(magic.prefix(Swift.min(4, bytes.count))) { throw .notAModelFile(path: path) }
@@ -107,6 +100,56 @@ public enum ModelFileFormat {
         let payload = Array(bytes[headerSize...])
         let computed = CRC32.checksum(payload)
         guard stored == computed else { throw .checksumMismatch(path: path, stored: stored, computed: computed) }
+        return payload
+    }
+
+    private static func append<T: FixedWidthInteger>(_ bytes: inout [UInt8], _ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    private static func read<T: FixedWidthInteger>(_ bytes: [UInt8], _ offset: Int) -> T {
+        var value: T = 0
+        for i in 0..<MemoryLayout<T>.size { value |= T(bytes[offset + i]) << (8 * i) }
+        return value
+    }
+}
+
+/// The on-disk format of an ``AnomalyEnsemble``, framed as a ``ChecksummedFile``:
+///
+/// | bytes | content |
+/// |---|---|
+/// | 0–3 | magic `AMDL` |
+/// | 4–7 | format version, UInt32 little-endian (currently 1) |
+/// | 8–15 | payload length, UInt64 little-endian |
+/// | 16–19 | CRC-32 (IEEE) of the payload, UInt32 little-endian |
+/// | 20… | payload: the ensemble as JSON (sorted keys) |
+///
+/// JSON numbers are written in Swift's shortest round-trip form, so a load gives back exactly the
+/// saved Doubles.
+public enum ModelFileFormat {
+    /// The first four bytes of every model file: `AMDL` in ASCII.
+    public static let magic: [UInt8] = Array("AMDL".utf8)
+    /// The format version this build writes and the only one it reads.
+    public static let version: UInt32 = 1
+    /// Bytes before the payload.
+    public static let headerSize = ChecksummedFile.headerSize
+
+    /// The file bytes of `ensemble`: header and JSON payload.
+    ///
+    /// - Throws: The `JSONEncoder` error when the ensemble does not encode.
+    public static func encode(_ ensemble: AnomalyEnsemble) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return ChecksummedFile.frame(magic: magic, version: version, payload: [UInt8](try encoder.encode(ensemble)))
+    }
+
+    /// Decodes file bytes; `path` only names the file in errors.
+    ///
+    /// - Throws: The errors of ``ChecksummedFile/payload(of:magic:version:path:)``,
+    ///   ``ModelFileError/undecodable(path:reason:)`` when the payload is not an ensemble, or
+    ///   ``ModelFileError/incompatible(path:reason:)`` when the decoded configuration is invalid.
+    public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> AnomalyEnsemble {
+        let payload = try ChecksummedFile.payload(of: bytes, magic: magic, version: version, path: path)
         let ensemble: AnomalyEnsemble
         do {
             ensemble = try JSONDecoder().decode(AnomalyEnsemble.self, from: Data(payload))
@@ -119,16 +162,6 @@ public enum ModelFileFormat {
             throw .incompatible(path: path, reason: error.description)
         }
         return ensemble
-    }
-
-    private static func append<T: FixedWidthInteger>(_ bytes: inout [UInt8], _ value: T) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    private static func read<T: FixedWidthInteger>(_ bytes: [UInt8], _ offset: Int) -> T {
-        var value: T = 0
-        for i in 0..<MemoryLayout<T>.size { value |= T(bytes[offset + i]) << (8 * i) }
-        return value
     }
 }
 
