@@ -59,11 +59,16 @@ let package = Package(
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
         // Embeds a target's Embedded/ files (the shipped bootstrap models) as base64 literals.
         .plugin(name: "EmbeddedFilesPlugin", capability: .buildTool()),
+        // bpf/counters.def, the one table of every counter, in Swift: the structs, their JSON keys,
+        // the kernel conversion and the metric series (Tools/CounterSchema writes them).
+        .executableTarget(name: "counter-schema", path: "Tools/CounterSchema", swiftSettings: swiftSettings),
+        .plugin(name: "CounterSchemaPlugin", capability: .buildTool(), dependencies: ["counter-schema"]),
 
         // Windows, features and the frame parser: pure (no HTTP, no services); imports nothing of ours.
         .target(
             name: "TrafficFeatures",
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["CounterSchemaPlugin"]
         ),
         // Windows over HTTP: the publisher that posts them to a detector, and the Prometheus query
         // that builds one from a server scraping the monitor.
@@ -91,7 +96,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings,
-            plugins: ["BPFObjectPlugin"]
+            plugins: ["BPFObjectPlugin", "CounterSchemaPlugin"]
         ),
         // Scores any fixed-width feature vector; imports nothing of ours.
         .target(
@@ -122,7 +127,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Prometheus", package: "swift-prometheus")
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["CounterSchemaPlugin"]
         ),
         // What the two services share: settings from flags and the environment, logging, JSON answers.
         .target(
@@ -255,7 +261,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EBPFCaptureTests",
-            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport"],
+            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "counter-schema"],
             swiftSettings: swiftSettings
         ),
         // Test helper: saves models in a loop so a test can kill it mid-save.

@@ -810,42 +810,14 @@ static __always_inline void add_pending(struct nm_source_cache *cache, const str
 
 static __always_inline void clear_pending(struct nm_source_cache *cache)
 {
-	cache->packets = 0;
-	cache->bytes = 0;
-	cache->tcp_packets = 0;
-	cache->udp_packets = 0;
-	cache->icmp_packets = 0;
-	cache->syn_packets = 0;
-	cache->dns_packets = 0;
-	cache->dns_bytes = 0;
-	cache->ack_probes = 0;
-	cache->stealth_probes = 0;
-	cache->icmp_probes = 0;
-	cache->arp_requests = 0;
-	cache->syn_ack_packets = 0;
-	cache->rst_packets = 0;
-	cache->udp_reflection_packets = 0;
+	NM_SOURCE_COUNTERS(NM_CACHED_CLEAR)
 	cache->udp_source_port_seen = 0;
 }
 
 /* Moves the cache's pending counters into a table entry. */
 static __always_inline void move_pending(struct nm_source_cache *cache, struct nm_source_stats *s)
 {
-	s->packets += cache->packets;
-	s->bytes += cache->bytes;
-	s->tcp_packets += cache->tcp_packets;
-	s->udp_packets += cache->udp_packets;
-	s->icmp_packets += cache->icmp_packets;
-	s->syn_packets += cache->syn_packets;
-	s->dns_packets += cache->dns_packets;
-	s->dns_bytes += cache->dns_bytes;
-	s->ack_probes += cache->ack_probes;
-	s->stealth_probes += cache->stealth_probes;
-	s->icmp_probes += cache->icmp_probes;
-	s->arp_requests += cache->arp_requests;
-	s->syn_ack_packets += cache->syn_ack_packets;
-	s->rst_packets += cache->rst_packets;
-	s->udp_reflection_packets += cache->udp_reflection_packets;
+	NM_SOURCE_COUNTERS(NM_CACHED_MOVE)
 	if (cache->udp_source_port_seen) {
 		s->last_udp_source_port = cache->last_udp_source_port;
 		s->udp_source_port_seen = 1;

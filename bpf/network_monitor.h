@@ -19,6 +19,8 @@
 
 #include <linux/types.h>
 
+#include "counters.def"
+
 #define NM_SLOTS 2
 /* Destination-port set: one bit per port, 65536 bits. */
 #define NM_PORT_WORDS 1024
@@ -42,60 +44,13 @@
 #define NM_PAIR_BACKSCATTER 0x02    /* a TCP SYN-ACK or RST */
 #define NM_PAIR_UDP_REFLECTION 0x04 /* UDP from a well-known reflection source port */
 
-/* Exact per-window totals; one copy per CPU and slot (PERCPU_ARRAY). */
+/* Exact per-window totals; one copy per CPU and slot (PERCPU_ARRAY). The fields are the rows
+ * of NM_WINDOW_COUNTERS in bpf/counters.def, each a __u64. Every packet is in exactly one
+ * protocol bucket: TCP, UDP, ICMP (v4 and v6), or other (non-IP, unparseable IP, other
+ * transport protocols). */
+#define NM_COUNTER_FIELD(kind, field, swift, series, doc) __u64 field;
 struct nm_counters {
-	__u64 packets;
-	__u64 bytes;
-	/* Every packet is in exactly one protocol bucket: TCP, UDP, ICMP (v4 and v6),
-	 * or other (non-IP, unparseable IP, other transport protocols). */
-	__u64 tcp_packets;
-	__u64 tcp_bytes;
-	__u64 udp_packets;
-	__u64 udp_bytes;
-	__u64 icmp_packets;
-	__u64 icmp_bytes;
-	__u64 other_packets;
-	__u64 other_bytes;
-	/* TCP flags: syn = SYN set and ACK clear (connection attempts). */
-	__u64 syn_packets;
-	__u64 syn_ack_packets;
-	__u64 rst_packets;
-	__u64 fin_packets;
-	/* TCP or UDP with source or destination port 53. */
-	__u64 dns_packets;
-	__u64 dns_bytes;
-	__u64 ipv4_packets;
-	__u64 ipv6_packets;
-	__u64 non_ip_packets;
-	__u64 fragment_packets;
-	/* Truncated or inconsistent headers (passed, counted here and in their bucket). */
-	__u64 malformed_packets;
-	/* New entries created in the per-source table and the pair tables. */
-	__u64 source_inserts;
-	__u64 port_pair_inserts;
-	__u64 host_pair_inserts;
-	/* Inserts the kernel refused (counted, never silent). */
-	__u64 source_insert_failures;
-	__u64 port_pair_insert_failures;
-	__u64 host_pair_insert_failures;
-	/* Sampled per-packet events: written, and lost because the ring buffer was full. */
-	__u64 sampled_events;
-	__u64 ringbuf_reserve_failures;
-	/* Probes other than SYNs (see "Probes" in network_monitor.bpf.c). */
-	__u64 ack_probe_packets;     /* TCP ACK without SYN/RST on no known flow */
-	__u64 stealth_probe_packets; /* TCP without SYN, ACK and RST: NULL, FIN, Xmas */
-	__u64 udp_probe_packets;     /* UDP from a non-service port to a new port or host */
-	__u64 icmp_probe_packets;    /* ICMP echo/timestamp/info/mask requests, ICMPv6 echo requests */
-	__u64 arp_request_packets;   /* ARP requests for an IPv4 address */
-	/* UDP from a well-known reflection source port (53, 123, 161, 389, 1900, ...). */
-	__u64 udp_reflection_packets;
-	__u64 udp_reflection_bytes;
-	/* Flows the program learned (TCP 4-tuples in nm_flows), and inserts refused. */
-	__u64 flow_inserts;
-	__u64 flow_insert_failures;
-	/* DNS messages (UDP port 53) copied to nm_dns_events, and lost because it was full. */
-	__u64 dns_samples;
-	__u64 dns_samples_lost;
+	NM_WINDOW_COUNTERS(NM_COUNTER_FIELD)
 };
 
 /* Set of destination ports seen in a window (shared by all CPUs, atomic OR). */
@@ -114,27 +69,11 @@ struct nm_addr {
 	__u8 bytes[16];
 };
 
-/* Per-source statistics for one window (LRU hash keyed by struct nm_addr). */
+/* Per-source statistics for one window (LRU hash keyed by struct nm_addr): the rows of
+ * NM_SOURCE_COUNTERS in bpf/counters.def, then the fields below. */
+#define NM_SOURCE_FIELD(type, field, swift, cached, doc) type field;
 struct nm_source_stats {
-	__u64 packets;
-	__u64 bytes;
-	__u64 tcp_packets;
-	__u64 udp_packets;
-	__u64 icmp_packets;
-	__u64 syn_packets;
-	__u64 dns_packets;
-	__u64 dns_bytes;
-	__u64 ack_probes;
-	__u64 stealth_probes;
-	__u64 udp_probes;
-	__u64 icmp_probes;
-	__u64 arp_requests;
-	__u64 syn_ack_packets;
-	__u64 rst_packets;
-	__u64 udp_reflection_packets;
-	/* Exact distinct destination ports / hosts, maintained through the pair tables. */
-	__u32 unique_ports;
-	__u32 unique_hosts;
+	NM_SOURCE_COUNTERS(NM_SOURCE_FIELD)
 	/* Hints that skip a pair-table lookup when a source repeats its last
 	 * destination: port + 1 and an IPv4 destination (0 = no hint). A hint is only
 	 * written after its pair is in the pair table of the same window. */
@@ -146,6 +85,18 @@ struct nm_source_stats {
 	__u16 udp_source_port_seen;
 	__u32 reserved32;
 };
+
+/* The rows of NM_SOURCE_COUNTERS marked cached, as pending counters of struct nm_source_cache,
+ * and the statements that clear them and move them into a table entry. */
+#define NM_CACHED_FIELD(type, field, swift, cached, doc) NM_CACHED_FIELD_##cached(type, field)
+#define NM_CACHED_FIELD_1(type, field) type field;
+#define NM_CACHED_FIELD_0(type, field)
+#define NM_CACHED_CLEAR(type, field, swift, cached, doc) NM_CACHED_CLEAR_##cached(field)
+#define NM_CACHED_CLEAR_1(field) cache->field = 0;
+#define NM_CACHED_CLEAR_0(field)
+#define NM_CACHED_MOVE(type, field, swift, cached, doc) NM_CACHED_MOVE_##cached(field)
+#define NM_CACHED_MOVE_1(field) s->field += cache->field;
+#define NM_CACHED_MOVE_0(field)
 
 /* Per-CPU cache of the last source seen in a slot. A packet repeating the cached
  * source, destination and destination port (a flow, a flood) only adds to the
@@ -160,21 +111,7 @@ struct nm_source_cache {
 	struct nm_addr destination;
 	__u32 valid;     /* source, destination and port_hint describe the last packet */
 	__u32 port_hint; /* destination port + 1 of the cached packets, 0 without ports */
-	__u64 packets;
-	__u64 bytes;
-	__u64 tcp_packets;
-	__u64 udp_packets;
-	__u64 icmp_packets;
-	__u64 syn_packets;
-	__u64 dns_packets;
-	__u64 dns_bytes;
-	__u64 ack_probes;
-	__u64 stealth_probes;
-	__u64 icmp_probes;
-	__u64 arp_requests;
-	__u64 syn_ack_packets;
-	__u64 rst_packets;
-	__u64 udp_reflection_packets;
+	NM_SOURCE_COUNTERS(NM_CACHED_FIELD)
 	__u16 last_udp_source_port;
 	__u16 udp_source_port_seen;
 	__u16 source_port;   /* source port of the cached packet */
@@ -238,10 +175,17 @@ struct nm_dns_event {
 	__u8 payload[NM_DNS_PAYLOAD];
 };
 
-_Static_assert(sizeof(struct nm_counters) == 40 * 8, "nm_counters layout");
+/* The sizes are the sums of the fields, the counters' from bpf/counters.def: no padding inside
+ * (nm_source_cache ends in 4 bytes of it, to its 8-byte alignment). */
+#define NM_SIZE_OF_COUNTER(kind, field, swift, series, doc) +8
+#define NM_SIZE_OF_SOURCE_FIELD(type, field, swift, cached, doc) +sizeof(type)
+#define NM_SIZE_OF_CACHED_FIELD(type, field, swift, cached, doc) +(cached) * sizeof(type)
+_Static_assert(sizeof(struct nm_counters) == 0 NM_WINDOW_COUNTERS(NM_SIZE_OF_COUNTER), "nm_counters layout");
 _Static_assert(sizeof(struct nm_dns_event) == 8 + 32 + 8 + NM_DNS_PAYLOAD, "nm_dns_event layout");
-_Static_assert(sizeof(struct nm_source_stats) == 16 * 8 + 4 * 4 + 2 * 2 + 4, "nm_source_stats layout");
-_Static_assert(sizeof(struct nm_source_cache) == 32 + 8 + 15 * 8 + 2 * 2 + 2 + 2 + 4 + 4, "nm_source_cache layout");
+_Static_assert(sizeof(struct nm_source_stats) == 0 NM_SOURCE_COUNTERS(NM_SIZE_OF_SOURCE_FIELD) + 2 * 4 + 2 * 2 + 4,
+	       "nm_source_stats layout");
+_Static_assert(sizeof(struct nm_source_cache) == 32 + 8 + 0 NM_SOURCE_COUNTERS(NM_SIZE_OF_CACHED_FIELD) + 2 * 2 + 2 + 2 + 4 + 4,
+	       "nm_source_cache layout");
 _Static_assert(sizeof(struct nm_port_pair_key) == 20, "nm_port_pair_key layout");
 _Static_assert(sizeof(struct nm_host_pair_key) == 32, "nm_host_pair_key layout");
 _Static_assert(sizeof(struct nm_event) == 56, "nm_event layout");

@@ -5,6 +5,9 @@
     ThreatRules -> {TrafficFeatures, AnomalyModels};  WindowTransport -> {TrafficFeatures, PromExposition}
     AnomalyModels, PromExposition, TrafficFeatures, ServiceSupport -> nothing of ours
     TrafficFeatures -> no HTTP, NIO or service-lifecycle module at all
+    build plugins: each used only by the targets listed in PLUGINS; the build tool counter-schema
+    (Tools/CounterSchema, run by CounterSchemaPlugin) imports Foundation only and nothing depends on it
+    but its plugin and tests
 
 A target may use what its allowed dependencies use (the rule is transitive, downward only). Both the
 `import` lines of every Swift file and the dependencies Package.swift declares are checked.
@@ -26,6 +29,15 @@ ALLOWED = {
     "ServiceSupport": set(),
 }
 FORBIDDEN_EXTERNAL = {"TrafficFeatures": re.compile(r"^(AsyncHTTPClient|NIO\w*|ServiceLifecycle|Hummingbird\w*|UnixSignals)$")}
+# Which targets run which build plugin (code generated at build time), and the plugins' tools.
+PLUGINS = {
+    "TrafficFeatures": {"CounterSchemaPlugin"},
+    "EBPFCapture": {"BPFObjectPlugin", "CounterSchemaPlugin"},
+    "PromExposition": {"CounterSchemaPlugin"},
+    "ThreatRules": {"EmbeddedFilesPlugin"},
+}
+PLUGIN_TOOLS = {"CounterSchemaPlugin": {"counter-schema"}, "BPFObjectPlugin": set(), "EmbeddedFilesPlugin": set()}
+TOOLS = {"counter-schema": "Tools/CounterSchema"}
 C_SHIMS = {"CLibBPF", "CPcap", "CBLAS", "CMalloc"}  # Sources/C*: module maps, no Swift
 OURS = set(ALLOWED) | C_SHIMS
 
@@ -77,9 +89,36 @@ for target in package["targets"]:
         if rule and rule.match(module):
             problems.append(f"Package.swift: {name} depends on {module}; it must not depend on HTTP or service modules")
 
+for target in package["targets"]:
+    name = target["name"]
+    used = {usage["plugin"][0] for usage in target.get("pluginUsages") or []}
+    if used - PLUGINS.get(name, set()):
+        problems.append(f"Package.swift: {name} runs {sorted(used - PLUGINS.get(name, set()))}; add it to PLUGINS in scripts/check-dependencies.py")
+    if target["type"] == "plugin":
+        if name not in PLUGIN_TOOLS:
+            problems.append(f"Package.swift: plugin {name} is not in PLUGIN_TOOLS of scripts/check-dependencies.py")
+        tools = {next(iter(d.values()))[0] for d in target.get("dependencies", [])}
+        if tools - PLUGIN_TOOLS.get(name, set()):
+            problems.append(f"Package.swift: plugin {name} depends on {sorted(tools)}; it may use only {sorted(PLUGIN_TOOLS.get(name, set()))}")
+    elif name in TOOLS:
+        if target.get("dependencies"):
+            problems.append(f"Package.swift: build tool {name} depends on {target['dependencies']}; it may use nothing")
+    elif target["type"] != "test":  # a test may run a tool on tables of its own
+        for dependency in target.get("dependencies", []):
+            if next(iter(dependency.values()))[0] in TOOLS:
+                problems.append(f"Package.swift: {name} depends on the build tool {next(iter(dependency.values()))[0]}; only its plugin may")
+for tool, folder in TOOLS.items():
+    for directory, _, files in os.walk(os.path.join(root, folder)):
+        for name in files:
+            if name.endswith(".swift"):
+                path = os.path.join(directory, name)
+                for module in import_line.findall(open(path, encoding="utf-8").read()):
+                    if module != "Foundation":
+                        problems.append(f"{os.path.relpath(path, root)}: imports {module}; the build tool {tool} may import Foundation only")
+
 if problems:
     print("check-dependencies: targets depend against the intended direction:", file=sys.stderr)
     for problem in problems:
         print("  " + problem, file=sys.stderr)
     sys.exit(1)
-print(f"check-dependencies: {len(ALLOWED)} targets follow the dependency direction")
+print(f"check-dependencies: {len(ALLOWED)} targets follow the dependency direction; {len(PLUGIN_TOOLS)} build plugins run where intended")

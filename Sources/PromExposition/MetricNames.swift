@@ -10,30 +10,11 @@
 public enum MetricName {
     // MARK: Monitor: traffic (cumulative, exact)
 
-    /// Packets by protocol bucket, label `protocol` (`tcp`, `udp`, `icmp`, `other`). Counter.
-    public static let packetsProcessed = "ebpf_packets_processed_total"
-    /// Bytes (frame lengths) by protocol bucket, label `protocol`. Counter.
-    public static let bytesProcessed = "ebpf_bytes_processed_total"
-    /// TCP segments with SYN set and ACK clear (connection attempts). Counter, no labels.
-    public static let synPackets = "ebpf_syn_packets_total"
-    /// TCP segments with both SYN and ACK set. Counter, no labels.
-    public static let synAckPackets = "ebpf_syn_ack_packets_total"
-    /// TCP segments with RST set. Counter, no labels.
-    public static let rstPackets = "ebpf_rst_packets_total"
-    /// TCP segments with FIN set. Counter, no labels.
-    public static let finPackets = "ebpf_fin_packets_total"
-    /// TCP and UDP packets to or from port 53. Counter, no labels.
-    public static let dnsPackets = "ebpf_dns_packets_total"
-    /// Bytes (frame lengths) of the packets counted by ``dnsPackets``. Counter, no labels.
-    public static let dnsBytes = "ebpf_dns_bytes_total"
-    /// IP packets by version, label `version` (`4`, `6`). Counter.
-    public static let ipPackets = "ebpf_ip_packets_total"
-    /// Frames that are neither IPv4 nor IPv6 (for example ARP). Counter, no labels.
-    public static let nonIPPackets = "ebpf_non_ip_packets_total"
-    /// IP fragments, first fragments included. Counter, no labels.
-    public static let fragmentPackets = "ebpf_fragment_packets_total"
-    /// Packets with truncated or inconsistent headers (passed, and counted here). Counter, no labels.
-    public static let malformedPackets = "ebpf_malformed_packets_total"
+    // The counters that window counts and losses feed (ebpf_packets_processed_total,
+    // ebpf_syn_packets_total, ebpf_probe_packets_total, ebpf_map_evictions_total, …) are generated
+    // from bpf/counters.def into an extension of this enum, with their help text and series
+    // (``CounterSeries/all``).
+
     /// Windows closed by the capture source (one per recorded window). Counter, no labels.
     public static let windows = "ebpf_windows_total"
 
@@ -54,31 +35,10 @@ public enum MetricName {
     /// are removed. Gauge.
     public static let topSourcePacketsPerSecond = "ebpf_top_source_packets_per_second"
 
-    /// Probes counted by the program, label `kind` (`syn`, `ack`, `stealth`, `udp`, `icmp`, `arp`).
-    /// Counter.
-    public static let probePackets = "ebpf_probe_packets_total"
-    /// UDP packets from a well-known reflection source port (53, 123, 161, 389, 1900, 11211, …).
-    /// Counter, no labels.
-    public static let udpReflectionPackets = "ebpf_udp_reflection_packets_total"
-
     // MARK: Monitor: losses and capture health
 
-    /// Sampled events lost because the ring buffer was full. Counter, no labels.
-    public static let ringBufferLostEvents = "ebpf_ringbuf_lost_events_total"
     /// Sampled packet events delivered to the ring buffer. Counter, no labels.
     public static let sampledEvents = "ebpf_sampled_events_total"
-    /// Entries the kernel refused, label `map` (`sources`, `port_pairs`, `host_pairs`, `flows`). Counter.
-    public static let mapInsertFailures = "ebpf_map_insert_failures_total"
-    /// Entries pushed out of the bounded tables, label `map`: the kernel's LRU tables (`sources`,
-    /// `port_pairs`, `host_pairs`, `flows`), the probe-horizon tracker (`horizon_sources`,
-    /// `horizon_entries`) and the DNS tracker (`dns_clients`, `dns_names`). Counter.
-    public static let mapEvictions = "ebpf_map_evictions_total"
-    /// DNS messages (UDP port 53) lost before their question was read: the kernel's DNS ring
-    /// buffer was full, or the reader's queue. Counter, no labels.
-    public static let dnsSamplesLost = "ebpf_dns_samples_lost_total"
-    /// DNS messages whose question could not be read (truncated, no question, malformed name).
-    /// Counter, no labels.
-    public static let dnsUnparsed = "ebpf_dns_unparsed_total"
     /// Sources the probe-horizon tracker holds after the latest window. Gauge, no labels.
     public static let horizonSources = "ebpf_horizon_tracked_sources"
     /// Distinct ports a probing source probed over the longest horizon it was reported for
@@ -91,11 +51,6 @@ public enum MetricName {
     /// Probed ports, hosts and windows the probe-horizon tracker holds after the latest window.
     /// Gauge, no labels.
     public static let horizonEntries = "ebpf_horizon_tracked_entries"
-    /// Capture records cut by the snap length before their headers ended. Counter, no labels.
-    public static let captureTruncatedPackets = "ebpf_capture_truncated_packets_total"
-    /// Capture records whose timestamp could not be used (counted in the previous record's window).
-    /// Counter, no labels.
-    public static let captureInvalidTimestamps = "ebpf_capture_invalid_timestamps_total"
     /// 1 while the capture source runs, 0 otherwise, label `source` (`xdp`, `pcap`, `simulation`). Gauge.
     public static let captureUp = "ebpf_capture_up"
     /// Runs of the XDP program (counted by the kernel only while `kernel.bpf_stats_enabled`=1;

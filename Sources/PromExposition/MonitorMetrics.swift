@@ -8,33 +8,10 @@ import Synchronization
 /// not be negative: swift-prometheus counters trap on a negative increment. Rates, distinct
 /// counts and the window length describe the window itself and set gauges.
 public struct WindowObservation: Sendable {
-    /// Packets per protocol bucket label (`tcp`, `udp`, `icmp`, `other`); other keys are ignored,
-    /// missing ones count 0.
-    public var packetsByProtocol: [String: Int]
-    /// Bytes (frame lengths) per protocol bucket label, keyed like ``packetsByProtocol``.
-    public var bytesByProtocol: [String: Int]
-    /// TCP segments with SYN set and ACK clear.
-    public var synPackets: Int
-    /// TCP segments with both SYN and ACK set.
-    public var synAckPackets: Int
-    /// TCP segments with RST set.
-    public var rstPackets: Int
-    /// TCP segments with FIN set.
-    public var finPackets: Int
-    /// TCP and UDP packets to or from port 53.
-    public var dnsPackets: Int
-    /// Bytes of the packets counted in ``dnsPackets``.
-    public var dnsBytes: Int
-    /// IPv4 packets.
-    public var ipv4Packets: Int
-    /// IPv6 packets.
-    public var ipv6Packets: Int
-    /// Frames that are neither IPv4 nor IPv6.
-    public var nonIPPackets: Int
-    /// IP fragments.
-    public var fragmentPackets: Int
-    /// Packets with truncated or inconsistent headers.
-    public var malformedPackets: Int
+    /// What the window adds to each counter series of ``CounterSeries/all`` (packets by protocol,
+    /// TCP flags, probes by kind, losses by map, …), keyed by ``CounterSeries/id``; missing series
+    /// count 0. ``add(_:to:label:)`` fills it.
+    public var counts: [String: Int]
     /// Packets per second over the window.
     public var packetsPerSecond: Double
     /// Bytes per second over the window.
@@ -50,24 +27,6 @@ public struct WindowObservation: Sendable {
     public var topSources: [(ip: String, packetsPerSecond: Double)]
     /// Sampled packet events written to the ring buffer during the window.
     public var sampledEvents: Int
-    /// Sampled packet events lost because the ring buffer was full.
-    public var ringBufferLostEvents: Int
-    /// Insert failures by map label (`sources`, `port_pairs`, `host_pairs`); other keys are ignored.
-    public var insertFailures: [String: Int]
-    /// LRU evictions by map label, keyed like ``insertFailures``.
-    public var evictions: [String: Int]
-    /// Capture records cut by the snap length before their headers ended.
-    public var captureTruncatedPackets: Int
-    /// Capture records whose timestamp could not be used.
-    public var captureInvalidTimestamps: Int
-    /// Probes by kind (`syn`, `ack`, `stealth`, `udp`, `icmp`, `arp`; see ``MonitorMetrics/probeKinds``).
-    public var probesByKind: [String: Int] = [:]
-    /// UDP packets from a well-known reflection source port.
-    public var udpReflectionPackets = 0
-    /// DNS messages lost before their question was read.
-    public var dnsSamplesLost = 0
-    /// DNS messages whose question could not be read.
-    public var dnsUnparsed = 0
     /// Sources the probe-horizon tracker holds after the window (nil: no tracker).
     public var horizonSources: Int?
     /// Entries the probe-horizon tracker holds after the window (nil: no tracker).
@@ -79,27 +38,11 @@ public struct WindowObservation: Sendable {
 
     /// An observation with the given values; every value not given is 0 or empty.
     public init(
-        packetsByProtocol: [String: Int] = [:], bytesByProtocol: [String: Int] = [:], synPackets: Int = 0,
-        synAckPackets: Int = 0, rstPackets: Int = 0, finPackets: Int = 0, dnsPackets: Int = 0, dnsBytes: Int = 0,
-        ipv4Packets: Int = 0, ipv6Packets: Int = 0, nonIPPackets: Int = 0, fragmentPackets: Int = 0,
-        malformedPackets: Int = 0, packetsPerSecond: Double = 0, bytesPerSecond: Double = 0, uniqueIPs: Int = 0,
+        counts: [String: Int] = [:], packetsPerSecond: Double = 0, bytesPerSecond: Double = 0, uniqueIPs: Int = 0,
         uniquePorts: Int = 0, windowSeconds: Double = 0, topSources: [(ip: String, packetsPerSecond: Double)] = [],
-        sampledEvents: Int = 0, ringBufferLostEvents: Int = 0, insertFailures: [String: Int] = [:],
-        evictions: [String: Int] = [:], captureTruncatedPackets: Int = 0, captureInvalidTimestamps: Int = 0
+        sampledEvents: Int = 0
     ) {
-        self.packetsByProtocol = packetsByProtocol
-        self.bytesByProtocol = bytesByProtocol
-        self.synPackets = synPackets
-        self.synAckPackets = synAckPackets
-        self.rstPackets = rstPackets
-        self.finPackets = finPackets
-        self.dnsPackets = dnsPackets
-        self.dnsBytes = dnsBytes
-        self.ipv4Packets = ipv4Packets
-        self.ipv6Packets = ipv6Packets
-        self.nonIPPackets = nonIPPackets
-        self.fragmentPackets = fragmentPackets
-        self.malformedPackets = malformedPackets
+        self.counts = counts
         self.packetsPerSecond = packetsPerSecond
         self.bytesPerSecond = bytesPerSecond
         self.uniqueIPs = uniqueIPs
@@ -107,11 +50,51 @@ public struct WindowObservation: Sendable {
         self.windowSeconds = windowSeconds
         self.topSources = topSources
         self.sampledEvents = sampledEvents
-        self.ringBufferLostEvents = ringBufferLostEvents
-        self.insertFailures = insertFailures
-        self.evictions = evictions
-        self.captureTruncatedPackets = captureTruncatedPackets
-        self.captureInvalidTimestamps = captureInvalidTimestamps
+    }
+
+    /// Adds `value` to the count of one series, e.g. `add(5, to: MetricName.synPackets)` or
+    /// `add(1_200, to: MetricName.packetsProcessed, label: ("protocol", "tcp"))`.
+    public mutating func add(_ value: Int, to metric: String, label: (name: String, value: String)? = nil) {
+        counts[CounterSeries.id(metric, label: label), default: 0] += value
+    }
+}
+
+/// One series of a monitor counter that window counts feed: a metric of ``MetricName`` and at most
+/// one label. ``all`` (generated from `bpf/counters.def`) lists every one; ``MonitorMetrics``
+/// creates them all when it is built.
+public struct CounterSeries: Sendable, Hashable {
+    /// The metric's name, e.g. `ebpf_packets_processed_total`.
+    public let metric: String
+    /// The label's name, e.g. `protocol`; nil for a series without labels.
+    public let labelName: String?
+    /// The label's value, e.g. `tcp`; nil for a series without labels.
+    public let labelValue: String?
+    /// The metric's help text.
+    public let help: String
+
+    /// A series of `metric`, with `label` when it has one.
+    public init(metric: String, label: (name: String, value: String)?, help: String) {
+        self.metric = metric
+        self.labelName = label?.name
+        self.labelValue = label?.value
+        self.help = help
+    }
+
+    /// The series as the exposition writes it: `ebpf_syn_packets_total`,
+    /// `ebpf_packets_processed_total{protocol="tcp"}`. The key of ``WindowObservation/counts``.
+    public var id: String {
+        Self.id(metric, label: labelName.map { ($0, labelValue ?? "") })
+    }
+
+    /// The ``id`` of a series of `metric` with `label`.
+    public static func id(_ metric: String, label: (name: String, value: String)? = nil) -> String {
+        guard let label else { return metric }
+        return "\(metric){\(label.name)=\"\(label.value)\"}"
+    }
+
+    /// The values of `label` among ``all``'s series of `metric`, in the table's order.
+    static func labelValues(of metric: String) -> [String] {
+        all.filter { $0.metric == metric }.compactMap(\.labelValue)
     }
 }
 
@@ -123,16 +106,17 @@ public struct WindowObservation: Sendable {
 ///
 /// All methods are safe to call from any thread.
 public final class MonitorMetrics: Sendable {
-    /// Values of the `protocol` label, in the order the series are created.
-    public static let protocols = ["tcp", "udp", "icmp", "other"]
-    /// Values of the `map` label.
-    public static let maps = ["sources", "port_pairs", "host_pairs", "flows"]
+    /// Values of the `protocol` label (`tcp`, `udp`, `icmp`, `other`), in the order the series are created.
+    public static let protocols = CounterSeries.labelValues(of: MetricName.packetsProcessed)
+    /// The `map` label values of ``MetricName/mapInsertFailures`` (`sources`, `port_pairs`,
+    /// `host_pairs`, `flows`).
+    public static let maps = CounterSeries.labelValues(of: MetricName.mapInsertFailures)
     /// The `map` label values of ``MetricName/mapEvictions``: ``maps`` plus the probe-horizon
     /// tracker's `horizon_sources` and `horizon_entries` and the DNS tracker's `dns_clients` and
     /// `dns_names`.
-    public static let evictionMaps = maps + ["horizon_sources", "horizon_entries", "dns_clients", "dns_names"]
-    /// The `kind` label values of ``MetricName/probePackets``.
-    public static let probeKinds = ["syn", "ack", "stealth", "udp", "icmp", "arp"]
+    public static let evictionMaps = CounterSeries.labelValues(of: MetricName.mapEvictions)
+    /// The `kind` label values of ``MetricName/probePackets`` (`syn`, `ack`, `stealth`, `udp`, `icmp`, `arp`).
+    public static let probeKinds = CounterSeries.labelValues(of: MetricName.probePackets)
     /// Values of the `source` label of ``MetricName/captureUp``.
     public static let sources = ["xdp", "pcap", "simulation"]
 
@@ -141,17 +125,12 @@ public final class MonitorMetrics: Sendable {
     /// Most `source_ip` series of ``MetricName/topSourcePacketsPerSecond``.
     public let topSourceSeriesLimit: Int
 
-    private let packets: [String: Counter]
-    private let bytes: [String: Counter]
-    private let syn, synAck, rst, fin, dnsPackets, dnsBytes: Counter
-    private let ipv4, ipv6, nonIP, fragments, malformed, windows: Counter
+    /// The counters of ``CounterSeries/all``, in its order.
+    private let counterSeries: [(id: String, counter: Counter)]
+    private let windows: Counter
     private let packetsPerSecond, bytesPerSecond, uniqueIPs, uniquePorts, windowSeconds: Gauge
-    private let ringBufferLost, sampledEvents, captureTruncated, captureInvalidTimestamps: Counter
-    private let insertFailures: [String: Counter]
-    private let evictions: [String: Counter]
+    private let sampledEvents: Counter
     private let captureUp: [String: Gauge]
-    private let probes: [String: Counter]
-    private let udpReflection, dnsSamplesLost, dnsUnparsed: Counter
     private let horizonSources, horizonEntries: Gauge
     private let posts, postFailures, droppedWindows, rejectedWindows: Counter
     private let queueDepth: Gauge
@@ -207,48 +186,17 @@ public final class MonitorMetrics: Sendable {
         func counter(_ name: String, _ help: String) -> Counter { r.makeCounter(descriptor: describe(name, help)) }
         func gauge(_ name: String, _ help: String) -> Gauge { r.makeGauge(descriptor: describe(name, help)) }
 
-        packets = Dictionary(uniqueKeysWithValues: Self.protocols.map {
-            ($0, r.makeCounter(descriptor: describe(MetricName.packetsProcessed, "Packets seen, by protocol bucket."), labels: [("protocol", $0)]))
-        })
-        bytes = Dictionary(uniqueKeysWithValues: Self.protocols.map {
-            ($0, r.makeCounter(descriptor: describe(MetricName.bytesProcessed, "Bytes (frame lengths) seen, by protocol bucket."), labels: [("protocol", $0)]))
-        })
-        syn = counter(MetricName.synPackets, "TCP segments with SYN set and ACK clear (connection attempts).")
-        synAck = counter(MetricName.synAckPackets, "TCP segments with SYN and ACK set.")
-        rst = counter(MetricName.rstPackets, "TCP segments with RST set.")
-        fin = counter(MetricName.finPackets, "TCP segments with FIN set.")
-        dnsPackets = counter(MetricName.dnsPackets, "TCP/UDP packets to or from port 53.")
-        dnsBytes = counter(MetricName.dnsBytes, "Bytes of TCP/UDP packets to or from port 53.")
-        ipv4 = r.makeCounter(descriptor: describe(MetricName.ipPackets, "IP packets by version."), labels: [("version", "4")])
-        ipv6 = r.makeCounter(descriptor: describe(MetricName.ipPackets, "IP packets by version."), labels: [("version", "6")])
-        nonIP = counter(MetricName.nonIPPackets, "Frames that are not IPv4 or IPv6.")
-        fragments = counter(MetricName.fragmentPackets, "IP fragments.")
-        malformed = counter(MetricName.malformedPackets, "Packets with truncated or inconsistent headers (passed and counted).")
+        counterSeries = CounterSeries.all.map { series in
+            let labels = series.labelName.map { [($0, series.labelValue ?? "")] } ?? []
+            return (series.id, r.makeCounter(descriptor: describe(series.metric, series.help), labels: labels))
+        }
         windows = counter(MetricName.windows, "Windows closed by the capture source.")
         packetsPerSecond = gauge(MetricName.packetsPerSecond, "Packets per second in the latest window.")
         bytesPerSecond = gauge(MetricName.bytesPerSecond, "Bytes per second in the latest window.")
         uniqueIPs = gauge(MetricName.uniqueIPs, "Distinct source addresses in the latest window.")
         uniquePorts = gauge(MetricName.uniquePorts, "Distinct TCP/UDP destination ports in the latest window.")
         windowSeconds = gauge(MetricName.windowSeconds, "Length of the latest window in seconds.")
-        ringBufferLost = counter(MetricName.ringBufferLostEvents, "Sampled packet events lost because the ring buffer was full.")
         sampledEvents = counter(MetricName.sampledEvents, "Sampled packet events written to the ring buffer.")
-        captureTruncated = counter(MetricName.captureTruncatedPackets, "Capture records cut by the snap length inside their headers.")
-        captureInvalidTimestamps = counter(
-            MetricName.captureInvalidTimestamps, "Capture records with an unusable timestamp, counted in the previous record's window.")
-        insertFailures = Dictionary(uniqueKeysWithValues: Self.maps.map {
-            ($0, r.makeCounter(descriptor: describe(MetricName.mapInsertFailures, "Map inserts the kernel refused."), labels: [("map", $0)]))
-        })
-        evictions = Dictionary(uniqueKeysWithValues: Self.evictionMaps.map {
-            ($0, r.makeCounter(
-                descriptor: describe(MetricName.mapEvictions, "Entries evicted from the bounded tables (kernel LRU tables, probe-horizon tracker)."),
-                labels: [("map", $0)]))
-        })
-        probes = Dictionary(uniqueKeysWithValues: Self.probeKinds.map {
-            ($0, r.makeCounter(descriptor: describe(MetricName.probePackets, "Probes (packets that open or test a port or host), by kind."), labels: [("kind", $0)]))
-        })
-        udpReflection = counter(MetricName.udpReflectionPackets, "UDP packets from a well-known reflection source port.")
-        dnsSamplesLost = counter(MetricName.dnsSamplesLost, "DNS messages lost before their question was read.")
-        dnsUnparsed = counter(MetricName.dnsUnparsed, "DNS messages whose question could not be read.")
         horizonSources = gauge(MetricName.horizonSources, "Sources the probe-horizon tracker holds.")
         horizonEntries = gauge(MetricName.horizonEntries, "Probed ports, hosts and windows the probe-horizon tracker holds.")
         captureUp = Dictionary(uniqueKeysWithValues: Self.sources.map {
@@ -268,19 +216,7 @@ public final class MonitorMetrics: Sendable {
     ///
     /// - Precondition: Every count of `window` is ≥ 0.
     public func record(_ window: WindowObservation) {
-        for (label, counter) in packets { counter.increment(by: Int64(window.packetsByProtocol[label] ?? 0)) }
-        for (label, counter) in bytes { counter.increment(by: Int64(window.bytesByProtocol[label] ?? 0)) }
-        syn.increment(by: Int64(window.synPackets))
-        synAck.increment(by: Int64(window.synAckPackets))
-        rst.increment(by: Int64(window.rstPackets))
-        fin.increment(by: Int64(window.finPackets))
-        dnsPackets.increment(by: Int64(window.dnsPackets))
-        dnsBytes.increment(by: Int64(window.dnsBytes))
-        ipv4.increment(by: Int64(window.ipv4Packets))
-        ipv6.increment(by: Int64(window.ipv6Packets))
-        nonIP.increment(by: Int64(window.nonIPPackets))
-        fragments.increment(by: Int64(window.fragmentPackets))
-        malformed.increment(by: Int64(window.malformedPackets))
+        for (id, counter) in counterSeries { counter.increment(by: Int64(window.counts[id] ?? 0)) }
         windows.increment()
         packetsPerSecond.set(to: window.packetsPerSecond)
         bytesPerSecond.set(to: window.bytesPerSecond)
@@ -288,15 +224,6 @@ public final class MonitorMetrics: Sendable {
         uniquePorts.set(to: Double(window.uniquePorts))
         windowSeconds.set(to: window.windowSeconds)
         sampledEvents.increment(by: Int64(window.sampledEvents))
-        ringBufferLost.increment(by: Int64(window.ringBufferLostEvents))
-        captureTruncated.increment(by: Int64(window.captureTruncatedPackets))
-        captureInvalidTimestamps.increment(by: Int64(window.captureInvalidTimestamps))
-        for (label, counter) in insertFailures { counter.increment(by: Int64(window.insertFailures[label] ?? 0)) }
-        for (label, counter) in evictions { counter.increment(by: Int64(window.evictions[label] ?? 0)) }
-        for (label, counter) in probes { counter.increment(by: Int64(window.probesByKind[label] ?? 0)) }
-        udpReflection.increment(by: Int64(window.udpReflectionPackets))
-        dnsSamplesLost.increment(by: Int64(window.dnsSamplesLost))
-        dnsUnparsed.increment(by: Int64(window.dnsUnparsed))
         if let sources = window.horizonSources { horizonSources.set(to: Double(sources)) }
         if let entries = window.horizonEntries { horizonEntries.set(to: Double(entries)) }
         updateTopSources(window.topSources)

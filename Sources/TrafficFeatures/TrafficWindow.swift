@@ -10,81 +10,15 @@ public enum CaptureSourceKind: String, Sendable, Codable, CaseIterable {
     case simulation
 }
 
-/// Exact per-window counters: the Swift counterpart of `struct nm_counters`.
-///
-/// Every packet is in exactly one protocol bucket, so
-/// `tcpPackets + udpPackets + icmpPackets + otherPackets == packets`.
-public struct WindowCounters: Sendable, Equatable, Hashable {
-    /// Packets of every kind (`packets` in the window JSON).
-    public var packets = 0
-    /// Bytes of every packet, as frame lengths on the wire (`bytes`).
-    public var bytes = 0
-    /// Packets in the TCP bucket (`tcp_packets`).
-    public var tcpPackets = 0
-    /// Bytes of the TCP bucket's packets (`tcp_bytes`).
-    public var tcpBytes = 0
-    /// Packets in the UDP bucket (`udp_packets`).
-    public var udpPackets = 0
-    /// Bytes of the UDP bucket's packets (`udp_bytes`).
-    public var udpBytes = 0
-    /// Packets in the ICMP bucket, ICMP and ICMPv6 (`icmp_packets`).
-    public var icmpPackets = 0
-    /// Bytes of the ICMP bucket's packets (`icmp_bytes`).
-    public var icmpBytes = 0
-    /// Packets in the `other` bucket: non-IP frames, unusable IP headers and other protocols
-    /// (`other_packets`).
-    public var otherPackets = 0
-    /// Bytes of the `other` bucket's packets (`other_bytes`).
-    public var otherBytes = 0
-    /// TCP segments with SYN set and ACK clear: connection attempts (`syn_packets`).
-    public var synPackets = 0
-    /// TCP segments with SYN and ACK both set (`syn_ack_packets`).
-    public var synAckPackets = 0
-    /// TCP segments with RST set (`rst_packets`).
-    public var rstPackets = 0
-    /// TCP segments with FIN set (`fin_packets`).
-    public var finPackets = 0
-    /// TCP or UDP packets with source or destination port 53 (`dns_packets`).
-    public var dnsPackets = 0
-    /// Bytes of the DNS packets (`dns_bytes`).
-    public var dnsBytes = 0
-    /// IPv4 packets, malformed ones included (`ipv4_packets`).
-    public var ipv4Packets = 0
-    /// IPv6 packets, malformed ones included (`ipv6_packets`).
-    public var ipv6Packets = 0
-    /// Frames that are neither IPv4 nor IPv6, such as ARP (`non_ip_packets`).
-    public var nonIPPackets = 0
-    /// IP fragments, first fragments included (`fragment_packets`).
-    public var fragmentPackets = 0
-    /// Packets with a truncated or inconsistent IP or transport header (`malformed_packets`).
-    public var malformedPackets = 0
-    /// TCP ACKs (FIN/ACK included) without SYN and RST on a flow never seen: ACK scans, Maimon
-    /// scans, ACK pings (`ack_probe_packets`).
-    public var ackProbePackets = 0
-    /// TCP segments without SYN, ACK and RST: NULL, FIN and Xmas scans (`stealth_probe_packets`).
-    public var stealthProbePackets = 0
-    /// UDP datagrams from a client port that reached a port or host new for their source in
-    /// the window (`udp_probe_packets`).
-    public var udpProbePackets = 0
-    /// ICMP echo, timestamp, information and address-mask requests and ICMPv6 echo requests
-    /// (`icmp_probe_packets`).
-    public var icmpProbePackets = 0
-    /// ARP requests for an IPv4 address (`arp_request_packets`).
-    public var arpRequestPackets = 0
-    /// UDP datagrams from a well-known reflection source port, see
-    /// ``PacketKind/reflectionUDPSourcePorts`` (`udp_reflection_packets`).
-    public var udpReflectionPackets = 0
-    /// Bytes of those datagrams (`udp_reflection_bytes`).
-    public var udpReflectionBytes = 0
+// WindowCounters, SourceCounters and CaptureLosses are generated from bpf/counters.def
+// (Plugins/CounterSchemaPlugin); what is computed from their counters is here.
 
+extension WindowCounters {
     /// Every probe of the window: connection attempts (SYN) plus ACK, stealth, UDP, ICMP and ARP
     /// probes.
     public var probePackets: Int {
         synPackets + ackProbePackets + stealthProbePackets + udpProbePackets + icmpProbePackets + arpRequestPackets
     }
-
-    /// Counters that are all 0.
-    public init() {}
 
     /// Adds one packet with the program's rules.
     public mutating func count(_ packet: PacketSummary) {
@@ -146,221 +80,60 @@ public struct WindowCounters: Sendable, Equatable, Hashable {
     }
 }
 
-/// What a window could not record exactly. Nothing is dropped silently: each loss
-/// is counted here and exported by the monitor's metrics.
-public struct CaptureLosses: Codable, Sendable, Equatable, Hashable {
-    /// Sources pushed out of the bounded per-source table (their packets are still in
-    /// the totals; `unique_ips` then comes from the HyperLogLog sketch).
-    public var sourceEntriesEvicted = 0
-    /// New sources the table refused.
-    public var sourceInsertFailures = 0
-    /// (source, destination port) pairs pushed out of the bounded pair table; a source's
-    /// `unique_ports` may be off by that many (`port_pairs_evicted`).
-    public var portPairsEvicted = 0
-    /// New (source, destination port) pairs the pair table refused; a source's `unique_ports`
-    /// may be off by that many (`port_pair_insert_failures`).
-    public var portPairInsertFailures = 0
-    /// (source, destination host) pairs pushed out of the pair table; a source's `unique_hosts`
-    /// may be off by that many (`host_pairs_evicted`).
-    public var hostPairsEvicted = 0
-    /// New (source, destination host) pairs the pair table refused; a source's `unique_hosts`
-    /// may be off by that many (`host_pair_insert_failures`).
-    public var hostPairInsertFailures = 0
-    /// Sampled packet events lost because the ring buffer was full.
-    public var sampledEventsLost = 0
-    /// Capture records shorter than their packets (pcap snap length) whose headers ran
-    /// past the saved bytes.
-    public var captureTruncatedPackets = 0
-    /// Capture records whose timestamp is unusable (before 1970, after 2242, or a fraction of a
-    /// second of 10⁹ ns or more): each packet is counted in the window of the record before it.
-    public var captureInvalidTimestamps = 0
-    /// TCP flows the flow table could not record (`flow_insert_failures`): the next ACK of such
-    /// a flow counts as an ACK probe again.
-    public var flowInsertFailures = 0
-    /// Flows pushed out of the bounded flow table to make room (`flows_evicted`): the next ACK
-    /// of such a flow counts as one ACK probe.
-    public var flowsEvicted = 0
-    /// Sources the probe-horizon tracker forgot to stay within its bound
-    /// (`horizon_sources_evicted`, see ``ProbeHorizons``).
-    public var horizonSourcesEvicted = 0
-    /// Probed ports and hosts the tracker forgot from sources over its per-source bound
-    /// (`horizon_entries_evicted`).
-    public var horizonEntriesEvicted = 0
-    /// DNS messages the kernel could not hand to user space because its DNS ring buffer was full
-    /// (`dns_samples_lost`).
-    public var dnsSamplesLost = 0
-    /// DNS messages (UDP port 53) whose question could not be read (`dns_unparsed`).
-    public var dnsUnparsed = 0
-    /// (client, domain) pairs the DNS tracker forgot to stay within its bound (`dns_clients_evicted`).
-    public var dnsClientsEvicted = 0
-    /// Names the DNS tracker forgot from pairs over its per-pair bound (`dns_names_evicted`).
-    public var dnsNamesEvicted = 0
-
-    /// No losses: every count is 0.
-    public init() {}
-
+extension CaptureLosses: Codable {
     /// True when nothing was lost.
     public var isEmpty: Bool { self == CaptureLosses() }
-
-    enum CodingKeys: String, CodingKey {
-        case sourceEntriesEvicted = "source_entries_evicted"
-        case sourceInsertFailures = "source_insert_failures"
-        case portPairsEvicted = "port_pairs_evicted"
-        case portPairInsertFailures = "port_pair_insert_failures"
-        case hostPairsEvicted = "host_pairs_evicted"
-        case hostPairInsertFailures = "host_pair_insert_failures"
-        case sampledEventsLost = "sampled_events_lost"
-        case captureTruncatedPackets = "capture_truncated_packets"
-        case captureInvalidTimestamps = "capture_invalid_timestamps"
-        case flowInsertFailures = "flow_insert_failures"
-        case flowsEvicted = "flows_evicted"
-        case horizonSourcesEvicted = "horizon_sources_evicted"
-        case horizonEntriesEvicted = "horizon_entries_evicted"
-        case dnsSamplesLost = "dns_samples_lost"
-        case dnsUnparsed = "dns_unparsed"
-        case dnsClientsEvicted = "dns_clients_evicted"
-        case dnsNamesEvicted = "dns_names_evicted"
-    }
 
     /// Decodes a `losses` object; a missing field is 0.
     ///
     /// - Throws: `DecodingError` when a field is not an integer within 0 … ``WireLimits/maximumCount``.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        for key in [CodingKeys]([
-            .sourceEntriesEvicted, .sourceInsertFailures, .portPairsEvicted, .portPairInsertFailures,
-            .hostPairsEvicted, .hostPairInsertFailures, .sampledEventsLost, .captureTruncatedPackets,
-            .captureInvalidTimestamps, .flowInsertFailures, .flowsEvicted,
-            .horizonSourcesEvicted, .horizonEntriesEvicted, .dnsSamplesLost, .dnsUnparsed, .dnsClientsEvicted,
-            .dnsNamesEvicted,
-        ]) {
-            let value = try c.decodeCount(key, default: 0)
-            switch key {
-            case .sourceEntriesEvicted: sourceEntriesEvicted = value
-            case .sourceInsertFailures: sourceInsertFailures = value
-            case .portPairsEvicted: portPairsEvicted = value
-            case .portPairInsertFailures: portPairInsertFailures = value
-            case .hostPairsEvicted: hostPairsEvicted = value
-            case .hostPairInsertFailures: hostPairInsertFailures = value
-            case .sampledEventsLost: sampledEventsLost = value
-            case .captureTruncatedPackets: captureTruncatedPackets = value
-            case .captureInvalidTimestamps: captureInvalidTimestamps = value
-            case .flowInsertFailures: flowInsertFailures = value
-            case .flowsEvicted: flowsEvicted = value
-            case .horizonSourcesEvicted: horizonSourcesEvicted = value
-            case .horizonEntriesEvicted: horizonEntriesEvicted = value
-            case .dnsSamplesLost: dnsSamplesLost = value
-            case .dnsUnparsed: dnsUnparsed = value
-            case .dnsClientsEvicted: dnsClientsEvicted = value
-            case .dnsNamesEvicted: dnsNamesEvicted = value
-            }
-        }
+        self.init()
+        try decoder.container(keyedBy: CounterKey.self).decodeCounts(Self.fields, into: &self)
+    }
+
+    /// Encodes every loss under its snake_case key.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CounterKey.self)
+        try c.encodeCounts(Self.fields, of: self)
     }
 }
 
-/// One source's traffic in a window (an entry of `top_sources`).
+/// One source's traffic in a window (an entry of `top_sources`): its address, its counts
+/// (``SourceCounters``, each readable and writable as a property of its own, `stats.synPackets`)
+/// and the UDP source port it used.
 ///
-/// In JSON each property is under its snake_case name (`syn_packets`, `unique_ports`,
-/// `udp_source_port`, …).
+/// In JSON each count is under its snake_case key (`syn_packets`, `unique_ports`, …) beside `ip`
+/// and `udp_source_port`.
+@dynamicMemberLookup
 public struct SourceStats: Codable, Sendable, Equatable, Hashable {
     /// The source address, or `prefix/len` for a grouped IPv6 source.
     public var ip: String
-    /// Packets from this source in the window.
-    public var packets: Int
-    /// Bytes from this source, as frame lengths on the wire.
-    public var bytes: Int
-    /// Connection attempts (SYN without ACK) from this source.
-    public var synPackets: Int
-    /// Distinct destination ports (TCP and UDP) this source sent to.
-    public var uniquePorts: Int
-    /// Distinct destination addresses this source sent to.
-    public var uniqueHosts: Int
-    /// TCP packets from this source.
-    public var tcpPackets: Int
-    /// UDP packets from this source.
-    public var udpPackets: Int
-    /// ICMP and ICMPv6 packets from this source.
-    public var icmpPackets: Int
-    /// Packets from this source with source or destination port 53.
-    public var dnsPackets: Int
-    /// Bytes of this source's DNS packets.
-    public var dnsBytes: Int
+    /// The source's counts in the window.
+    public var counters: SourceCounters
     /// The last UDP source port seen from this source (reflection/amplification
     /// sources share one, e.g. 53, 123, 4500). The XDP program keeps it per CPU, so for a
     /// source that used several ports it is one of them, not necessarily the last.
     public var udpSourcePort: Int?
-    /// TCP ACK probes from this source (ACKs on flows never seen).
-    public var ackProbes: Int
-    /// TCP NULL, FIN and Xmas probes from this source.
-    public var stealthProbes: Int
-    /// UDP probes from this source (from a client port, to a port or host new in the window).
-    public var udpProbes: Int
-    /// ICMP and ICMPv6 requests from this source.
-    public var icmpProbes: Int
-    /// ARP requests from this source.
-    public var arpRequests: Int
-    /// TCP SYN-ACKs from this source.
-    public var synAckPackets: Int
-    /// TCP RSTs from this source.
-    public var rstPackets: Int
-    /// UDP datagrams from this source sent from a well-known reflection source port.
-    public var udpReflectionPackets: Int
+
+    /// A source with its counts.
+    public init(ip: String, counters: SourceCounters, udpSourcePort: Int? = nil) {
+        self.ip = ip
+        self.counters = counters
+        self.udpSourcePort = udpSourcePort
+    }
+
+    /// One of the source's counts, e.g. `stats.synPackets` or `stats.uniquePorts += 1`.
+    public subscript(dynamicMember keyPath: WritableKeyPath<SourceCounters, Int>) -> Int {
+        get { counters[keyPath: keyPath] }
+        set { counters[keyPath: keyPath] = newValue }
+    }
 
     /// Every probe from this source: connection attempts (SYN) plus ACK, stealth, UDP, ICMP and
     /// ARP probes.
     public var probePackets: Int {
-        synPackets + ackProbes + stealthProbes + udpProbes + icmpProbes + arpRequests
-    }
-
-    /// The statistics of one source; every count but `packets` and `bytes` defaults to 0.
-    public init(
-        ip: String, packets: Int, bytes: Int, synPackets: Int = 0, uniquePorts: Int = 0,
-        uniqueHosts: Int = 0, tcpPackets: Int = 0, udpPackets: Int = 0, icmpPackets: Int = 0,
-        dnsPackets: Int = 0, dnsBytes: Int = 0, udpSourcePort: Int? = nil, ackProbes: Int = 0, stealthProbes: Int = 0,
-        udpProbes: Int = 0, icmpProbes: Int = 0, arpRequests: Int = 0, synAckPackets: Int = 0, rstPackets: Int = 0,
-        udpReflectionPackets: Int = 0
-    ) {
-        self.ip = ip
-        self.packets = packets
-        self.bytes = bytes
-        self.synPackets = synPackets
-        self.uniquePorts = uniquePorts
-        self.uniqueHosts = uniqueHosts
-        self.tcpPackets = tcpPackets
-        self.udpPackets = udpPackets
-        self.icmpPackets = icmpPackets
-        self.dnsPackets = dnsPackets
-        self.dnsBytes = dnsBytes
-        self.udpSourcePort = udpSourcePort
-        self.ackProbes = ackProbes
-        self.stealthProbes = stealthProbes
-        self.udpProbes = udpProbes
-        self.icmpProbes = icmpProbes
-        self.arpRequests = arpRequests
-        self.synAckPackets = synAckPackets
-        self.rstPackets = rstPackets
-        self.udpReflectionPackets = udpReflectionPackets
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case ip, packets, bytes
-        case synPackets = "syn_packets"
-        case uniquePorts = "unique_ports"
-        case uniqueHosts = "unique_hosts"
-        case tcpPackets = "tcp_packets"
-        case udpPackets = "udp_packets"
-        case icmpPackets = "icmp_packets"
-        case dnsPackets = "dns_packets"
-        case dnsBytes = "dns_bytes"
-        case udpSourcePort = "udp_source_port"
-        case ackProbes = "ack_probes"
-        case stealthProbes = "stealth_probes"
-        case udpProbes = "udp_probes"
-        case icmpProbes = "icmp_probes"
-        case arpRequests = "arp_requests"
-        case synAckPackets = "syn_ack_packets"
-        case rstPackets = "rst_packets"
-        case udpReflectionPackets = "udp_reflection_packets"
+        counters.synPackets + counters.ackProbes + counters.stealthProbes + counters.udpProbes + counters.icmpProbes
+            + counters.arpRequests
     }
 
     /// Decodes one `top_sources` entry. `ip` and `packets` are required; the other counts
@@ -369,31 +142,26 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
     /// - Throws: `DecodingError` when `ip` or `packets` is missing, a count is not an integer within
     ///   0 … ``WireLimits/maximumCount``, or `udp_source_port` is outside 0 … 65 535.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        ip = try c.decode(String.self, forKey: .ip)
-        packets = try c.decodeCount(.packets)
-        bytes = try c.decodeCount(.bytes, default: 0)
-        synPackets = try c.decodeCount(.synPackets, default: 0)
-        uniquePorts = try c.decodeCount(.uniquePorts, default: 0)
-        uniqueHosts = try c.decodeCount(.uniqueHosts, default: 0)
-        tcpPackets = try c.decodeCount(.tcpPackets, default: 0)
-        udpPackets = try c.decodeCount(.udpPackets, default: 0)
-        icmpPackets = try c.decodeCount(.icmpPackets, default: 0)
-        dnsPackets = try c.decodeCount(.dnsPackets, default: 0)
-        dnsBytes = try c.decodeCount(.dnsBytes, default: 0)
-        udpSourcePort = try c.decodeCountIfPresent(.udpSourcePort)
-        ackProbes = try c.decodeCount(.ackProbes, default: 0)
-        stealthProbes = try c.decodeCount(.stealthProbes, default: 0)
-        udpProbes = try c.decodeCount(.udpProbes, default: 0)
-        icmpProbes = try c.decodeCount(.icmpProbes, default: 0)
-        arpRequests = try c.decodeCount(.arpRequests, default: 0)
-        synAckPackets = try c.decodeCount(.synAckPackets, default: 0)
-        rstPackets = try c.decodeCount(.rstPackets, default: 0)
-        udpReflectionPackets = try c.decodeCount(.udpReflectionPackets, default: 0)
+        let c = try decoder.container(keyedBy: CounterKey.self)
+        ip = try c.decode(String.self, forKey: CounterKey("ip"))
+        var counters = SourceCounters()
+        counters.packets = try c.decodeCount(CounterKey("packets"))
+        try c.decodeCounts(SourceCounters.fields, into: &counters, skipping: ["packets"])
+        self.counters = counters
+        let portKey = CounterKey("udp_source_port")
+        udpSourcePort = try c.decodeCountIfPresent(portKey)
         if let port = udpSourcePort, !(0...65535).contains(port) {
             throw DecodingError.dataCorruptedError(
-                forKey: .udpSourcePort, in: c, debugDescription: "udp_source_port must be 0...65535, got \(port)")
+                forKey: portKey, in: c, debugDescription: "udp_source_port must be 0...65535, got \(port)")
         }
+    }
+
+    /// Encodes `ip`, every count, and `udp_source_port` when it is known.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CounterKey.self)
+        try c.encode(ip, forKey: CounterKey("ip"))
+        try c.encodeCounts(SourceCounters.fields, of: counters)
+        try c.encodeIfPresent(udpSourcePort, forKey: CounterKey("udp_source_port"))
     }
 }
 
@@ -548,38 +316,11 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         case bytesPerSecond = "bytes_per_second"
         case uniqueIPs = "unique_ips"
         case uniquePorts = "unique_ports"
-        case tcpPackets = "tcp_packets"
-        case udpPackets = "udp_packets"
-        case synPackets = "syn_packets"
         case tcpRatio = "tcp_ratio"
-        case icmpPackets = "icmp_packets"
         case windowSeconds = "window_seconds"
         case windowStart = "window_start"
         case interface, source, sequence, stream
         case topSources = "top_sources"
-        case packets, bytes
-        case tcpBytes = "tcp_bytes"
-        case udpBytes = "udp_bytes"
-        case icmpBytes = "icmp_bytes"
-        case otherPackets = "other_packets"
-        case otherBytes = "other_bytes"
-        case synAckPackets = "syn_ack_packets"
-        case rstPackets = "rst_packets"
-        case finPackets = "fin_packets"
-        case dnsPackets = "dns_packets"
-        case dnsBytes = "dns_bytes"
-        case ipv4Packets = "ipv4_packets"
-        case ipv6Packets = "ipv6_packets"
-        case nonIPPackets = "non_ip_packets"
-        case fragmentPackets = "fragment_packets"
-        case malformedPackets = "malformed_packets"
-        case ackProbePackets = "ack_probe_packets"
-        case stealthProbePackets = "stealth_probe_packets"
-        case udpProbePackets = "udp_probe_packets"
-        case icmpProbePackets = "icmp_probe_packets"
-        case arpRequestPackets = "arp_request_packets"
-        case udpReflectionPackets = "udp_reflection_packets"
-        case udpReflectionBytes = "udp_reflection_bytes"
         case uniqueIPsEstimated = "unique_ips_estimated"
         case sampledEvents = "sampled_events"
         case losses
@@ -605,21 +346,23 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         bytesPerSecond = try c.decodeRate(.bytesPerSecond, maximum: WireLimits.maximumBytesPerSecond)
         uniqueIPs = try c.decodeCount(.uniqueIPs)
         uniquePorts = try c.decodeCount(.uniquePorts)
+        // The counters: the original design's first (syn_packets always required, tcp_packets and
+        // udp_packets unless tcp_ratio is given), then every other one of the table (0 when absent).
+        let counts = try decoder.container(keyedBy: CounterKey.self)
         var counters = WindowCounters()
-        counters.synPackets = try c.decodeCount(.synPackets)
-
+        counters.synPackets = try counts.decodeCount(CounterKey("syn_packets"))
+        let (tcp, udp) = (CounterKey("tcp_packets"), CounterKey("udp_packets"))
         if try c.isPresent(.tcpRatio) {
             // The original design's short form: a ratio instead of (or besides) the counts.
             declaredTCPRatio = try c.decodeRate(.tcpRatio, maximum: 1)
             // Optional here, but never null: without the ratio they are required.
-            counters.tcpPackets = c.contains(.tcpPackets) ? try c.decodeCount(.tcpPackets) : 0
-            counters.udpPackets = c.contains(.udpPackets) ? try c.decodeCount(.udpPackets) : 0
+            counters.tcpPackets = counts.contains(tcp) ? try counts.decodeCount(tcp) : 0
+            counters.udpPackets = counts.contains(udp) ? try counts.decodeCount(udp) : 0
         } else {
-            counters.tcpPackets = try c.decodeCount(.tcpPackets)
-            counters.udpPackets = try c.decodeCount(.udpPackets)
+            counters.tcpPackets = try counts.decodeCount(tcp)
+            counters.udpPackets = try counts.decodeCount(udp)
             declaredTCPRatio = nil
         }
-        counters.icmpPackets = try c.decodeCount(.icmpPackets, default: 0)
         windowSeconds = try c.decodeNumber(.windowSeconds, within: WireLimits.windowSeconds, default: 1)
         if let text = try c.decodeIfPresent(String.self, forKey: .windowStart) {
             guard let date = WindowTimestamp.parse(text) else {
@@ -642,36 +385,20 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         }
         topSources = try c.decodeIfPresent([SourceStats].self, forKey: .topSources) ?? []
 
-        counters.packets = try c.isPresent(.packets)
-            ? try c.decodeCount(.packets)
+        // packets and bytes default to the rates times the window; other_packets to the packets
+        // outside the TCP, UDP and ICMP buckets.
+        let (packets, bytes, other) = (CounterKey("packets"), CounterKey("bytes"), CounterKey("other_packets"))
+        counters.packets = try counts.isPresent(packets)
+            ? try counts.decodeCount(packets)
             : try c.derivedCount(packetsPerSecond, .packetsPerSecond, seconds: windowSeconds, of: "packets")
-        counters.bytes = try c.isPresent(.bytes)
-            ? try c.decodeCount(.bytes)
+        counters.bytes = try counts.isPresent(bytes)
+            ? try counts.decodeCount(bytes)
             : try c.derivedCount(bytesPerSecond, .bytesPerSecond, seconds: windowSeconds, of: "bytes")
-        counters.tcpBytes = try c.decodeCount(.tcpBytes, default: 0)
-        counters.udpBytes = try c.decodeCount(.udpBytes, default: 0)
-        counters.icmpBytes = try c.decodeCount(.icmpBytes, default: 0)
-        counters.otherPackets = try c.decodeCount(
-            .otherPackets,
-            default: max(0, counters.packets - counters.tcpPackets - counters.udpPackets - counters.icmpPackets))
-        counters.otherBytes = try c.decodeCount(.otherBytes, default: 0)
-        counters.synAckPackets = try c.decodeCount(.synAckPackets, default: 0)
-        counters.rstPackets = try c.decodeCount(.rstPackets, default: 0)
-        counters.finPackets = try c.decodeCount(.finPackets, default: 0)
-        counters.dnsPackets = try c.decodeCount(.dnsPackets, default: 0)
-        counters.dnsBytes = try c.decodeCount(.dnsBytes, default: 0)
-        counters.ipv4Packets = try c.decodeCount(.ipv4Packets, default: 0)
-        counters.ipv6Packets = try c.decodeCount(.ipv6Packets, default: 0)
-        counters.nonIPPackets = try c.decodeCount(.nonIPPackets, default: 0)
-        counters.fragmentPackets = try c.decodeCount(.fragmentPackets, default: 0)
-        counters.malformedPackets = try c.decodeCount(.malformedPackets, default: 0)
-        counters.ackProbePackets = try c.decodeCount(.ackProbePackets, default: 0)
-        counters.stealthProbePackets = try c.decodeCount(.stealthProbePackets, default: 0)
-        counters.udpProbePackets = try c.decodeCount(.udpProbePackets, default: 0)
-        counters.icmpProbePackets = try c.decodeCount(.icmpProbePackets, default: 0)
-        counters.arpRequestPackets = try c.decodeCount(.arpRequestPackets, default: 0)
-        counters.udpReflectionPackets = try c.decodeCount(.udpReflectionPackets, default: 0)
-        counters.udpReflectionBytes = try c.decodeCount(.udpReflectionBytes, default: 0)
+        try counts.decodeCounts(
+            WindowCounters.fields, into: &counters,
+            skipping: ["syn_packets", "tcp_packets", "udp_packets", "packets", "bytes", "other_packets"])
+        counters.otherPackets = try counts.decodeCount(
+            other, default: max(0, counters.packets - counters.tcpPackets - counters.udpPackets - counters.icmpPackets))
         self.counters = counters
         uniqueIPsEstimated = try c.decodeIfPresent(Bool.self, forKey: .uniqueIPsEstimated) ?? false
         sampledEvents = try c.decodeCount(.sampledEvents, default: 0)
@@ -693,11 +420,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         try c.encode(bytesPerSecond, forKey: .bytesPerSecond)
         try c.encode(uniqueIPs, forKey: .uniqueIPs)
         try c.encode(uniquePorts, forKey: .uniquePorts)
-        try c.encode(tcpPackets, forKey: .tcpPackets)
-        try c.encode(udpPackets, forKey: .udpPackets)
-        try c.encode(synPackets, forKey: .synPackets)
         if let declaredTCPRatio { try c.encode(declaredTCPRatio, forKey: .tcpRatio) }
-        try c.encode(icmpPackets, forKey: .icmpPackets)
         try c.encode(windowSeconds, forKey: .windowSeconds)
         try c.encodeIfPresent(windowStart.map(WindowTimestamp.format), forKey: .windowStart)
         try c.encodeIfPresent(interface, forKey: .interface)
@@ -705,30 +428,8 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         try c.encodeIfPresent(sequence, forKey: .sequence)
         try c.encodeIfPresent(stream, forKey: .stream)
         try c.encode(topSources, forKey: .topSources)
-        try c.encode(counters.packets, forKey: .packets)
-        try c.encode(counters.bytes, forKey: .bytes)
-        try c.encode(counters.tcpBytes, forKey: .tcpBytes)
-        try c.encode(counters.udpBytes, forKey: .udpBytes)
-        try c.encode(counters.icmpBytes, forKey: .icmpBytes)
-        try c.encode(counters.otherPackets, forKey: .otherPackets)
-        try c.encode(counters.otherBytes, forKey: .otherBytes)
-        try c.encode(counters.synAckPackets, forKey: .synAckPackets)
-        try c.encode(counters.rstPackets, forKey: .rstPackets)
-        try c.encode(counters.finPackets, forKey: .finPackets)
-        try c.encode(counters.dnsPackets, forKey: .dnsPackets)
-        try c.encode(counters.dnsBytes, forKey: .dnsBytes)
-        try c.encode(counters.ipv4Packets, forKey: .ipv4Packets)
-        try c.encode(counters.ipv6Packets, forKey: .ipv6Packets)
-        try c.encode(counters.nonIPPackets, forKey: .nonIPPackets)
-        try c.encode(counters.fragmentPackets, forKey: .fragmentPackets)
-        try c.encode(counters.malformedPackets, forKey: .malformedPackets)
-        try c.encode(counters.ackProbePackets, forKey: .ackProbePackets)
-        try c.encode(counters.stealthProbePackets, forKey: .stealthProbePackets)
-        try c.encode(counters.udpProbePackets, forKey: .udpProbePackets)
-        try c.encode(counters.icmpProbePackets, forKey: .icmpProbePackets)
-        try c.encode(counters.arpRequestPackets, forKey: .arpRequestPackets)
-        try c.encode(counters.udpReflectionPackets, forKey: .udpReflectionPackets)
-        try c.encode(counters.udpReflectionBytes, forKey: .udpReflectionBytes)
+        var counts = encoder.container(keyedBy: CounterKey.self)
+        try counts.encodeCounts(WindowCounters.fields, of: counters)
         try c.encode(uniqueIPsEstimated, forKey: .uniqueIPsEstimated)
         try c.encode(sampledEvents, forKey: .sampledEvents)
         try c.encode(losses, forKey: .losses)

@@ -329,9 +329,12 @@ struct ProgramTestRunTests {
     }
 
     @Test func sharedStructuresHaveTheLayoutTheProgramUses() {
-        // The same sizes are _Static_assert-ed in bpf/network_monitor.h.
+        // The same sizes are _Static_assert-ed in bpf/network_monitor.h; the counters' part comes
+        // from bpf/counters.def (CounterLayout is generated from it).
         #expect(NetworkMonitorProgram.layoutSizes == [
-            "nm_counters": 40 * 8, "nm_source_stats": 152, "nm_source_cache": 176, "nm_port_pair_key": 20,
+            "nm_counters": CounterLayout.windowCounterBytes,
+            "nm_source_stats": CounterLayout.sourceCounterBytes + 2 * 4 + 2 * 2 + 4,
+            "nm_source_cache": 32 + 8 + CounterLayout.cachedCounterBytes + 2 * 2 + 2 + 2 + 4 + 4, "nm_port_pair_key": 20,
             "nm_host_pair_key": 32,
             "nm_event": 56, "nm_config": 16, "nm_dns_event": 320,
         ])

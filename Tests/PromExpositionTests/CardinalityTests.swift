@@ -79,7 +79,8 @@ struct CardinalityTests {
             var sizes: [Int] = []
             for index in 0..<2000 {
                 var window = WindowObservation(
-                    packetsByProtocol: ["tcp": 100], packetsPerSecond: 100, windowSeconds: 1,
+                    counts: [CounterSeries.id(MetricName.packetsProcessed, label: ("protocol", "tcp")): 100],
+                    packetsPerSecond: 100, windowSeconds: 1,
                     topSources: (0..<100).map { _ in (Self.randomIP(&random), Double(random.next() % 1000)) })
                 window.probedBreadth = (0..<50).map { _ in
                     ProbedBreadth(ip: Self.randomIP(&random), horizonSeconds: 60, ports: Int(random.next() % 500), hosts: Int(random.next() % 50))

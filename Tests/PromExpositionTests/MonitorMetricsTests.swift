@@ -10,16 +10,27 @@ struct MonitorMetricsTests {
 
     static let observation: WindowObservation = {
         var observation = WindowObservation(
-        packetsByProtocol: ["tcp": 5, "udp": 7, "icmp": 3, "other": 1],
-        bytesByProtocol: ["tcp": 300, "udp": 1400, "icmp": 294, "other": 60],
-        synPackets: 5, synAckPackets: 1, rstPackets: 2, finPackets: 1, dnsPackets: 7, dnsBytes: 1400,
-        ipv4Packets: 15, ipv6Packets: 0, nonIPPackets: 1, fragmentPackets: 0, malformedPackets: 1,
-        packetsPerSecond: 8, bytesPerSecond: 1027, uniqueIPs: 3, uniquePorts: 6, windowSeconds: 2,
-        topSources: [("198.18.0.2", 3.5), ("198.18.0.3", 2.5)],
-        sampledEvents: 4, ringBufferLostEvents: 2, insertFailures: ["sources": 1], evictions: ["port_pairs": 3],
-        captureTruncatedPackets: 0, captureInvalidTimestamps: 2)
-        observation.probesByKind = ["syn": 5, "ack": 4, "udp": 2]
-        observation.udpReflectionPackets = 3
+            packetsPerSecond: 8, bytesPerSecond: 1027, uniqueIPs: 3, uniquePorts: 6, windowSeconds: 2,
+            topSources: [("198.18.0.2", 3.5), ("198.18.0.3", 2.5)], sampledEvents: 4)
+        for (bucket, packets, bytes) in [("tcp", 5, 300), ("udp", 7, 1400), ("icmp", 3, 294), ("other", 1, 60)] {
+            observation.add(packets, to: MetricName.packetsProcessed, label: ("protocol", bucket))
+            observation.add(bytes, to: MetricName.bytesProcessed, label: ("protocol", bucket))
+        }
+        for (metric, value) in [
+            (MetricName.synPackets, 5), (MetricName.synAckPackets, 1), (MetricName.rstPackets, 2), (MetricName.finPackets, 1),
+            (MetricName.dnsPackets, 7), (MetricName.dnsBytes, 1400), (MetricName.nonIPPackets, 1),
+            (MetricName.fragmentPackets, 0), (MetricName.malformedPackets, 1), (MetricName.ringBufferLostEvents, 2),
+            (MetricName.captureTruncatedPackets, 0), (MetricName.captureInvalidTimestamps, 2),
+            (MetricName.udpReflectionPackets, 3),
+        ] {
+            observation.add(value, to: metric)
+        }
+        observation.add(15, to: MetricName.ipPackets, label: ("version", "4"))
+        observation.add(1, to: MetricName.mapInsertFailures, label: ("map", "sources"))
+        observation.add(3, to: MetricName.mapEvictions, label: ("map", "port_pairs"))
+        for (kind, value) in [("syn", 5), ("ack", 4), ("udp", 2)] {
+            observation.add(value, to: MetricName.probePackets, label: ("kind", kind))
+        }
         observation.horizonSources = 2
         observation.horizonEntries = 40
         return observation

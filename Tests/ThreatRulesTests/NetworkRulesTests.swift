@@ -40,23 +40,11 @@ func craftedWindow(
 /// The same traffic over `factor` times the time: every count multiplied, rates unchanged.
 private func stretched(_ window: TrafficWindow, by factor: Int) -> TrafficWindow {
     var counters = window.counters
-    for path in [
-        \WindowCounters.packets, \.bytes, \.tcpPackets, \.tcpBytes, \.udpPackets, \.udpBytes, \.icmpPackets, \.icmpBytes,
-        \.otherPackets, \.otherBytes, \.synPackets, \.synAckPackets, \.rstPackets, \.finPackets, \.dnsPackets, \.dnsBytes,
-        \.ackProbePackets, \.stealthProbePackets, \.udpProbePackets, \.icmpProbePackets, \.arpRequestPackets,
-        \.udpReflectionPackets, \.udpReflectionBytes,
-    ] as [WritableKeyPath<WindowCounters, Int>] {
-        counters[keyPath: path] *= factor
-    }
+    for field in WindowCounters.fields { counters[keyPath: field.keyPath] *= factor }
     let sources = window.topSources.map { s in
-        SourceStats(
-            ip: s.ip, packets: s.packets * factor, bytes: s.bytes * factor, synPackets: s.synPackets * factor,
-            uniquePorts: s.uniquePorts * factor, uniqueHosts: s.uniqueHosts * factor, tcpPackets: s.tcpPackets * factor,
-            udpPackets: s.udpPackets * factor, icmpPackets: s.icmpPackets * factor, dnsPackets: s.dnsPackets * factor,
-            dnsBytes: s.dnsBytes * factor, udpSourcePort: s.udpSourcePort, ackProbes: s.ackProbes * factor,
-            stealthProbes: s.stealthProbes * factor, udpProbes: s.udpProbes * factor, icmpProbes: s.icmpProbes * factor,
-            arpRequests: s.arpRequests * factor, synAckPackets: s.synAckPackets * factor, rstPackets: s.rstPackets * factor,
-            udpReflectionPackets: s.udpReflectionPackets * factor)
+        var stretched = s
+        for field in SourceCounters.fields { stretched.counters[keyPath: field.keyPath] *= factor }
+        return stretched
     }
     return TrafficWindow(
         windowStart: window.windowStart, windowSeconds: window.windowSeconds * Double(factor), counters: counters,

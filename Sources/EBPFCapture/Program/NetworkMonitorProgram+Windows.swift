@@ -131,7 +131,7 @@ extension NetworkMonitorProgram {
 
         return KernelWindow(
             epoch: epoch,
-            counters: Self.windowCounters(sum),
+            counters: WindowCounters(kernel: sum),
             uniquePorts: uniquePorts,
             sources: sources,
             sketch: sketch,
@@ -289,83 +289,18 @@ extension NetworkMonitorProgram {
             }
         }
     }
-
-    static func windowCounters(_ c: nm_counters) -> WindowCounters {
-        var counters = WindowCounters()
-        counters.packets = Int(c.packets)
-        counters.bytes = Int(c.bytes)
-        counters.tcpPackets = Int(c.tcp_packets)
-        counters.tcpBytes = Int(c.tcp_bytes)
-        counters.udpPackets = Int(c.udp_packets)
-        counters.udpBytes = Int(c.udp_bytes)
-        counters.icmpPackets = Int(c.icmp_packets)
-        counters.icmpBytes = Int(c.icmp_bytes)
-        counters.otherPackets = Int(c.other_packets)
-        counters.otherBytes = Int(c.other_bytes)
-        counters.synPackets = Int(c.syn_packets)
-        counters.synAckPackets = Int(c.syn_ack_packets)
-        counters.rstPackets = Int(c.rst_packets)
-        counters.finPackets = Int(c.fin_packets)
-        counters.dnsPackets = Int(c.dns_packets)
-        counters.dnsBytes = Int(c.dns_bytes)
-        counters.ipv4Packets = Int(c.ipv4_packets)
-        counters.ipv6Packets = Int(c.ipv6_packets)
-        counters.nonIPPackets = Int(c.non_ip_packets)
-        counters.fragmentPackets = Int(c.fragment_packets)
-        counters.malformedPackets = Int(c.malformed_packets)
-        counters.ackProbePackets = Int(c.ack_probe_packets)
-        counters.stealthProbePackets = Int(c.stealth_probe_packets)
-        counters.udpProbePackets = Int(c.udp_probe_packets)
-        counters.icmpProbePackets = Int(c.icmp_probe_packets)
-        counters.arpRequestPackets = Int(c.arp_request_packets)
-        counters.udpReflectionPackets = Int(c.udp_reflection_packets)
-        counters.udpReflectionBytes = Int(c.udp_reflection_bytes)
-        return counters
-    }
 }
 
 extension SourceStats {
-    /// Adds one CPU's copy of a table entry (distinct ports and hosts were counted by
-    /// exactly one CPU per new pair, so their sums are exact).
+    /// Adds one CPU's copy of a table entry: its counts, and its UDP source port when it saw one.
     fileprivate mutating func add(_ s: nm_source_stats) {
-        packets += Int(s.packets)
-        bytes += Int(s.bytes)
-        tcpPackets += Int(s.tcp_packets)
-        udpPackets += Int(s.udp_packets)
-        icmpPackets += Int(s.icmp_packets)
-        synPackets += Int(s.syn_packets)
-        dnsPackets += Int(s.dns_packets)
-        dnsBytes += Int(s.dns_bytes)
-        uniquePorts += Int(s.unique_ports)
-        uniqueHosts += Int(s.unique_hosts)
-        ackProbes += Int(s.ack_probes)
-        stealthProbes += Int(s.stealth_probes)
-        udpProbes += Int(s.udp_probes)
-        icmpProbes += Int(s.icmp_probes)
-        arpRequests += Int(s.arp_requests)
-        synAckPackets += Int(s.syn_ack_packets)
-        rstPackets += Int(s.rst_packets)
-        udpReflectionPackets += Int(s.udp_reflection_packets)
+        counters.add(kernel: s)
         if s.udp_source_port_seen != 0 { udpSourcePort = Int(s.last_udp_source_port) }
     }
 
     /// Adds the counters one CPU's source cache had not flushed yet.
     fileprivate mutating func add(pending c: nm_source_cache) {
-        packets += Int(c.packets)
-        bytes += Int(c.bytes)
-        tcpPackets += Int(c.tcp_packets)
-        udpPackets += Int(c.udp_packets)
-        icmpPackets += Int(c.icmp_packets)
-        synPackets += Int(c.syn_packets)
-        dnsPackets += Int(c.dns_packets)
-        dnsBytes += Int(c.dns_bytes)
-        ackProbes += Int(c.ack_probes)
-        stealthProbes += Int(c.stealth_probes)
-        icmpProbes += Int(c.icmp_probes)
-        arpRequests += Int(c.arp_requests)
-        synAckPackets += Int(c.syn_ack_packets)
-        rstPackets += Int(c.rst_packets)
-        udpReflectionPackets += Int(c.udp_reflection_packets)
+        counters.add(pending: c)
         if c.udp_source_port_seen != 0 { udpSourcePort = Int(c.last_udp_source_port) }
     }
 }
