@@ -495,16 +495,70 @@ enum RuleFormat {
     }
 }
 
-/// Network rules over a stream of windows (one monitor's, in order): what
-/// ``NetworkRules/evaluate(_:thresholds:)`` reports, plus `brute_force` once a source has kept up
-/// the rate for `brute_force_sustained_seconds` over consecutive windows (a gap in `sequence`, or
-/// a window without the rate, starts the count again). Keeps one number per source currently
-/// suspected.
+/// What the network rules remember of one stream of windows (one monitor's, in order) between
+/// two windows: for each source currently suspected of password guessing, how long it has kept
+/// up the rate, and the sequence number of the stream's latest window. A value: judging a window
+/// never changes it; ``NetworkRules/evaluate(_:after:thresholds:)`` returns the next one, and the
+/// caller decides whether to keep it (learning is explicit).
+public struct NetworkRuleState: Sendable, Equatable {
+    /// Seconds each suspected source has kept up the brute-force rate, over consecutive windows.
+    var streaks: [String: Double] = [:]
+    /// The `sequence` of the latest window judged, when it had one.
+    var lastSequence: Int?
+
+    /// The state of a stream that has had no window yet.
+    public init() {}
+
+    /// Sources currently suspected of password guessing (one number each is kept).
+    public var suspectedSources: Int { streaks.count }
+}
+
+extension NetworkRules {
+    /// The findings for the next window of a stream, and the stream's state after it; pure.
+    ///
+    /// What ``evaluate(_:thresholds:)`` reports, plus `brute_force` once a source has kept up
+    /// the rate for `brute_force_sustained_seconds` over consecutive windows (a gap in
+    /// `sequence`, or a window without the rate, starts the count again).
+    ///
+    /// - Parameters:
+    ///   - window: The stream's next window, after the one `state` was returned for.
+    ///   - state: The stream's state before `window` (``NetworkRuleState/init()`` for its first).
+    ///   - thresholds: The thresholds to judge with.
+    /// - Returns: The findings, with `brute_force` findings only for sources that have kept the
+    ///   rate up long enough, and the state to pass with the stream's next window.
+    public static func evaluate(
+        _ window: TrafficWindow, after state: NetworkRuleState, thresholds: RuleThresholds
+    ) -> (findings: [Finding], state: NetworkRuleState) {
+        let findings = evaluate(window, thresholds: thresholds, bruteForceCandidates: true)
+        var streaks = state.streaks
+        if let sequence = window.sequence, let last = state.lastSequence, sequence != last &+ 1 { streaks.removeAll() }
+        let seconds = window.windowSeconds.isFinite && window.windowSeconds > 0 ? window.windowSeconds : 1
+        var next = NetworkRuleState()
+        next.lastSequence = window.sequence
+        var result: [Finding] = []
+        for var finding in findings {
+            guard finding.threat == .bruteForce, let ip = finding.sourceIP else {
+                result.append(finding)
+                continue
+            }
+            let sustained = (streaks[ip] ?? 0) + seconds
+            next.streaks[ip] = sustained
+            if sustained >= thresholds.bruteForceSustainedSeconds {
+                finding.explanation += ", sustained for \(RuleFormat.number(sustained)) s"
+                result.append(finding)
+            }
+        }
+        return (result, next)
+    }
+}
+
+/// Network rules over a stream of windows that keeps the stream's ``NetworkRuleState`` itself:
+/// ``NetworkRules/evaluate(_:after:thresholds:)`` with the state carried from window to window.
 public struct NetworkRuleTracker: Sendable {
     /// The thresholds every window of the stream is judged with.
     public var thresholds: RuleThresholds
-    private var streaks: [String: Double] = [:]
-    private var lastSequence: Int?
+    /// The stream's state after the latest window.
+    public private(set) var state = NetworkRuleState()
 
     /// A tracker that has seen no window yet.
     ///
@@ -513,31 +567,13 @@ public struct NetworkRuleTracker: Sendable {
         self.thresholds = thresholds
     }
 
-    /// The findings for the next window of the stream.
+    /// The findings for the next window of the stream; keeps the state after it.
     ///
     /// - Parameter window: The stream's next window, after the one evaluated last.
-    /// - Returns: The findings of ``NetworkRules/evaluate(_:thresholds:)``, with `brute_force`
-    ///   findings only for sources that have kept the rate up for `brute_force_sustained_seconds`.
+    /// - Returns: The findings of ``NetworkRules/evaluate(_:after:thresholds:)``.
     public mutating func evaluate(_ window: TrafficWindow) -> [Finding] {
-        let findings = NetworkRules.evaluate(window, thresholds: thresholds, bruteForceCandidates: true)
-        if let sequence = window.sequence, let last = lastSequence, sequence != last &+ 1 { streaks.removeAll() }
-        lastSequence = window.sequence
-        let seconds = window.windowSeconds.isFinite && window.windowSeconds > 0 ? window.windowSeconds : 1
-        var next: [String: Double] = [:]
-        var result: [Finding] = []
-        for var finding in findings {
-            guard finding.threat == .bruteForce, let ip = finding.sourceIP else {
-                result.append(finding)
-                continue
-            }
-            let sustained = (streaks[ip] ?? 0) + seconds
-            next[ip] = sustained
-            if sustained >= thresholds.bruteForceSustainedSeconds {
-                finding.explanation += ", sustained for \(RuleFormat.number(sustained)) s"
-                result.append(finding)
-            }
-        }
-        streaks = next
-        return result
+        let (findings, next) = NetworkRules.evaluate(window, after: state, thresholds: thresholds)
+        state = next
+        return findings
     }
 }

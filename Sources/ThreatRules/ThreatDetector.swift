@@ -1,5 +1,5 @@
 public import AnomalyModels
-import Foundation
+public import Foundation
 public import TrafficFeatures
 import Synchronization
 
@@ -94,11 +94,12 @@ public final class ThreatDetector: Sendable {
     /// changes it in one critical section (windows of other streams are judged meanwhile).
     private final class StreamSlot: Sendable {
         let state: Mutex<StreamState>
-        init(thresholds: RuleThresholds) { state = Mutex(StreamState(tracker: NetworkRuleTracker(thresholds: thresholds))) }
+        init() { state = Mutex(StreamState()) }
     }
 
     private struct StreamState: Sendable {
-        var tracker: NetworkRuleTracker
+        /// What the rules remember of the stream (sustained brute force).
+        var rules = NetworkRuleState()
         /// Model agreement in the stream's latest windows, oldest first.
         var agreements: [Bool] = []
     }
@@ -117,6 +118,9 @@ public final class ThreatDetector: Sendable {
     /// Network windows the models agreed on but the policy kept from alerting (``modelPolicy``).
     public var suppressedModelAlerts: Int { suppressed.load(ordering: .relaxed) }
     private let suppressed = Atomic<Int>(0)
+    /// The current time for inputs without one (see `init`).
+    private let wallClock: @Sendable () -> Date
+
     /// Whether the models' consensus matched the rules, over the latest scored verdicts.
     private let agreements = Mutex<[DetectionType: RuleAgreement]>([:])
 
@@ -144,12 +148,16 @@ public final class ThreatDetector: Sendable {
     ///   - modelPolicy: When the network models alone may alert (``ModelAlertPolicy``).
     ///   - maximumStreams: Most window streams whose state is kept (clamped to
     ///     ``maximumStreamsRange``).
+    ///   - wallClock: The current time, for the training data of inputs that carry no time of
+    ///     their own (a window without `window_start`, an event without a timestamp); tests pass a
+    ///     clock of their own.
     /// - Throws: `ModelError.dimensionMismatch(expected:got:)` when `network` does not score
     ///   `FeatureVector` or `authentication` does not score ``AuthenticationEvent/featureVector``.
     public init(
         thresholds: RuleThresholds, network: AnomalyDetector, authentication: AnomalyDetector, classifier: UsernameClassifier,
         modelsEnabled: Bool = true, modelPolicy: ModelAlertPolicy = ModelAlertPolicy(),
-        maximumStreams: Int = ThreatDetector.defaultMaximumStreams
+        maximumStreams: Int = ThreatDetector.defaultMaximumStreams,
+        wallClock: @escaping @Sendable () -> Date = { Date() }
     ) throws(ModelError) {
         guard network.configuration.dimension == FeatureVector.dimension else {
             throw .dimensionMismatch(expected: FeatureVector.dimension, got: network.configuration.dimension)
@@ -163,6 +171,7 @@ public final class ThreatDetector: Sendable {
         self.network = network
         self.authentication = authentication
         self.classifier = classifier
+        self.wallClock = wallClock
         streams = Mutex(StreamStates(
             capacity: min(Self.maximumStreamsRange.upperBound, max(Self.maximumStreamsRange.lowerBound, maximumStreams))))
     }
@@ -255,14 +264,14 @@ public final class ThreatDetector: Sendable {
     /// - Parameters:
     ///   - window: The window to judge.
     ///   - timestamp: The window's time in seconds since 1970 for the training data; nil uses the
-    ///     window's `window_start`, else the current time.
+    ///     window's `window_start`, else the detector's wall clock.
     ///   - learn: False judges the window without changing any state.
     /// - Returns: The verdict on the window.
     /// - Throws: `ModelError` when the models cannot score the window, for example
     ///   `ModelError.notTrained` when they have no ensemble yet.
     public func detect(_ window: TrafficWindow, timestamp: Double? = nil, learn: Bool = true) throws(ModelError) -> Verdict {
         let vector = FeatureVector(window).values
-        let time = timestamp ?? window.windowStart?.timeIntervalSince1970 ?? Date().timeIntervalSince1970
+        let time = timestamp ?? window.windowStart?.timeIntervalSince1970 ?? wallClock().timeIntervalSince1970
         guard learn else {
             let findings = NetworkRules.evaluate(window, thresholds: thresholds)
             guard modelsEnabled else { return judged(window, findings: findings, score: nil, agreements: 0) }
@@ -270,11 +279,13 @@ public final class ThreatDetector: Sendable {
             let score = try ensemble.score(vector)
             return judged(window, findings: findings, score: score, agreements: score.consensus ? 1 : 0)
         }
-        let slot = streams.withLock { table in table.update(StreamIdentity(window), make: { StreamSlot(thresholds: thresholds) }) { $0 } }
+        let slot = streams.withLock { table in table.update(StreamIdentity(window), make: { StreamSlot() }) { $0 } }
         return try slot.state.withLock { state throws(ModelError) -> Verdict in
-            // The stream's state changes only when the window was judged whole.
+            // The stream's state changes only when the window was judged whole: the rules are
+            // evaluated on the state before it, and their next state is kept below.
             var next = state
-            let findings = next.tracker.evaluate(window)
+            let findings: [Finding]
+            (findings, next.rules) = NetworkRules.evaluate(window, after: state.rules, thresholds: thresholds)
             guard modelsEnabled else {
                 state = next
                 return judged(window, findings: findings, score: nil, agreements: 0)
@@ -326,7 +337,7 @@ public final class ThreatDetector: Sendable {
     /// - Parameters:
     ///   - event: The login statistics to judge.
     ///   - timestamp: The event's time in seconds since 1970 for the training data; nil uses the
-    ///     current time.
+    ///     detector's wall clock.
     /// - Returns: The verdict, with ``Verdict/usernameClassification`` set when the event's
     ///   `username_text` was classified.
     /// - Throws: `ModelError` when the models cannot score the event.
@@ -341,7 +352,7 @@ public final class ThreatDetector: Sendable {
         let findings = AuthenticationRules.evaluate(event, usernameClass: usernameClass, thresholds: thresholds)
         let vector = event.featureVector(usernameClass: usernameClass)
         let score = modelsEnabled
-            ? try authentication.process(vector, timestamp: timestamp ?? Date().timeIntervalSince1970, isAttack: !findings.isEmpty)
+            ? try authentication.process(vector, timestamp: timestamp ?? wallClock().timeIntervalSince1970, isAttack: !findings.isEmpty)
             : nil
         noteAgreement(.authentication, score: score, rulesFired: !findings.isEmpty)
         var verdict = Self.verdict(
@@ -406,12 +417,13 @@ extension ThreatDetector {
     ///   - modelsEnabled: False runs the rules only: no model scores and no training.
     ///   - modelPolicy: When the network models alone may alert.
     ///   - maximumStreams: Most window streams whose state is kept.
+    ///   - wallClock: The current time for inputs that carry none.
     /// - Throws: `ModelError` when an ensemble does not fit its configuration (for example a
     ///   different number of features).
     public convenience init(
         thresholds: RuleThresholds, networkEnsemble: AnomalyEnsemble, authenticationEnsemble: AnomalyEnsemble,
         modelsEnabled: Bool = true, modelPolicy: ModelAlertPolicy = ModelAlertPolicy(),
-        maximumStreams: Int = ThreatDetector.defaultMaximumStreams
+        maximumStreams: Int = ThreatDetector.defaultMaximumStreams, wallClock: @escaping @Sendable () -> Date = { Date() }
     ) throws(ModelError) {
         try self.init(
             thresholds: thresholds,
@@ -419,7 +431,7 @@ extension ThreatDetector {
                 configuration: Self.networkConfiguration, confidence: Self.networkConfidence, ensemble: networkEnsemble),
             authentication: try AnomalyDetector(configuration: Self.authenticationConfiguration, ensemble: authenticationEnsemble),
             classifier: UsernameClassifier.shared,
-            modelsEnabled: modelsEnabled, modelPolicy: modelPolicy, maximumStreams: maximumStreams)
+            modelsEnabled: modelsEnabled, modelPolicy: modelPolicy, maximumStreams: maximumStreams, wallClock: wallClock)
     }
 
     /// A detector with the shipped bootstrap models, for in-process use (`monitor --offline`,

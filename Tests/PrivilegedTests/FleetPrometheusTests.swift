@@ -90,6 +90,28 @@ struct FleetPrometheusTests {
             }
         }
 
+        /// Waits until every target was scraped at least `margin` seconds after `instant` and every
+        /// rule group evaluated after those scrapes: what the services counted up to `instant` (and
+        /// the windows closing in the margin) is then in the series and in the alerts.
+        func settle(after instant: Date, margin: Double = 2, timeout: Duration = .seconds(60)) async throws -> Bool {
+            let mark = instant.timeIntervalSince1970 + margin
+            return try await Poll.until(timeout: timeout, every: .milliseconds(250)) {
+                guard let scraped = try? await query("min(timestamp(up))").first?.value, scraped >= mark else { return false }
+                let groups = (try? await api("/api/v1/rules"))?["groups"] as? [[String: Any]] ?? []
+                return !groups.isEmpty && groups.allSatisfy { group in
+                    (group["lastEvaluation"] as? String).flatMap(Self.seconds).map { $0 >= scraped } ?? false
+                }
+            }
+        }
+
+        /// Seconds since 1970 of an RFC 3339 time with any number of fractional digits
+        /// (Prometheus writes nanoseconds).
+        static func seconds(_ text: String) -> Double? {
+            let parts = text.dropLast().split(separator: ".", maxSplits: 1)
+            guard text.hasSuffix("Z"), let whole = try? Date(String(parts[0]) + "Z", strategy: Date.ISO8601FormatStyle()) else { return nil }
+            return whole.timeIntervalSince1970 + (parts.count == 2 ? Double("0." + parts[1]) ?? 0 : 0)
+        }
+
         /// Alerts that fired (state `firing`) within the last `seconds`, as name and labels.
         func fired(within seconds: Int, _ matchers: String = "") async throws -> [[String: String]] {
             let extra = matchers.isEmpty ? "" : "," + matchers
@@ -167,7 +189,8 @@ struct FleetPrometheusTests {
             """
         let benign = try await fabric.exec(client, ["timeout", "150", "bash", "-c", browse], check: false)
         #expect(benign.status == 0, "benign traffic: \(benign.stderr)")
-        try await Task.sleep(for: .seconds(5))  // the last windows are posted, scraped and evaluated
+        // The last windows are posted, scraped and evaluated.
+        try #require(try await server.settle(after: Date()), "Prometheus did not scrape and evaluate after the benign run: \(server.log.suffix(2000))")
         let benignSeconds = Int((ContinuousClock.now - started).components.seconds) + 5
         let benignAlerts = try await server.fired(within: benignSeconds)
         #expect(benignAlerts.isEmpty, "alerts in the benign run: \(benignAlerts)")
@@ -266,7 +289,8 @@ struct FleetPrometheusTests {
         #expect(
             try await firing("AuthenticationAttackDetected", ["source_ip": attacker.address, "instance": "node1", "threat_type": "brute_force"]),
             "AuthenticationAttackDetected did not fire for \(attacker.address)")
-        try await Task.sleep(for: .seconds(3))  // every series has two samples for rate()
+        // Every series has two samples for rate(): scrapes at least 2 s after the last event.
+        try #require(try await server.settle(after: Date()), "Prometheus did not scrape and evaluate after the attacks: \(server.log.suffix(2000))")
 
         // Every dashboard query (Grafana's variables at their "All" values) and design query has data.
         let board = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.dashboard)) as! [String: Any]

@@ -281,6 +281,28 @@ private func findings(_ window: TrafficWindow, _ thresholds: RuleThresholds = Ru
         #expect(reported.allSatisfy { $0.isEmpty })
     }
 
+    @Test("the evaluation is pure: the same window on the same state gives the same answer, and only a kept state advances")
+    func evaluationIsPure() {
+        let thresholds = RuleThresholds()
+        var state = NetworkRuleState()
+        for sequence in 0..<2 {
+            (_, state) = NetworkRules.evaluate(Self.window(sequence: sequence, connections: 15), after: state, thresholds: thresholds)
+        }
+        #expect(state.suspectedSources == 1)
+        let third = Self.window(sequence: 2, connections: 15)
+        let first = NetworkRules.evaluate(third, after: state, thresholds: thresholds)
+        let again = NetworkRules.evaluate(third, after: state, thresholds: thresholds)
+        #expect(first.findings == again.findings && first.state == again.state)
+        #expect(first.findings.map(\.threat) == [.bruteForce])
+        #expect(first.findings.first?.explanation.hasSuffix("sustained for 3 s") == true)
+        // A state not kept (a window judged without learning) leaves the stream where it was:
+        // the next window on the kept state is judged as the third, not the fourth.
+        let fourth = NetworkRules.evaluate(Self.window(sequence: 2, connections: 15), after: state, thresholds: thresholds)
+        #expect(fourth.findings.first?.explanation.hasSuffix("sustained for 3 s") == true)
+        // A window without the rate empties the state.
+        #expect(NetworkRules.evaluate(Self.window(sequence: 2, connections: 1), after: state, thresholds: thresholds).state.suspectedSources == 0)
+    }
+
     @Test func otherThreatsPassThrough() {
         var tracker = NetworkRuleTracker(thresholds: RuleThresholds())
         let window = generatedWindow([.portScan(source: NetworkAddress(ipv4: 198, 18, 0, 66), ports: 1...1000, packetsPerSecond: 300)])

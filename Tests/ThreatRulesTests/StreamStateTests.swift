@@ -1,6 +1,8 @@
 import Foundation
+import AnomalyModels
 import Testing
 import TrafficFeatures
+import Synchronization
 
 @testable import ThreatRules
 
@@ -179,5 +181,34 @@ struct StreamStatesTests {
         #expect(table.peek(kept) == 2)
         #expect(table.count == 2)
         #expect(table.evictions == 999)
+    }
+}
+
+/// Windows without `window_start` and events without a timestamp are learned at the detector's
+/// wall clock, which a test sets.
+@Suite("detector: the wall clock is injected")
+struct DetectorWallClockTests {
+    final class ManualWallClock: Sendable {
+        let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+        func advance(_ seconds: Double) { now.withLock { $0 += seconds } }
+    }
+
+    @Test func windowsWithoutAStartAreLearnedAtTheInjectedTime() throws {
+        let clock = ManualWallClock()
+        let detector = try ThreatDetector(
+            thresholds: RuleThresholds(), networkEnsemble: ThreatDetector.bootstrapNetworkEnsemble(),
+            authenticationEnsemble: ThreatDetector.bootstrapAuthenticationEnsemble(),
+            wallClock: { clock.now.withLock { $0 } })
+        var window = craftedWindow(packets: 100, bytes: 60_000, tcp: 100, ips: 3, ports: 2)
+        window.windowStart = nil
+        _ = try detector.detect(window)
+        _ = try detector.detect(window)
+        // Both at the same instant: both are recent.
+        #expect(detector.network.statistics.recentSamples == 2)
+        // Eleven minutes later on the injected clock, the first two are no longer recent (600 s).
+        clock.advance(660)
+        _ = try detector.detect(window)
+        #expect(detector.network.statistics.recentSamples == 1)
+        #expect(detector.network.statistics.trainingSamples == 3)
     }
 }
