@@ -157,6 +157,39 @@ struct ProbeKindTests {
         #expect(window.flowsEvicted > 0)
         #expect(window.flowsEvicted <= 2000 - 1)
         #expect(window.losses.flowsEvicted == window.flowsEvicted)
+        // Exactly what left the table: the flows inserted minus the entries a scan finds.
+        #expect(window.flowsEvicted == window.flowInserts - (try program.flowTableEntriesByScan()))
+    }
+
+    /// Linux 6.6 added the element counters the flow table is counted with.
+    static var kernelCountsMapElements: Bool {
+        var name = utsname()
+        uname(&name)
+        let release = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let parts = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        return parts.count == 2 && (parts[0], parts[1]) >= (6, 6)
+    }
+
+    @Test("the flow table's entries come from the kernel's element counter, equal to a scan, without reading the table")
+    func theFlowTableIsCountedWithoutAScan() throws {
+        let program = try NetworkMonitorProgram(configuration: ProgramConfiguration(flowTableEntries: 4096), logger: testLogger)
+        guard Self.kernelCountsMapElements else {
+            #expect(program.flowCounter == nil)
+            return
+        }
+        let counter = try #require(program.flowCounter, "Linux 6.6 or later, and no element counter")
+        #expect(try counter.count() == 0)
+        for index in 0..<1000 {
+            try program.testRun(frame: Self.tcp(Self.host(22), .syn, port: 80, sourcePort: UInt16(20_000 + index)))
+        }
+        // Repeats of known flows add nothing.
+        for index in 0..<100 {
+            try program.testRun(frame: Self.tcp(Self.host(22), .ack, port: 80, sourcePort: UInt16(20_000 + index)))
+        }
+        #expect(try counter.count() == 1000)
+        #expect(try program.flowTableEntriesByScan() == 1000)
+        let window = try program.collectWindow()
+        #expect(window.flowInserts == 1000 && window.flowsEvicted == 0)
     }
 
     @Test func dnsMessagesReachUserSpaceWithTheirQuestion() throws {

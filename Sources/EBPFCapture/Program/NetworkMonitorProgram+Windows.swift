@@ -156,18 +156,29 @@ extension NetworkMonitorProgram {
     }
 
     /// Flows the LRU flow table pushed out since the last window: every flow inserted so far
-    /// minus the entries still there, minus the evictions already reported. The table is only
-    /// counted once the inserts reach half its size (the kernel's LRU evicts only when its free
-    /// lists run dry, which cannot happen before).
+    /// minus the entries still there, minus the evictions already reported. The entries come
+    /// from the kernel's element counter (``MapEntryCounter``, no scan); without it, from a scan
+    /// of the table, only once the inserts reach half its size (the kernel's LRU evicts only when
+    /// its free lists run dry, which cannot happen before).
     private func flowEvictions(inserted: Int) throws -> Int {
         try flowAccounting.withLock { state in
             state.inserted += inserted
-            guard state.inserted * 2 >= configuration.flowTableEntries else { return 0 }
-            let entries = try drain(fd: maps.flows, keySize: 8, valueSize: 1, name: "nm_flows", deleting: false, body: nil)
+            let entries: Int
+            if let flowCounter {
+                entries = try flowCounter.count()
+            } else {
+                guard state.inserted * 2 >= configuration.flowTableEntries else { return 0 }
+                entries = try flowTableEntriesByScan()
+            }
             let evicted = max(0, state.inserted - entries - state.reported)
             state.reported += evicted
             return evicted
         }
+    }
+
+    /// The flow table's entries, counted by reading every one of them.
+    func flowTableEntriesByScan() throws -> Int {
+        try drain(fd: maps.flows, keySize: 8, valueSize: 1, name: "nm_flows", deleting: false, body: nil)
     }
 
     /// Removes every entry of a hash map (or, with `deleting` false, only reads them), passing

@@ -39,6 +39,9 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     let rotation = Mutex<UInt32>(0)
     /// Flows inserted and evictions reported so far (``KernelWindow/flowsEvicted``).
     let flowAccounting = Mutex(FlowAccounting())
+    /// Counts the flow table's entries through the kernel's element counter; nil where the kernel
+    /// cannot (before Linux 6.6), and the table is then counted by a scan once half full.
+    let flowCounter: MapEntryCounter?
 
     struct FlowAccounting {
         var inserted = 0
@@ -99,6 +102,14 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
                     cpus, operation: "libbpf_num_possible_cpus", code: .loadFailed, message: "cannot count CPUs")
             }
             self.possibleCPUs = Int(cpus)
+            do {
+                flowCounter = try MapEntryCounter(mapFD: maps.flows)
+            } catch {
+                flowCounter = nil
+                logger.notice(
+                    "the flow table's evictions are counted by a scan of the table once it is half full: the kernel's element counter is not available",
+                    metadata: ["error": "\(error)"])
+            }
         } catch {
             bpf_object__close(object)
             throw error
@@ -180,7 +191,8 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
         }
     }
 
-    private static func writeReadOnlyVariable<T>(_ object: OpaquePointer, name: String, value: T) throws {
+    /// Writes `value` into the `.rodata` variable `name` of an opened, not yet loaded object.
+    static func writeReadOnlyVariable<T>(_ object: OpaquePointer, name: String, value: T) throws {
         func missing(_ what: String) -> CaptureError {
             CaptureError(.invalidObject, operation: "configure .rodata", message: what)
         }
