@@ -213,7 +213,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ReplayWindows",
-            dependencies: ["ThreatRules", "TrafficFeatures"],
+            dependencies: ["MonitorService", "ThreatRules", "TrafficFeatures"],
             path: "Examples/ReplayWindows",
             swiftSettings: swiftSettings
         ),
@@ -313,7 +313,7 @@ let package = Package(
         .testTarget(
             name: "MonitorTests",
             dependencies: [
-                "MonitorService", "EBPFCapture", "TrafficFeatures", "PromExposition", "TestSupport", "monitor",
+                "MonitorService", "EBPFCapture", "ThreatRules", "TrafficFeatures", "PromExposition", "TestSupport", "monitor",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -10,6 +10,7 @@
 //     monitor --pcap capture.pcap --offline --windows-only > windows.jsonl
 //     swift run ReplayWindows windows.jsonl [--json]        (or: ... | swift run ReplayWindows -)
 import Foundation
+import MonitorService
 import ThreatRules
 import TrafficFeatures
 

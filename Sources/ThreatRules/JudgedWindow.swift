@@ -58,19 +58,6 @@ public struct JudgedWindow: Sendable, Equatable {
         if let receivedAt { object["verdict_received_at"] = receivedAt.timeIntervalSince1970 }
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
-
-    /// A readable view: the window's `TrafficWindow.summaryLine` followed by `ok`, or by
-    /// `THREAT`, then one indented line per threat type with the confidence and the attacking
-    /// sources, and one per explanation.
-    public var summary: String {
-        var text = window.summaryLine
-        guard verdict.threatDetected else { return text + "  ok" }
-        text += "  THREAT \(verdict.threatTypes.map(\.rawValue).joined(separator: ", "))"
-        text += String(format: "  confidence %.2f", verdict.confidence)
-        if !verdict.attackingIPs.isEmpty { text += "  from \(verdict.attackingIPs.joined(separator: ", "))" }
-        for explanation in verdict.explanations { text += "\n    - " + explanation }
-        return text
-    }
 }
 
 /// Why a detector's answer could not be paired with the posted windows.

@@ -592,29 +592,6 @@ extension KeyedDecodingContainer {
     }
 }
 
-extension TrafficWindow {
-    /// One human-readable line: time, rates, protocol counts, distinct sources and
-    /// ports, and the busiest source with what it did, e.g.
-    /// `10:00:01  1247 pkt/s  0.99 MB/s  tcp 1200 udp 47 icmp 0  syn 89  ips 23  ports 15  top 198.18.0.2 1100 pkts 1000 ports 1100 syn`.
-    public var summaryLine: String {
-        var line = ""
-        if let windowStart {
-            line += windowStart.formatted(Date.ISO8601FormatStyle().time(includingFractionalSeconds: false)) + "  "
-        }
-        let pps = packetsPerSecond.rounded()
-        line += (pps.isFinite && abs(pps) < 1e15 ? "\(Int(pps))" : "\(pps)") + " pkt/s  "
-        line += String(format: "%.2f MB/s  ", bytesPerSecond / 1_000_000)
-        line += "tcp \(tcpPackets) udp \(udpPackets) icmp \(icmpPackets)  syn \(synPackets)  "
-        line += "ips \(uniqueIPs)\(uniqueIPsEstimated ? "~" : "")  ports \(uniquePorts)"
-        let busiest = topSources.max { ($0.uniquePorts, $0.uniqueHosts, $0.packets) < ($1.uniquePorts, $1.uniqueHosts, $1.packets) }
-        if let top = busiest {
-            line += "  top \(top.ip) \(top.packets) pkts \(top.uniquePorts) ports \(top.uniqueHosts) hosts \(top.synPackets) syn"
-        }
-        if !losses.isEmpty { line += "  (losses recorded)" }
-        return line
-    }
-}
-
 extension Int64 {
     fileprivate func dividedRoundingDown(by divisor: Int64) -> Int64 {
         let quotient = self / divisor

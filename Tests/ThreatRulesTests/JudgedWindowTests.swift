@@ -21,7 +21,7 @@ struct JudgedWindowTests {
         }
     }
 
-    @Test func aBatchAnswerIsPairedInOrderAndRendered() throws {
+    @Test func aBatchAnswerIsPairedInOrder() throws {
         let detector = Self.detector
         let windows = Self.windows()
         let verdicts = try windows.map { try detector.detect($0) }
@@ -31,10 +31,7 @@ struct JudgedWindowTests {
         #expect(judged.map(\.window.sequence) == [0, 1, 2])
         #expect(judged.map(\.verdict) == verdicts)
         #expect(judged[2].verdict.threatTypes.contains(.rule(.portScan)))
-        #expect(judged[2].summary.contains("THREAT") && judged[2].summary.contains("from 198.18.0.66"))
-        #expect(judged[2].summary.contains("\n    - unique_ports"))
         #expect(!judged[0].verdict.threatDetected)
-        #expect(judged[0].summary.hasSuffix("  ok"))
 
         let line = try JSONSerialization.jsonObject(with: judged[2].jsonLine()) as? [String: Any]
         #expect(line?["verdict_received_at"] as? Double == 1_795_000_010.5)

@@ -132,17 +132,4 @@ struct WireFormatTests {
             #expect("\(error)".contains(field), "error does not name \(field): \(error)")
         }
     }
-
-    @Test func summaryLineNamesRatesCountsAndTheBusiestSource() {
-        var window = Self.sampleWindow()
-        window.topSources.append(SourceStats(ip: "203.0.113.5", packets: 2000, bytes: 3_000_000, uniquePorts: 1, uniqueHosts: 1))
-        #expect(
-            window.summaryLine
-                == "10:00:00  1247 pkt/s  0.99 MB/s  tcp 1200 udp 47 icmp 0  syn 89  ips 23  ports 15  "
-                + "top 198.18.0.2 1100 pkts 1000 ports 1 hosts 1100 syn")
-        window.losses.sourceEntriesEvicted = 3
-        window.uniqueIPsEstimated = true
-        #expect(window.summaryLine.contains("ips 23~"))
-        #expect(window.summaryLine.hasSuffix("(losses recorded)"))
-    }
 }
