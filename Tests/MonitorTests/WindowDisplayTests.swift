@@ -1,5 +1,6 @@
 import Foundation
 import MonitorService
+import TestSupport
 import Testing
 import ThreatRules
 import TrafficFeatures
@@ -8,22 +9,8 @@ import TrafficFeatures
 /// wire format).
 @Suite("Window and verdict display")
 struct WindowDisplayTests {
-    static func sampleWindow() -> TrafficWindow {
-        var counters = WindowCounters()
-        counters.packets = 1247
-        counters.bytes = 987_432
-        counters.tcpPackets = 1200
-        counters.udpPackets = 47
-        counters.synPackets = 89
-        return TrafficWindow(
-            windowStart: Date(timeIntervalSince1970: 1_795_514_400.25), windowSeconds: 1, counters: counters,
-            uniqueIPs: 23, uniquePorts: 15,
-            topSources: [SourceStats(ip: "198.18.0.2", packets: 1100, bytes: 66_000, synPackets: 1100, uniquePorts: 1000, uniqueHosts: 1)],
-            interface: "eth0", source: "xdp", sequence: 7)
-    }
-
     @Test func summaryLineNamesRatesCountsAndTheBusiestSource() {
-        var window = Self.sampleWindow()
+        var window = SampleWindows.scan()
         window.topSources.append(SourceStats(ip: "203.0.113.5", packets: 2000, bytes: 3_000_000, uniquePorts: 1, uniqueHosts: 1))
         #expect(
             window.summaryLine

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TrafficFeatures
@@ -9,21 +10,7 @@ struct WireFormatTests {
         try JSONDecoder().decode(TrafficWindow.self, from: Data(json.utf8))
     }
 
-    static func sampleWindow() -> TrafficWindow {
-        var counters = WindowCounters()
-        counters.packets = 1247
-        counters.bytes = 987_432
-        counters.tcpPackets = 1200
-        counters.udpPackets = 47
-        counters.synPackets = 89
-        counters.synAckPackets = 3
-        counters.dnsPackets = 10
-        return TrafficWindow(
-            windowStart: Date(timeIntervalSince1970: 1_795_514_400.25), windowSeconds: 1, counters: counters,
-            uniqueIPs: 23, uniquePorts: 15,
-            topSources: [SourceStats(ip: "198.18.0.2", packets: 1100, bytes: 66_000, synPackets: 1100, uniquePorts: 1000, uniqueHosts: 1)],
-            interface: "eth0", source: "xdp", sequence: 7)
-    }
+    static func sampleWindow() -> TrafficWindow { SampleWindows.scan() }
 
     @Test func roundTripsExactly() throws {
         let window = Self.sampleWindow()
