@@ -60,9 +60,8 @@ let package = Package(
         // Embeds a target's Embedded/ files (the shipped bootstrap models) as base64 literals.
         .plugin(name: "EmbeddedFilesPlugin", capability: .buildTool()),
         // bpf/counters.def, the one table of every counter, in Swift: the structs, their JSON keys,
-        // the kernel conversion and the metric series (Tools/CounterSchema writes them).
-        .executableTarget(name: "counter-schema", path: "Tools/CounterSchema", swiftSettings: swiftSettings),
-        .plugin(name: "CounterSchemaPlugin", capability: .buildTool(), dependencies: ["counter-schema"]),
+        // the kernel conversion and the metric series (its counter-schema.awk writes them).
+        .plugin(name: "CounterSchemaPlugin", capability: .buildTool()),
 
         // Windows, features and the frame parser: pure (no HTTP, no services); imports nothing of ours.
         .target(
@@ -261,7 +260,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EBPFCaptureTests",
-            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "counter-schema"],
+            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         // Test helper: saves models in a loop so a test can kill it mid-save.

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Tools/CounterSchema on bpf/counters.def: adding a row is all it takes for the C structures and
-/// the Swift code to carry a new counter, and a malformed table is an error naming its line.
-@Suite("Counter schema generator", .serviceProcesses(1))
+/// The counter-schema generator (Plugins/CounterSchemaPlugin/counter-schema.awk, what the build
+/// runs) on bpf/counters.def: adding a row is all it takes for the C structures and the Swift code to
+/// carry a new counter, and a malformed table is an error naming its line.
+@Suite("Counter schema generator")
 struct CounterSchemaToolTests {
     static let table = Repository.root.appendingPathComponent("bpf/counters.def")
 
@@ -21,10 +22,27 @@ struct CounterSchemaToolTests {
         return folder
     }
 
+    static let generator = Repository.root.appendingPathComponent("Plugins/CounterSchemaPlugin/counter-schema.awk")
+
     static func generate(_ table: URL, _ target: String) async throws -> (CommandResult, String) {
-        let output = table.deletingLastPathComponent().appendingPathComponent("\(target).swift")
-        let result = try await Command.run([BuiltProducts.path("counter-schema"), table.path, target, output.path], check: false)
-        return (result, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+        let result = try await Command.run(["awk", "-v", "target=\(target)", "-f", generator.path, table.path], check: false)
+        return (result, result.stdout)
+    }
+
+    @Test("the generator's output for the table is what the build compiled", arguments: ["TrafficFeatures", "EBPFCapture", "PromExposition"])
+    func theBuildUsesTheTable(_ target: String) async throws {
+        let (result, code) = try await Self.generate(Self.table, target)
+        #expect(result.status == 0, "\(result.stderr)")
+        // .build/<triple>/debug → .build/plugins/outputs/<package>/<target>/destination/CounterSchemaPlugin/
+        let outputs = BuiltProducts.directory.resolvingSymlinksInPath()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("plugins/outputs")
+        let packages = try FileManager.default.contentsOfDirectory(atPath: outputs.path)
+        let built = packages.compactMap { package in
+            try? String(
+                contentsOf: outputs.appendingPathComponent("\(package)/\(target)/destination/CounterSchemaPlugin/CounterSchema+\(target).swift"),
+                encoding: .utf8)
+        }
+        #expect(built == [code], "\(outputs.path): \(built.count) generated file(s) for \(target)")
     }
 
     /// The table with one more window counter (after `udp_reflection_bytes`) and one more
