@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 import TrafficFeatures
@@ -147,8 +148,11 @@ struct ProbeKindTests {
         #expect(kernel.counters.ackProbePackets == 1)
     }
 
-    @Test func aFullFlowTableCountsItsEvictions() throws {
+    @Test("a full flow table counts its evictions, through the element counter and through the scan that replaces it", arguments: [false, true])
+    func aFullFlowTableCountsItsEvictions(scanning: Bool) throws {
         let program = try NetworkMonitorProgram(configuration: ProgramConfiguration(flowTableEntries: 256), logger: testLogger)
+        // As after a failure of the element counter (or on a kernel without it).
+        if scanning { program.flowAccounting.withLock { $0.counterFailed = true } }
         for index in 0..<2000 {
             try program.testRun(frame: Self.tcp(Self.host(21), .syn, port: 80, sourcePort: UInt16(10_000 + index)))
         }

@@ -1,5 +1,6 @@
 internal import CLibBPF
 import Foundation
+import Logging
 import Synchronization
 import TrafficFeatures
 
@@ -157,15 +158,27 @@ extension NetworkMonitorProgram {
 
     /// Flows the LRU flow table pushed out since the last window: every flow inserted so far
     /// minus the entries still there, minus the evictions already reported. The entries come
-    /// from the kernel's element counter (``MapEntryCounter``, no scan); without it, from a scan
-    /// of the table, only once the inserts reach half its size (the kernel's LRU evicts only when
+    /// from the kernel's element counter (``MapEntryCounter``, no scan); without it (or after it
+    /// failed once), from a scan of the table, only once the inserts reach half its size (the kernel's LRU evicts only when
     /// its free lists run dry, which cannot happen before).
     private func flowEvictions(inserted: Int) throws -> Int {
         try flowAccounting.withLock { state in
             state.inserted += inserted
+            var counted: Int?
+            if let flowCounter, !state.counterFailed {
+                do {
+                    counted = try flowCounter.count()
+                } catch {
+                    // Capture goes on: the scan counts the same entries, at its cost.
+                    state.counterFailed = true
+                    logger.warning(
+                        "the flow table's element counter failed; its evictions are counted by a scan from now on",
+                        metadata: ["error": "\(error)"])
+                }
+            }
             let entries: Int
-            if let flowCounter {
-                entries = try flowCounter.count()
+            if let counted {
+                entries = counted
             } else {
                 guard state.inserted * 2 >= configuration.flowTableEntries else { return 0 }
                 entries = try flowTableEntriesByScan()

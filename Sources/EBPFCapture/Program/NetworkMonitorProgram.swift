@@ -46,6 +46,8 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     struct FlowAccounting {
         var inserted = 0
         var reported = 0
+        /// The element counter failed once: the table is counted by a scan from then on.
+        var counterFailed = false
     }
     let logger: Logger
 
