@@ -10,7 +10,9 @@ import Synchronization
 public struct WindowObservation: Sendable {
     /// What the window adds to each counter series of ``CounterSeries/all`` (packets by protocol,
     /// TCP flags, probes by kind, losses by map, …), keyed by ``CounterSeries/id``; missing series
-    /// count 0. ``add(_:to:label:)`` fills it.
+    /// count 0, and a key that is the id of no series of ``CounterSeries/all`` has no series to go
+    /// to (the monitor's own keys come from the same table, and a test checks that each has one).
+    /// ``add(_:to:label:)`` fills it.
     public var counts: [String: Int]
     /// Packets per second over the window.
     public var packetsPerSecond: Double
