@@ -122,7 +122,6 @@ function register_series(n,    i) {
         if (series_out[i] in registered) continue
         registered[series_out[i]] = 1
         registry_count++
-        registry_id[registry_count] = series_out[i]
         registry_metric[registry_count] = series_metric[i]
         registry_label[registry_count] = series_label[i]
         registry_value[registry_count] = series_value[i]

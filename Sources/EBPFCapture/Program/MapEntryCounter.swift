@@ -37,17 +37,7 @@ final class MapEntryCounter: @unchecked Sendable {
             }
             return info.pointee.id
         }
-        let bytes = Data(base64Encoded: EmbeddedMapCountsObject.base64, options: .ignoreUnknownCharacters) ?? Data()
-        let handle: OpaquePointer? = withZeroed(bpf_object_open_opts.self) { options in
-            options.pointee.sz = MemoryLayout<bpf_object_open_opts>.size
-            return "map_counts".withCString { name in
-                options.pointee.object_name = name
-                return bytes.withUnsafeBytes { bpf_object__open_mem($0.baseAddress, $0.count, options) }
-            }
-        }
-        guard let object = handle, libbpf_get_error(UnsafeRawPointer(object)) == 0 else {
-            throw CaptureError.libbpf(-Glibc.errno, operation: "bpf_object__open_mem(map_counts)", code: .invalidObject, message: "cannot open the map-count iterator")
-        }
+        let object = try NetworkMonitorProgram.openEmbedded(EmbeddedMapCountsObject.base64, name: "map_counts")
         do {
             try NetworkMonitorProgram.writeReadOnlyVariable(object, name: "nm_target_map_id", value: mapID)
             let loaded = bpf_object__load(object)

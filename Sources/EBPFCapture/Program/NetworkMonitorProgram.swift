@@ -129,32 +129,44 @@ public final class NetworkMonitorProgram: @unchecked Sendable {
     }
 
     private static func open(configuration: ProgramConfiguration) throws -> OpaquePointer {
-        let handle: OpaquePointer? = try withZeroed(bpf_object_open_opts.self) { options in
+        guard let path = configuration.objectPath else {
+            return try openEmbedded(EmbeddedBPFObject.base64, name: programName)
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw CaptureError(
+                .invalidObject, operation: "bpf_object__open_file", errno: ENOENT,
+                message: "BPF object \(path) is not a readable file")
+        }
+        let handle = withZeroed(bpf_object_open_opts.self) { options in
             options.pointee.sz = MemoryLayout<bpf_object_open_opts>.size
-            if let path = configuration.objectPath {
-                guard FileManager.default.isReadableFile(atPath: path) else {
-                    throw CaptureError(
-                        .invalidObject, operation: "bpf_object__open_file", errno: ENOENT,
-                        message: "BPF object \(path) is not a readable file")
-                }
-                return bpf_object__open_file(path, options)
-            }
-            let bytes = embeddedObject
-            guard !bytes.isEmpty else {
-                throw CaptureError(
-                    .invalidObject, operation: "EmbeddedBPFObject", message: "the embedded BPF object is empty")
-            }
-            return Self.programName.withCString { name in
-                options.pointee.object_name = name
-                return bytes.withUnsafeBytes { raw in
-                    bpf_object__open_mem(raw.baseAddress, raw.count, options)
-                }
+            return bpf_object__open_file(path, options)
+        }
+        return try opened(handle, what: path)
+    }
+
+    /// Opens a BPF object the build plugin embedded (base64), naming it `name`.
+    ///
+    /// - Throws: ``CaptureError`` `.invalidObject` when the object is empty or libbpf cannot open it.
+    static func openEmbedded(_ base64: String, name: String) throws -> OpaquePointer {
+        let bytes = Data(base64Encoded: base64, options: .ignoreUnknownCharacters) ?? Data()
+        guard !bytes.isEmpty else {
+            throw CaptureError(.invalidObject, operation: "embedded BPF object", message: "the embedded BPF object \(name) is empty")
+        }
+        let handle = withZeroed(bpf_object_open_opts.self) { options in
+            options.pointee.sz = MemoryLayout<bpf_object_open_opts>.size
+            return name.withCString { cName in
+                options.pointee.object_name = cName
+                return bytes.withUnsafeBytes { bpf_object__open_mem($0.baseAddress, $0.count, options) }
             }
         }
+        return try opened(handle, what: "(embedded \(name))")
+    }
+
+    /// The handle libbpf returned, or the error it reported.
+    private static func opened(_ handle: OpaquePointer?, what: String) throws -> OpaquePointer {
         guard let handle, libbpf_get_error(UnsafeRawPointer(handle)) == 0 else {
             throw CaptureError.libbpf(
-                -Glibc.errno, operation: "bpf_object__open", code: .invalidObject,
-                message: "cannot open BPF object \(configuration.objectPath ?? "(embedded)")")
+                -Glibc.errno, operation: "bpf_object__open", code: .invalidObject, message: "cannot open BPF object \(what)")
         }
         return handle
     }
