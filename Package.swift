@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "EBPFCapture", targets: ["EBPFCapture"]),
         .library(name: "TrafficFeatures", targets: ["TrafficFeatures"]),
+        .library(name: "WindowFormat", targets: ["WindowFormat"]),
         .library(name: "PromExposition", targets: ["PromExposition"]),
         .library(name: "AnomalyModels", targets: ["AnomalyModels"]),
         .library(name: "ThreatRules", targets: ["ThreatRules"]),
@@ -69,12 +70,20 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["CounterSchemaPlugin"]
         ),
+        // A window's JSON body: the delivery envelope (stream, the sender's source name), the original
+        // design's short forms and the wire timestamps. Foundation only: no HTTP.
+        .target(
+            name: "WindowFormat",
+            dependencies: ["TrafficFeatures"],
+            swiftSettings: swiftSettings
+        ),
         // Windows over HTTP: the publisher that posts them to a detector, and the Prometheus query
         // that builds one from a server scraping the monitor.
         .target(
             name: "WindowTransport",
             dependencies: [
                 "TrafficFeatures",
+                "WindowFormat",
                 "PromExposition",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,6 +123,7 @@ let package = Package(
             name: "ThreatRules",
             dependencies: [
                 "TrafficFeatures",
+                "WindowFormat",
                 "AnomalyModels",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -142,7 +152,8 @@ let package = Package(
         .target(
             name: "DetectorService",
             dependencies: [
-                "ServiceSupport", "ThreatRules", "AnomalyModels", "TrafficFeatures", "PromExposition", "WindowTransport",
+                "ServiceSupport", "ThreatRules", "AnomalyModels", "TrafficFeatures", "WindowFormat", "PromExposition",
+                "WindowTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,7 +166,8 @@ let package = Package(
         .target(
             name: "MonitorService",
             dependencies: [
-                "ServiceSupport", "EBPFCapture", "ThreatRules", "TrafficFeatures", "PromExposition", "WindowTransport",
+                "ServiceSupport", "EBPFCapture", "ThreatRules", "TrafficFeatures", "WindowFormat", "PromExposition",
+                "WindowTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -212,14 +224,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "ReplayWindows",
-            dependencies: ["MonitorService", "ThreatRules", "TrafficFeatures"],
+            dependencies: ["MonitorService", "ThreatRules", "TrafficFeatures", "WindowFormat"],
             path: "Examples/ReplayWindows",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ModelLab",
             dependencies: [
-                "AnomalyModels", "EBPFCapture", "ThreatRules", "TrafficFeatures",
+                "AnomalyModels", "EBPFCapture", "ThreatRules", "TrafficFeatures", "WindowFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -233,6 +245,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "TrafficFeatures",
+                "WindowFormat",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -249,8 +262,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "WindowFormatTests",
+            dependencies: ["WindowFormat", "TrafficFeatures", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "WindowTransportTests",
-            dependencies: ["WindowTransport", "TrafficFeatures", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["WindowTransport", "WindowFormat", "TrafficFeatures", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -288,15 +306,15 @@ let package = Package(
         ),
         .testTarget(
             name: "ThreatRulesTests",
-            dependencies: ["ThreatRules", "TrafficFeatures", "AnomalyModels", "TestSupport"],
+            dependencies: ["ThreatRules", "TrafficFeatures", "WindowFormat", "AnomalyModels", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         // The detector service through its router and as a process.
         .testTarget(
             name: "DetectorServiceTests",
             dependencies: [
-                "DetectorService", "ThreatRules", "TrafficFeatures", "AnomalyModels", "PromExposition", "WindowTransport",
-                "TestSupport", "detector",
+                "DetectorService", "ThreatRules", "TrafficFeatures", "WindowFormat", "AnomalyModels", "PromExposition",
+                "WindowTransport", "TestSupport", "detector",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -312,7 +330,8 @@ let package = Package(
         .testTarget(
             name: "MonitorTests",
             dependencies: [
-                "MonitorService", "EBPFCapture", "ThreatRules", "TrafficFeatures", "PromExposition", "TestSupport", "monitor",
+                "MonitorService", "EBPFCapture", "ThreatRules", "TrafficFeatures", "WindowFormat", "PromExposition", "TestSupport",
+                "monitor",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -320,7 +339,7 @@ let package = Package(
         // The example programs, run on inputs the test generates.
         .testTarget(
             name: "ExamplesTests",
-            dependencies: ["EBPFCapture", "TrafficFeatures", "TestSupport", "ReplayWindows", "ReplayPcap", "ModelLab"],
+            dependencies: ["EBPFCapture", "TrafficFeatures", "WindowFormat", "TestSupport", "ReplayWindows", "ReplayPcap", "ModelLab"],
             swiftSettings: swiftSettings
         ),
         // Needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON): BPF_PROG_TEST_RUN, real XDP on
@@ -328,7 +347,7 @@ let package = Package(
         .testTarget(
             name: "PrivilegedTests",
             dependencies: [
-                "EBPFCapture", "TrafficFeatures", "ThreatRules", "TestSupport", "monitor", "detector",
+                "EBPFCapture", "TrafficFeatures", "WindowFormat", "ThreatRules", "TestSupport", "monitor", "detector",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -35,7 +35,9 @@ let package = Package(
         // libFuzzer's driver entry point (LLVMFuzzerRunDriver), declared for Swift.
         .target(name: "CFuzzer"),
         .target(
-            name: "FuzzSupport", dependencies: ["CFuzzer", .product(name: "TrafficFeatures", package: root)],
+            name: "FuzzSupport", dependencies: [
+                "CFuzzer", .product(name: "TrafficFeatures", package: root), .product(name: "WindowFormat", package: root),
+            ],
             swiftSettings: settings),
         target("fuzz-frames", ["TrafficFeatures"]),
         .executableTarget(
@@ -45,7 +47,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
-        target("fuzz-detect-json", ["AnomalyModels", "ThreatRules", "TrafficFeatures"]),
+        target("fuzz-detect-json", ["AnomalyModels", "ThreatRules", "TrafficFeatures", "WindowFormat"]),
         target("fuzz-model-file", ["AnomalyModels", "ThreatRules"]),
     ]
 )

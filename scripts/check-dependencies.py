@@ -2,9 +2,10 @@
 """Fails when a target under Sources/ depends on one of ours outside the intended direction:
 
     executables -> service libraries -> {EBPFCapture, ThreatRules, PromExposition, WindowTransport}
-    ThreatRules -> {TrafficFeatures, AnomalyModels};  WindowTransport -> {TrafficFeatures, PromExposition}
+    ThreatRules -> {WindowFormat, AnomalyModels};  WindowTransport -> {WindowFormat, PromExposition}
+    WindowFormat -> TrafficFeatures;  EBPFCapture -> TrafficFeatures
     AnomalyModels, PromExposition, TrafficFeatures, ServiceSupport -> nothing of ours
-    TrafficFeatures -> no HTTP, NIO or service-lifecycle module at all
+    TrafficFeatures, WindowFormat -> no HTTP, NIO or service-lifecycle module at all
     build plugins: each used only by the targets listed in PLUGINS, and built from no target of ours
     (they run /bin/sh: clang, base64, awk)
 
@@ -19,15 +20,17 @@ ALLOWED = {
     "detector": {"DetectorService", "ServiceSupport"},
     "MonitorService": {"ServiceSupport", "EBPFCapture", "ThreatRules", "PromExposition", "WindowTransport"},
     "DetectorService": {"ServiceSupport", "ThreatRules", "PromExposition", "WindowTransport"},
-    "WindowTransport": {"TrafficFeatures", "PromExposition"},
+    "WindowTransport": {"TrafficFeatures", "WindowFormat", "PromExposition"},
+    "WindowFormat": {"TrafficFeatures"},
     "EBPFCapture": {"TrafficFeatures", "CLibBPF", "CPcap"},
-    "ThreatRules": {"TrafficFeatures", "AnomalyModels"},
+    "ThreatRules": {"TrafficFeatures", "WindowFormat", "AnomalyModels"},
     "AnomalyModels": {"CBLAS", "CMalloc"},
     "PromExposition": set(),
     "TrafficFeatures": set(),
     "ServiceSupport": set(),
 }
-FORBIDDEN_EXTERNAL = {"TrafficFeatures": re.compile(r"^(AsyncHTTPClient|NIO\w*|ServiceLifecycle|Hummingbird\w*|UnixSignals)$")}
+NO_SERVICES = re.compile(r"^(AsyncHTTPClient|NIO\w*|ServiceLifecycle|Hummingbird\w*|UnixSignals)$")
+FORBIDDEN_EXTERNAL = {"TrafficFeatures": NO_SERVICES, "WindowFormat": NO_SERVICES}
 # Which targets run which build plugin (code generated at build time), and the plugins' tools.
 PLUGINS = {
     "TrafficFeatures": {"CounterSchemaPlugin"},

@@ -22,6 +22,7 @@ import Foundation
 import Logging
 import ThreatRules
 import TrafficFeatures
+import WindowFormat
 
 @main
 struct ModelLab: AsyncParsableCommand {
@@ -128,7 +129,7 @@ struct ModelLab: AsyncParsableCommand {
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
             where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 do {
-                    windows.append(try JSONDecoder().decode(TrafficWindow.self, from: Data(line.utf8)))
+                    windows.append(try TrafficWindow(json: Data(line.utf8)))
                 } catch {
                     throw ValidationError("\(path), line \(number + 1): not a window: \(error)")
                 }

@@ -13,6 +13,7 @@ import Foundation
 import MonitorService
 import ThreatRules
 import TrafficFeatures
+import WindowFormat
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let json = arguments.contains("--json")
@@ -29,15 +30,15 @@ var lineNumber = 0, judgedCount = 0, skipped = 0
 while let line = readLine() {
     lineNumber += 1
     guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-    let window: TrafficWindow
+    let window: WindowEnvelope
     do {
-        window = try decoder.decode(TrafficWindow.self, from: Data(line.utf8))
+        window = try decoder.decode(WindowEnvelope.self, from: Data(line.utf8))
     } catch {
         skipped += 1
         FileHandle.standardError.write(Data("ReplayWindows: line \(lineNumber) is not a window: \(error)\n".utf8))
         continue
     }
-    let judged = JudgedWindow(window: window, verdict: try detector.detect(window))
+    let judged = JudgedWindow(envelope: window, verdict: try detector.detect(window))
     judgedCount += 1
     print(json ? String(decoding: try judged.jsonLine(), as: UTF8.self) : judged.summary)
 }

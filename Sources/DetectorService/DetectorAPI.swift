@@ -6,6 +6,7 @@ import PromExposition
 import ServiceSupport
 import ThreatRules
 import TrafficFeatures
+import WindowFormat
 
 /// A request the API refuses: the status and a message naming the problem (and the field).
 struct APIError: Error {
@@ -69,7 +70,7 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 /// One element of a `/detect` body: a network window or an authentication event, told apart by
 /// their keys (`total_attempts`, `username_type` or `username_text` ⇒ authentication).
 enum DetectItem: Decodable {
-    case network(TrafficWindow)
+    case network(WindowEnvelope)
     case authentication(AuthenticationEvent)
 
     private struct AnyKey: CodingKey {
@@ -84,7 +85,7 @@ enum DetectItem: Decodable {
         if keys.contains(where: { ["total_attempts", "username_type", "username_text", "failed_attempts"].contains($0) }) {
             self = .authentication(try AuthenticationEvent(from: decoder))
         } else {
-            self = .network(try TrafficWindow(from: decoder))
+            self = .network(try WindowEnvelope(from: decoder))
         }
     }
 }

@@ -9,6 +9,7 @@ import Synchronization
 public import ThreatRules
 import TrafficFeatures
 public import WindowTransport
+import WindowFormat
 
 /// The detector's HTTP API (described in `docs/openapi.json`). Every error is a JSON
 /// body `{"error", "field", "status"}` with a 4xx status for bad input.
@@ -31,7 +32,7 @@ public struct DetectorRoutes: Sendable {
     /// The paths the router serves (the keys of ``methods``).
     public static var paths: Set<String> { Set(methods.keys) }
     /// The largest request body accepted (413 beyond).
-    public static let maximumBodyBytes = WireLimits.maximumBodyBytes
+    public static let maximumBodyBytes = WindowEnvelope.maximumBodyBytes
     /// Most items in one `/detect` array (413 beyond).
     public static let maximumBatch = 1000
 
@@ -110,7 +111,7 @@ public struct DetectorRoutes: Sendable {
                 let feature_vector: [String: Double]
                 let verdict: Verdict
             }
-            let verdict = try verdict(.network(built.window), learn: false)
+            let verdict = try verdict(.network(WindowEnvelope(built.window)), learn: false)
             return Response.json(
                 Answer(
                     prometheus_url: prometheus.baseURL, range: prometheus.range, features: built.values,
@@ -140,14 +141,14 @@ public struct DetectorRoutes: Sendable {
         }
         router.post("/train") { request, context -> Response in
             try authorize(request)
-            struct Body: Decodable { let windows: [TrafficWindow]? }
+            struct Body: Decodable { let windows: [WindowEnvelope]? }
             let bytes = try await body(request, context, optional: true)
             let windows = bytes.isEmpty ? [] : try decode(Body.self, bytes).windows ?? []
             let now = Date().timeIntervalSince1970
             // All windows or none: a bad one changes nothing.
             do {
                 try detector.network.observe(
-                    contentsOf: windows.map { (FeatureVector($0).values, $0.windowStart?.timeIntervalSince1970 ?? now) })
+                    contentsOf: windows.map { (FeatureVector($0.window).values, $0.window.windowStart?.timeIntervalSince1970 ?? now) })
             } catch {
                 throw APIError(status: .unprocessableContent, message: "windows cannot be used for training: \(error)", field: "windows")
             }
@@ -204,7 +205,7 @@ public struct DetectorRoutes: Sendable {
     /// before (a retried post) gets the verdict it got then, and is not judged, counted or
     /// learned again.
     private func deliveredVerdict(_ item: DetectItem) throws -> Verdict {
-        guard case .network(let window) = item, let stream = window.stream, let sequence = window.sequence else {
+        guard case .network(let envelope) = item, let stream = envelope.stream, let sequence = envelope.window.sequence else {
             return try verdict(item)
         }
         switch try ledger.judge(stream: stream, sequence: sequence, { try verdict(item) }) {
@@ -229,7 +230,7 @@ public struct DetectorRoutes: Sendable {
         let verdict: Verdict
         do {
             switch item {
-            case .network(let window): verdict = try detector.detect(window, learn: learn)
+            case .network(let envelope): verdict = try detector.detect(envelope, learn: learn)
             case .authentication(let event): verdict = try detector.detect(event)
             }
         } catch {
@@ -238,9 +239,9 @@ public struct DetectorRoutes: Sendable {
         let elapsed = clock.now - start
         var network: (Double, Double, Double)?
         var sourcePackets: [SourcePackets]?
-        if case .network(let window) = item {
+        if case .network(let envelope) = item {
             network = (verdict.scores.dbscan, verdict.scores.zmad, verdict.rawScores.vae)
-            sourcePackets = window.topSources.map { SourcePackets(ip: $0.ip, packets: $0.packets) }
+            sourcePackets = envelope.window.topSources.map { SourcePackets(ip: $0.ip, packets: $0.packets) }
         }
         // Each rule names its own sources; the models' risk names the verdict's.
         var threatSources: [String: [String]] = [:]

@@ -4,6 +4,7 @@ public import Hummingbird
 public import PromExposition
 import ServiceSupport
 import TrafficFeatures
+import WindowFormat
 
 /// The monitor's HTTP API. Unknown paths answer 404.
 ///
@@ -98,7 +99,7 @@ public struct MonitorRoutes: Sendable {
             guard let latest = status.snapshot.latest else {
                 return json(Failure(error: "no window has closed yet"), status: .serviceUnavailable)
             }
-            return json(latest)
+            return json(WindowEnvelope(latest))
         }
         router.get("/stats/history") { request, _ -> Response in
             let limitText = request.uri.queryParameters["limit"].map(String.init)
@@ -110,7 +111,7 @@ public struct MonitorRoutes: Sendable {
                 }
                 limit = value
             }
-            return json(status.history(last: limit))
+            return json(status.history(last: limit).map { WindowEnvelope($0) })
         }
         router.get("/events") { _, _ -> Response in
             json(Events(sample_every: sampleEvery, events: xdp?.sampledPackets ?? []))
@@ -118,8 +119,8 @@ public struct MonitorRoutes: Sendable {
         return router
     }
 
-    /// Monitor answers encode windows as the wire format does (`TrafficWindow.encoder`).
+    /// Monitor answers encode windows as the wire format does (`WindowEnvelope.encoder`).
     private func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
-        Response.json(value, status: status, encoder: TrafficWindow.encoder)
+        Response.json(value, status: status, encoder: WindowEnvelope.encoder)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 public import ThreatRules
 public import TrafficFeatures
+import WindowFormat
 
 /// A capture file through the whole pipeline in-process, as fast as it can be read: windows
 /// closed with the XDP program's semantics, each judged by a `ThreatDetector` as the detector

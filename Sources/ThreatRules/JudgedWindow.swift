@@ -1,11 +1,17 @@
 public import Foundation
 public import TrafficFeatures
+public import WindowFormat
 
 /// A traffic window with the verdict on it: what `monitor --pcap FILE --offline` and
 /// `monitor --print-verdicts` print, one per window.
 public struct JudgedWindow: Sendable, Equatable {
-    /// The window as the monitor closed it.
-    public var window: TrafficWindow
+    /// The window as it was delivered (with its `stream` when it was posted in one).
+    public var envelope: WindowEnvelope
+    /// The window as the monitor closed it (``envelope``'s window).
+    public var window: TrafficWindow {
+        get { envelope.window }
+        set { envelope.window = newValue }
+    }
     /// The detector's verdict on it.
     public var verdict: Verdict
     /// When the verdict reached the monitor (live capture); nil when judged in-process.
@@ -18,7 +24,17 @@ public struct JudgedWindow: Sendable, Equatable {
     ///   - verdict: The verdict on it.
     ///   - receivedAt: When the verdict arrived, or nil when it was judged in-process.
     public init(window: TrafficWindow, verdict: Verdict, receivedAt: Date? = nil) {
-        self.window = window
+        self.init(envelope: WindowEnvelope(window), verdict: verdict, receivedAt: receivedAt)
+    }
+
+    /// Pairs a delivered window with its verdict.
+    ///
+    /// - Parameters:
+    ///   - envelope: The window that was judged, as it was delivered.
+    ///   - verdict: The verdict on it.
+    ///   - receivedAt: When the verdict arrived, or nil when it was judged in-process.
+    public init(envelope: WindowEnvelope, verdict: Verdict, receivedAt: Date? = nil) {
+        self.envelope = envelope
         self.verdict = verdict
         self.receivedAt = receivedAt
     }
@@ -36,24 +52,24 @@ public struct JudgedWindow: Sendable, Equatable {
     ///   number of verdicts than windows were posted.
     public static func pair(postedWindows: [Data], answer: Data, receivedAt: Date? = nil) throws -> [JudgedWindow] {
         let decoder = JSONDecoder()
-        let windows = try postedWindows.map { try decoder.decode(TrafficWindow.self, from: $0) }
+        let windows = try postedWindows.map { try decoder.decode(WindowEnvelope.self, from: $0) }
         let verdicts = windows.count == 1
             ? [try decoder.decode(Verdict.self, from: answer)]
             : try decoder.decode([Verdict].self, from: answer)
         guard verdicts.count == windows.count else {
             throw JudgedWindowError.countMismatch(windows: windows.count, verdicts: verdicts.count)
         }
-        return zip(windows, verdicts).map { JudgedWindow(window: $0, verdict: $1, receivedAt: receivedAt) }
+        return zip(windows, verdicts).map { JudgedWindow(envelope: $0, verdict: $1, receivedAt: receivedAt) }
     }
 
-    /// The window's wire format (`TrafficWindow.jsonData()`) with the verdict under
+    /// The window's wire format (``envelope``'s `jsonData()`) with the verdict under
     /// `"verdict"` and, when known, `"verdict_received_at"` (seconds since 1970); keys sorted,
     /// no trailing newline.
     ///
     /// - Throws: What `JSONEncoder` or `JSONSerialization` throws when the window or the verdict
     ///   cannot be encoded.
     public func jsonLine() throws -> Data {
-        var object = try JSONSerialization.jsonObject(with: window.jsonData()) as? [String: Any] ?? [:]
+        var object = try JSONSerialization.jsonObject(with: envelope.jsonData()) as? [String: Any] ?? [:]
         object["verdict"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(verdict))
         if let receivedAt { object["verdict_received_at"] = receivedAt.timeIntervalSince1970 }
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -1,4 +1,5 @@
 public import TrafficFeatures
+public import WindowFormat
 
 /// Which window stream a window belongs to, for the state the detector keeps per stream
 /// (sustained brute force, the models' persistence): the window's delivery `stream` (one per
@@ -8,7 +9,7 @@ public import TrafficFeatures
 /// The three fields are compared as they are; no field can be made to collide with another
 /// (there is no joined string key).
 public struct StreamIdentity: Hashable, Sendable, CustomStringConvertible {
-    /// The window's `stream` (`TrafficWindow.stream`).
+    /// The window's delivery `stream` (`WindowEnvelope.stream`).
     public var stream: String?
     /// The window's `interface`.
     public var interface: String?
@@ -27,11 +28,19 @@ public struct StreamIdentity: Hashable, Sendable, CustomStringConvertible {
         self.source = source
     }
 
-    /// The identity of the stream `window` belongs to.
+    /// The identity of a window delivered without a stream: its interface and capture source.
     ///
     /// - Parameter window: A window.
     public init(_ window: TrafficWindow) {
-        self.init(stream: window.stream, interface: window.interface, source: window.source)
+        self.init(stream: nil, interface: window.interface, source: window.source?.rawValue)
+    }
+
+    /// The identity of the stream a delivered window belongs to: the envelope's `stream` and
+    /// `source` (as the sender named it) and the window's `interface`.
+    ///
+    /// - Parameter envelope: A window as it was delivered.
+    public init(_ envelope: WindowEnvelope) {
+        self.init(stream: envelope.stream, interface: envelope.window.interface, source: envelope.source)
     }
 
     /// `stream/interface/source`, `-` for a missing part.

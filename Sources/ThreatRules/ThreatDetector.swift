@@ -1,6 +1,7 @@
 public import AnomalyModels
 public import Foundation
 public import TrafficFeatures
+public import WindowFormat
 import Synchronization
 
 /// The answer to one window or authentication event: rules and models combined, with the
@@ -263,13 +264,17 @@ public final class ThreatDetector: Sendable {
     ///
     /// - Parameters:
     ///   - window: The window to judge.
+    ///   - stream: The stream the window is the next of; nil is the window's own
+    ///     (``StreamIdentity/init(_:)-(TrafficWindow)``: its interface and capture source).
     ///   - timestamp: The window's time in seconds since 1970 for the training data; nil uses the
     ///     window's `window_start`, else the detector's wall clock.
     ///   - learn: False judges the window without changing any state.
     /// - Returns: The verdict on the window.
     /// - Throws: `ModelError` when the models cannot score the window, for example
     ///   `ModelError.notTrained` when they have no ensemble yet.
-    public func detect(_ window: TrafficWindow, timestamp: Double? = nil, learn: Bool = true) throws(ModelError) -> Verdict {
+    public func detect(
+        _ window: TrafficWindow, stream: StreamIdentity? = nil, timestamp: Double? = nil, learn: Bool = true
+    ) throws(ModelError) -> Verdict {
         let vector = FeatureVector(window).values
         let time = timestamp ?? window.windowStart?.timeIntervalSince1970 ?? wallClock().timeIntervalSince1970
         guard learn else {
@@ -279,7 +284,8 @@ public final class ThreatDetector: Sendable {
             let score = try ensemble.score(vector)
             return judged(window, findings: findings, score: score, agreements: score.consensus ? 1 : 0)
         }
-        let slot = streams.withLock { table in table.update(StreamIdentity(window), make: { StreamSlot() }) { $0 } }
+        let identity = stream ?? StreamIdentity(window)
+        let slot = streams.withLock { table in table.update(identity, make: { StreamSlot() }) { $0 } }
         return try slot.state.withLock { state throws(ModelError) -> Verdict in
             // The stream's state changes only when the window was judged whole: the rules are
             // evaluated on the state before it, and their next state is kept below.
@@ -297,6 +303,20 @@ public final class ThreatDetector: Sendable {
             state = next
             return judged(window, findings: findings, score: score, agreements: next.agreements.count { $0 })
         }
+    }
+
+    /// The verdict on a delivered window, judged as the next of the stream its envelope names
+    /// (``StreamIdentity/init(_:)-(WindowEnvelope)``); otherwise as ``detect(_:stream:timestamp:learn:)``.
+    ///
+    /// - Parameters:
+    ///   - envelope: The window as it was delivered.
+    ///   - timestamp: The window's time in seconds since 1970 for the training data; nil uses the
+    ///     window's `window_start`, else the detector's wall clock.
+    ///   - learn: False judges the window without changing any state.
+    /// - Returns: The verdict on the window.
+    /// - Throws: `ModelError` when the models cannot score the window.
+    public func detect(_ envelope: WindowEnvelope, timestamp: Double? = nil, learn: Bool = true) throws(ModelError) -> Verdict {
+        try detect(envelope.window, stream: StreamIdentity(envelope), timestamp: timestamp, learn: learn)
     }
 
     /// The verdict on a network window from its findings and scores; `agreements` is how many of

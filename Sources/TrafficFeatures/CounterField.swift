@@ -24,19 +24,19 @@ public struct CounterField<Root>: Sendable {
 }
 
 /// A JSON key of a counter: the string of a ``CounterField``.
-struct CounterKey: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
+package struct CounterKey: CodingKey {
+    package let stringValue: String
+    package var intValue: Int? { nil }
 
-    init(_ key: String) { stringValue = key }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+    package init(_ key: String) { stringValue = key }
+    package init(stringValue: String) { self.stringValue = stringValue }
+    package init?(intValue: Int) { nil }
 }
 
 extension KeyedDecodingContainer where Key == CounterKey {
     /// Decodes every field of `fields` that `skipping` does not name into `counters`, each a count
     /// (an integer within 0 … ``WireLimits/maximumCount``, 0 when absent or `null`).
-    func decodeCounts<Root>(_ fields: [CounterField<Root>], into counters: inout Root, skipping: Set<String> = []) throws {
+    package func decodeCounts<Root>(_ fields: [CounterField<Root>], into counters: inout Root, skipping: Set<String> = []) throws {
         for field in fields where !skipping.contains(field.key) {
             counters[keyPath: field.keyPath] = try decodeCount(field.codingKey, default: 0)
         }
@@ -45,7 +45,7 @@ extension KeyedDecodingContainer where Key == CounterKey {
 
 extension KeyedEncodingContainer where Key == CounterKey {
     /// Encodes every field of `fields` under its key.
-    mutating func encodeCounts<Root>(_ fields: [CounterField<Root>], of counters: Root) throws {
+    package mutating func encodeCounts<Root>(_ fields: [CounterField<Root>], of counters: Root) throws {
         for field in fields { try encode(counters[keyPath: field.keyPath], forKey: field.codingKey) }
     }
 }

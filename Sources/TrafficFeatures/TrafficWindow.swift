@@ -8,6 +8,9 @@ public enum CaptureSourceKind: String, Sendable, Codable, CaseIterable {
     case pcap
     /// Synthetic traffic (no privileges, development, demos).
     case simulation
+    /// Counts read back from a Prometheus server that scrapes a monitor (the detector's
+    /// `GET /detect/prom`).
+    case prometheus
 }
 
 // WindowCounters, SourceCounters and CaptureLosses are generated from bpf/counters.def
@@ -165,15 +168,15 @@ public struct SourceStats: Codable, Sendable, Equatable, Hashable {
     }
 }
 
-/// One closed window of traffic: the JSON wire format the monitor posts to the
-/// detector (snake_case, the original design's fields plus extensions).
+/// One closed window of traffic: what a capture source counted over `windowSeconds` — counts by
+/// protocol and flag, the sources worth naming, probing and DNS over longer horizons, and what
+/// could not be recorded exactly.
 ///
-/// Counts (`tcp_packets`, `syn_packets`, …) are per window; `packets_per_second` and
-/// `bytes_per_second` are rates over `window_seconds`. Decoding also accepts the
-/// original design's minimal bodies (six or seven fields, `tcp_ratio` instead of the TCP/UDP
-/// counts) and rejects negative, non-integral, non-finite or out-of-range values (see
-/// ``WireLimits``) with an error naming the field.
-public struct TrafficWindow: Codable, Sendable, Equatable {
+/// This is the typed domain value the rules, the features and the models read. Its JSON — the
+/// body the monitor posts to the detector, with the delivery `stream` and the original design's
+/// short forms — is `WindowEnvelope` in the WindowFormat library (`import WindowFormat` also
+/// gives every window `jsonData()`).
+public struct TrafficWindow: Sendable, Equatable {
     // The original design's fields.
     /// Packets per second over the window (`packets_per_second`), 0 …
     /// ``WireLimits/maximumPacketsPerSecond``.
@@ -216,16 +219,12 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     public var windowStart: Date?
     /// The network interface the packets were captured on (`interface`), when known.
     public var interface: String?
-    /// Where the packets came from (`source`): `xdp`, `pcap` or `simulation` for this project's
-    /// capture sources (``CaptureSourceKind``).
-    public var source: String?
-    /// Window number since the source started (`sequence`: 0, 1, 2, …), so consumers can see gaps.
+    /// The capture source that counted the window (`source`), when it is one of this project's
+    /// (a body may name another; the envelope keeps that name).
+    public var source: CaptureSourceKind?
+    /// The window's number since its capture source started (`sequence`: 0, 1, 2, …): a gap
+    /// means windows were lost, and the rules that count consecutive windows start again.
     public var sequence: Int?
-    /// The delivery stream the windows were numbered in (`stream`, at most
-    /// ``WireLimits/streamLength`` characters): `WindowPublisher` stamps its own, a new one at each monitor start, so a
-    /// receiver that has seen (`stream`, `sequence`) knows a second copy is a
-    /// retry of the same window (the detector judges it once).
-    public var stream: String?
     /// Sources worth naming (`top_sources`), bounded (see ``TopSources``).
     public var topSources: [SourceStats]
     /// All counters of the window (packets and bytes by protocol, TCP flags, DNS, …), each under
@@ -238,8 +237,8 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     public var sampledEvents: Int
     /// What the window could not record exactly (`losses`).
     public var losses: CaptureLosses
-    /// A `tcp_ratio` given instead of TCP/UDP counts (the original design's bodies), 0 … 1; nil
-    /// otherwise.
+    /// The TCP share of TCP and UDP packets when it was given instead of the counts (`tcp_ratio`
+    /// of the original design's bodies), 0 … 1; nil when the counts are the truth.
     public var declaredTCPRatio: Double?
     /// Sources that probed in this window, with their probing over each horizon of more than 1.5
     /// windows (`probe_horizons`, see ``ProbeHorizons``); empty when the capture source keeps no
@@ -268,7 +267,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
     ///   - topSources: The sources worth naming.
     ///   - uniqueIPsEstimated: Whether `uniqueIPs` is a HyperLogLog estimate.
     ///   - interface: The interface the packets were captured on.
-    ///   - source: Where the packets came from, e.g. a ``CaptureSourceKind`` raw value.
+    ///   - source: The capture source that counted the window.
     ///   - sequence: The window's number since the source started.
     ///   - sampledEvents: Packets sampled to the ring buffer in this window.
     ///   - losses: What the window could not record exactly.
@@ -281,7 +280,7 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         topSources: [SourceStats] = [],
         uniqueIPsEstimated: Bool = false,
         interface: String? = nil,
-        source: String? = nil,
+        source: CaptureSourceKind? = nil,
         sequence: Int? = nil,
         sampledEvents: Int = 0,
         losses: CaptureLosses = CaptureLosses()
@@ -304,197 +303,40 @@ public struct TrafficWindow: Codable, Sendable, Equatable {
         self.declaredTCPRatio = nil
     }
 
+    /// A window with every field given, as a decoder builds it (rates as given, not derived).
+    package init(
+        packetsPerSecond: Double, bytesPerSecond: Double, uniqueIPs: Int, uniquePorts: Int, counters: WindowCounters,
+        windowSeconds: Double, windowStart: Date?, interface: String?, source: CaptureSourceKind?, sequence: Int?,
+        topSources: [SourceStats], uniqueIPsEstimated: Bool, sampledEvents: Int, losses: CaptureLosses,
+        declaredTCPRatio: Double?, probeHorizons: [HorizonSource], horizonMemory: HorizonMemory?,
+        reflectionTargets: [ReflectionTarget], dnsClients: [DNSClientActivity]
+    ) {
+        self.packetsPerSecond = packetsPerSecond
+        self.bytesPerSecond = bytesPerSecond
+        self.uniqueIPs = uniqueIPs
+        self.uniquePorts = uniquePorts
+        self.counters = counters
+        self.windowSeconds = windowSeconds
+        self.windowStart = windowStart
+        self.interface = interface
+        self.source = source
+        self.sequence = sequence
+        self.topSources = topSources
+        self.uniqueIPsEstimated = uniqueIPsEstimated
+        self.sampledEvents = sampledEvents
+        self.losses = losses
+        self.declaredTCPRatio = declaredTCPRatio
+        self.probeHorizons = probeHorizons
+        self.horizonMemory = horizonMemory
+        self.reflectionTargets = reflectionTargets
+        self.dnsClients = dnsClients
+    }
+
     /// TCP share of TCP+UDP packets (the original design's `tcp_ratio`), 0 when there were neither.
     public var tcpRatio: Double {
         if let declaredTCPRatio { return declaredTCPRatio }
         let total = Double(tcpPackets) + Double(udpPackets)
         return total == 0 ? 0 : Double(tcpPackets) / total
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case packetsPerSecond = "packets_per_second"
-        case bytesPerSecond = "bytes_per_second"
-        case uniqueIPs = "unique_ips"
-        case uniquePorts = "unique_ports"
-        case tcpRatio = "tcp_ratio"
-        case windowSeconds = "window_seconds"
-        case windowStart = "window_start"
-        case interface, source, sequence, stream
-        case topSources = "top_sources"
-        case uniqueIPsEstimated = "unique_ips_estimated"
-        case sampledEvents = "sampled_events"
-        case losses
-        case probeHorizons = "probe_horizons"
-        case horizonMemory = "horizon_memory"
-        case reflectionTargets = "reflection_targets"
-        case dnsClients = "dns_clients"
-    }
-
-    /// Decodes a window in the full format or the original design's minimal form.
-    ///
-    /// `packets_per_second`, `bytes_per_second`, `unique_ips`, `unique_ports` and `syn_packets` are
-    /// required, and so are `tcp_packets` and `udp_packets` unless `tcp_ratio` is given. Missing
-    /// counts are 0, `window_seconds` is 1, `other_packets` is the packets not in the TCP, UDP or ICMP
-    /// counts, and `packets` and `bytes` are the rates times `window_seconds`, rounded.
-    ///
-    /// - Throws: `DecodingError`, with a message naming the field, when a required field is missing,
-    ///   a value has the wrong type or is outside ``WireLimits``, `window_start` is not an ISO 8601
-    ///   timestamp, or a rate times `window_seconds` is more than ``WireLimits/maximumCount``.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        packetsPerSecond = try c.decodeRate(.packetsPerSecond, maximum: WireLimits.maximumPacketsPerSecond)
-        bytesPerSecond = try c.decodeRate(.bytesPerSecond, maximum: WireLimits.maximumBytesPerSecond)
-        uniqueIPs = try c.decodeCount(.uniqueIPs)
-        uniquePorts = try c.decodeCount(.uniquePorts)
-        // The counters: the original design's first (syn_packets always required, tcp_packets and
-        // udp_packets unless tcp_ratio is given), then every other one of the table (0 when absent).
-        let counts = try decoder.container(keyedBy: CounterKey.self)
-        var counters = WindowCounters()
-        counters.synPackets = try counts.decodeCount(CounterKey("syn_packets"))
-        let (tcp, udp) = (CounterKey("tcp_packets"), CounterKey("udp_packets"))
-        if try c.isPresent(.tcpRatio) {
-            // The original design's short form: a ratio instead of (or besides) the counts.
-            declaredTCPRatio = try c.decodeRate(.tcpRatio, maximum: 1)
-            // Optional here, but never null: without the ratio they are required.
-            counters.tcpPackets = counts.contains(tcp) ? try counts.decodeCount(tcp) : 0
-            counters.udpPackets = counts.contains(udp) ? try counts.decodeCount(udp) : 0
-        } else {
-            counters.tcpPackets = try counts.decodeCount(tcp)
-            counters.udpPackets = try counts.decodeCount(udp)
-            declaredTCPRatio = nil
-        }
-        windowSeconds = try c.decodeNumber(.windowSeconds, within: WireLimits.windowSeconds, default: 1)
-        if let text = try c.decodeIfPresent(String.self, forKey: .windowStart) {
-            guard let date = WindowTimestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .windowStart, in: c,
-                    debugDescription: "window_start must be an ISO 8601 UTC timestamp, got \"\(text)\"")
-            }
-            windowStart = date
-        } else {
-            windowStart = nil
-        }
-        interface = try c.decodeIfPresent(String.self, forKey: .interface)
-        source = try c.decodeIfPresent(String.self, forKey: .source)
-        sequence = try c.decodeCountIfPresent(.sequence)
-        stream = try c.decodeIfPresent(String.self, forKey: .stream)
-        if let stream, stream.isEmpty || stream.unicodeScalars.count > WireLimits.streamLength {
-            throw DecodingError.dataCorruptedError(
-                forKey: .stream, in: c,
-                debugDescription: "stream must be 1 to \(WireLimits.streamLength) characters, got \(stream.unicodeScalars.count)")
-        }
-        topSources = try c.decodeIfPresent([SourceStats].self, forKey: .topSources) ?? []
-
-        // packets and bytes default to the rates times the window; other_packets to the packets
-        // outside the TCP, UDP and ICMP buckets.
-        let (packets, bytes, other) = (CounterKey("packets"), CounterKey("bytes"), CounterKey("other_packets"))
-        counters.packets = try counts.isPresent(packets)
-            ? try counts.decodeCount(packets)
-            : try c.derivedCount(packetsPerSecond, .packetsPerSecond, seconds: windowSeconds, of: "packets")
-        counters.bytes = try counts.isPresent(bytes)
-            ? try counts.decodeCount(bytes)
-            : try c.derivedCount(bytesPerSecond, .bytesPerSecond, seconds: windowSeconds, of: "bytes")
-        try counts.decodeCounts(
-            WindowCounters.fields, into: &counters,
-            skipping: ["syn_packets", "tcp_packets", "udp_packets", "packets", "bytes", "other_packets"])
-        counters.otherPackets = try counts.decodeCount(
-            other, default: max(0, counters.packets - counters.tcpPackets - counters.udpPackets - counters.icmpPackets))
-        self.counters = counters
-        uniqueIPsEstimated = try c.decodeIfPresent(Bool.self, forKey: .uniqueIPsEstimated) ?? false
-        sampledEvents = try c.decodeCount(.sampledEvents, default: 0)
-        losses = try c.decodeIfPresent(CaptureLosses.self, forKey: .losses) ?? CaptureLosses()
-        probeHorizons = try c.decodeIfPresent([HorizonSource].self, forKey: .probeHorizons) ?? []
-        horizonMemory = try c.decodeIfPresent(HorizonMemory.self, forKey: .horizonMemory)
-        reflectionTargets = try c.decodeIfPresent([ReflectionTarget].self, forKey: .reflectionTargets) ?? []
-        dnsClients = try c.decodeIfPresent([DNSClientActivity].self, forKey: .dnsClients) ?? []
-    }
-
-    /// Encodes every field under its snake_case key; `tcp_ratio` only when ``declaredTCPRatio``
-    /// is set, and `window_start`, `interface`, `source` and `sequence` only when they are not nil.
-    ///
-    /// - Throws: Any error of the encoder, such as the `EncodingError` that `JSONEncoder` throws
-    ///   for a rate that is not finite.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(packetsPerSecond, forKey: .packetsPerSecond)
-        try c.encode(bytesPerSecond, forKey: .bytesPerSecond)
-        try c.encode(uniqueIPs, forKey: .uniqueIPs)
-        try c.encode(uniquePorts, forKey: .uniquePorts)
-        if let declaredTCPRatio { try c.encode(declaredTCPRatio, forKey: .tcpRatio) }
-        try c.encode(windowSeconds, forKey: .windowSeconds)
-        try c.encodeIfPresent(windowStart.map(WindowTimestamp.format), forKey: .windowStart)
-        try c.encodeIfPresent(interface, forKey: .interface)
-        try c.encodeIfPresent(source, forKey: .source)
-        try c.encodeIfPresent(sequence, forKey: .sequence)
-        try c.encodeIfPresent(stream, forKey: .stream)
-        try c.encode(topSources, forKey: .topSources)
-        var counts = encoder.container(keyedBy: CounterKey.self)
-        try counts.encodeCounts(WindowCounters.fields, of: counters)
-        try c.encode(uniqueIPsEstimated, forKey: .uniqueIPsEstimated)
-        try c.encode(sampledEvents, forKey: .sampledEvents)
-        try c.encode(losses, forKey: .losses)
-        try c.encode(probeHorizons, forKey: .probeHorizons)
-        try c.encodeIfPresent(horizonMemory, forKey: .horizonMemory)
-        try c.encode(reflectionTargets, forKey: .reflectionTargets)
-        try c.encode(dnsClients, forKey: .dnsClients)
-    }
-
-    /// JSON encoding of one window (sorted keys, so equal windows give equal bytes).
-    ///
-    /// - Throws: `EncodingError` when a value cannot be encoded, such as a rate that is not finite.
-    public func jsonData() throws -> Data {
-        try Self.encoder.encode(self)
-    }
-
-    /// The encoder used for the wire format.
-    public static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-}
-
-extension KeyedDecodingContainer where Key == TrafficWindow.CodingKeys {
-    /// The count a rate implies over the window, when the body gives only the rate: it must be a
-    /// count too (the error names the rate).
-    fileprivate func derivedCount(_ rate: Double, _ key: Key, seconds: Double, of what: String) throws -> Int {
-        let count = (rate * seconds).rounded()
-        guard count <= Double(WireLimits.maximumCount) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: key, in: self,
-                debugDescription: "\(key.stringValue) × window_seconds is \(count) \(what) in one window, more than "
-                    + "\(WireLimits.maximumCount); lower the rate or the window, or give `\(what)` itself")
-        }
-        return Int(count)
-    }
-}
-
-/// ISO 8601 UTC timestamps with millisecond precision (`2026-11-24T10:00:00.250Z`).
-public enum WindowTimestamp {
-    /// The date as an ISO 8601 UTC timestamp with milliseconds, e.g. `2026-11-24T10:00:00.250Z`.
-    /// The time is rounded to the nearest millisecond, so `format(parse(format(date)))` is
-    /// `format(date)`: a window keeps its start through any number of JSON hops. (Formatting the
-    /// fractional seconds directly truncates, and a parsed `.249` is stored as `.24899…`.)
-    public static func format(_ date: Date) -> String {
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
-        guard milliseconds.magnitude < 1e17 else {
-            return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        }
-        let total = Int64(milliseconds)
-        let (seconds, remainder) = (total.dividedRoundingDown(by: 1000), total.remainderRoundingDown(by: 1000))
-        let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle())
-        // "…T10:00:00Z" → "…T10:00:00.250Z"
-        let fraction = String(remainder + 1000).dropFirst()
-        return whole.dropLast() + "." + fraction + "Z"
-    }
-
-    /// The date of an ISO 8601 timestamp with or without fractional seconds
-    /// (`2026-11-24T10:00:00.250Z`, `2026-11-24T10:00:00Z`), or nil when `text` is neither.
-    public static func parse(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
-            return date
-        }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle())
     }
 }
 
@@ -580,7 +422,7 @@ extension KeyedDecodingContainer {
 
     /// The decoder's own words for a failure, without the coding path. (Foundation reports a
     /// number it cannot represent as invalid JSON, which would mislead: say what it is.)
-    static func reason(_ error: any Error) -> String {
+    package static func reason(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "got a number that does not fit" }
         return switch error {
         case .typeMismatch: "expected a number"
@@ -589,17 +431,5 @@ extension KeyedDecodingContainer {
         case .keyNotFound: "missing"
         @unknown default: "\(error)"
         }
-    }
-}
-
-extension Int64 {
-    fileprivate func dividedRoundingDown(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor < 0) ? quotient - 1 : quotient
-    }
-
-    fileprivate func remainderRoundingDown(by divisor: Int64) -> Int64 {
-        let remainder = self % divisor
-        return remainder < 0 ? remainder + divisor : remainder
     }
 }

@@ -177,7 +177,7 @@ public struct WindowAggregator: Sendable {
             topSources: TopSources.select(stats, limit: settings.topSourceLimit),
             uniqueIPsEstimated: overflowed,
             interface: interface,
-            source: source?.rawValue,
+            source: source,
             sequence: sequence,
             losses: losses
         )

@@ -1,4 +1,4 @@
-/// The ranges the wire formats accept: ``TrafficWindow``, ``SourceStats``, ``CaptureLosses`` and
+/// The ranges the wire formats accept: a window's body (WindowFormat's `WindowEnvelope`), ``SourceStats``, ``CaptureLosses`` and
 /// ThreatRules' `AuthenticationEvent` refuse anything outside them with a `DecodingError` naming
 /// the field, so every number that reaches the rules and the models is finite, non-negative and
 /// small enough that no arithmetic on it can overflow or trap.
@@ -29,11 +29,6 @@ public enum WireLimits {
     public static let maximumBytesPerSecond = 1e15
     /// The accepted `window_seconds`.
     public static let windowSeconds: ClosedRange<Double> = 0.001...86_400
-    /// The largest request body the detector reads (64 KiB, a 413 beyond): one window, or a
-    /// batch of windows as a JSON array; the monitor's publisher keeps its batches within it.
-    public static let maximumBodyBytes = 64 * 1024
-    /// The longest `stream` identifier, in characters (Unicode scalars; a UUID is 36).
-    public static let streamLength = 128
 
     /// `value` is an integer count within 0 … ``maximumCount``.
     public static func isCount(_ value: Int) -> Bool { value >= 0 && value <= maximumCount }

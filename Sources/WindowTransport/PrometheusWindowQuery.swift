@@ -123,7 +123,7 @@ public struct PrometheusWindowQuery: Sendable {
             uniqueIPs: count("unique_ips"), uniquePorts: count("unique_ports"))
         window.packetsPerSecond = values["packets_per_second"] ?? 0
         window.bytesPerSecond = values["bytes_per_second"] ?? 0
-        window.source = "prometheus"
+        window.source = .prometheus
         return (window, values)
     }
 

@@ -6,6 +6,7 @@ import NIOHTTP1
 public import ServiceLifecycle
 import Synchronization
 public import TrafficFeatures
+public import WindowFormat
 
 /// Posts every closed window to a detector's `/detect` endpoint, in order, without
 /// skipping any while the detector is reachable.
@@ -31,7 +32,7 @@ public final class WindowPublisher: Service, Sendable {
         public var queueCapacity: Int
         /// Most windows in one request when catching up.
         public var maximumBatch: Int
-        /// Most bytes in one request body (default `WireLimits.maximumBodyBytes`, what the
+        /// Most bytes in one request body (default `WindowEnvelope.maximumBodyBytes`, what the
         /// detector reads): a batch holds as many windows as fit; a single window larger than
         /// this is still sent, alone (and refused by a detector with that limit, counted).
         public var maximumBatchBytes: Int
@@ -77,12 +78,12 @@ public final class WindowPublisher: Service, Sendable {
         ///   - requestTimeout: Longest time one post may take.
         ///   - bearerToken: Token sent as `Authorization: Bearer …`, or nil for none.
         ///   - stream: The windows' `stream` (default: a new UUID; at most
-        ///     `WireLimits.streamLength` characters).
+        ///     `WindowEnvelope.maximumStreamLength` characters).
         public init(
             endpoint: String,
             queueCapacity: Int = defaultQueueCapacity,
             maximumBatch: Int = 60,
-            maximumBatchBytes: Int = WireLimits.maximumBodyBytes,
+            maximumBatchBytes: Int = WindowEnvelope.maximumBodyBytes,
             batchInterval: Duration = .zero,
             initialBackoff: Duration = .milliseconds(500),
             maximumBackoff: Duration = .seconds(30),
@@ -164,14 +165,20 @@ public final class WindowPublisher: Service, Sendable {
         (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Queues a window for posting, stamped with ``Configuration/stream`` unless it has a
-    /// stream. Never blocks; drops the oldest window when full.
+    /// Queues a window for posting in the publisher's stream (``Configuration/stream``). Never
+    /// blocks; drops the oldest window when full.
     public func enqueue(_ window: TrafficWindow) {
-        var window = window
-        if window.stream == nil { window.stream = configuration.stream }
+        enqueue(WindowEnvelope(window))
+    }
+
+    /// Queues a window for posting as it is wrapped, stamped with ``Configuration/stream`` unless
+    /// the envelope names a stream. Never blocks; drops the oldest window when full.
+    public func enqueue(_ envelope: WindowEnvelope) {
+        var envelope = envelope
+        if envelope.stream == nil { envelope.stream = configuration.stream }
         let body: Data
         do {
-            body = try window.jsonData()
+            body = try envelope.jsonData()
         } catch {
             logger.error("cannot encode window for the detector", metadata: ["error": "\(error)"])
             onEvent(.dropped(windows: 1))

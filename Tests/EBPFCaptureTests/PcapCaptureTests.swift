@@ -65,7 +65,7 @@ struct PcapCaptureTests {
         #expect(windows.map(\.counters.packets) == [2, 1, 0, 1])
         #expect(windows.map(\.sequence) == [0, 1, 2, 3])
         #expect(windows.map(\.windowStart) == (0..<4).map { Date(timeIntervalSince1970: t0 + Double($0)) })
-        #expect(windows.allSatisfy { $0.windowSeconds == 1 && $0.source == "pcap" })
+        #expect(windows.allSatisfy { $0.windowSeconds == 1 && $0.source == .pcap })
         #expect(windows[0].synPackets == 2)
         #expect(windows[0].uniquePorts == 2)
         #expect(windows[0].topSources.first?.ip == "198.18.0.2")
@@ -200,7 +200,7 @@ struct SimulatedCaptureTests {
         #expect(a.count == 6)
         #expect(a == b)
         #expect(a.map(\.sequence) == Array(0..<6))
-        #expect(a.allSatisfy { $0.source == "simulation" && $0.counters.packets > 0 })
+        #expect(a.allSatisfy { $0.source == .simulation && $0.counters.packets > 0 })
     }
 
     @Test func scheduledAttacksAppearOnlyInTheirWindows() async throws {

@@ -5,6 +5,7 @@ import Testing
 import TrafficFeatures
 #if canImport(FoundationXML)
 import FoundationXML
+import WindowFormat
 #endif
 
 /// The example programs run on inputs this test generates: a port scan from 198.18.0.66 mixed

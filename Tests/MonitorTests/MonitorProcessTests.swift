@@ -3,9 +3,10 @@ import Foundation
 import TestSupport
 import Testing
 import TrafficFeatures
+import WindowFormat
 
 func decodeLines(_ output: String) throws -> [TrafficWindow] {
-    try output.split(separator: "\n").map { try JSONDecoder().decode(TrafficWindow.self, from: Data($0.utf8)) }
+    try output.split(separator: "\n").map { try TrafficWindow(json: Data($0.utf8)) }
 }
 
 @Suite("monitor --pcap FILE --offline", .serviceProcesses(1))
@@ -164,12 +165,12 @@ struct SimulationAPITests {
         #expect(fourWindows, "the monitor closed fewer than four windows: \(monitor.log)")
         let stats = try await monitor.get("/stats")
         #expect(stats.status == 200)
-        let latest = try JSONDecoder().decode(TrafficWindow.self, from: stats.body)
-        #expect(latest.source == "simulation")
+        let latest = try TrafficWindow(json: stats.body)
+        #expect(latest.source == .simulation)
         #expect(latest.windowSeconds == 0.2)
 
         let history = try await monitor.get("/stats/history?limit=3")
-        let windows = try JSONDecoder().decode([TrafficWindow].self, from: history.body)
+        let windows = try JSONDecoder().decode([WindowEnvelope].self, from: history.body)
         #expect(windows.count == 3)
         let sequences = windows.compactMap(\.sequence)
         #expect(sequences == Array(sequences[0]..<(sequences[0] + 3)))

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TrafficFeatures
+import WindowFormat
 
 /// Ten minutes of a small host's ordinary traffic (scripts/benign-traffic.sh: web pages and
 /// downloads, DNS lookups through a resolver, an interactive session, pings, idle stretches,
@@ -64,7 +65,7 @@ struct BenignRunTests {
         var windows: [TrafficWindow] = []
         for line in monitor.log.split(separator: "\n") where line.hasPrefix("{") {
             judged.append(try JSONDecoder().decode(Judged.self, from: Data(line.utf8)))
-            windows.append(try JSONDecoder().decode(TrafficWindow.self, from: Data(line.utf8)))
+            windows.append(try TrafficWindow(json: Data(line.utf8)))
         }
         try #require(judged.count >= seconds - 5, "only \(judged.count) windows judged")
         let packets = windows.reduce(0) { $0 + $1.counters.packets }

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TrafficFeatures
+import WindowFormat
 
 /// The product as a user meets it: the detector, the monitor with XDP on a test veth posting
 /// every window to it, and `scripts/attack-scenario.sh` (the scenario of `make demo`) sending
@@ -95,7 +96,7 @@ struct EndToEndTests {
         var judged: [Judged] = []
         for line in monitor.log.split(separator: "\n") where line.hasPrefix("{") {
             let data = Data(line.utf8)
-            windows.append(try JSONDecoder().decode(TrafficWindow.self, from: data))
+            windows.append(try TrafficWindow(json: data))
             judged.append(try JSONDecoder().decode(Judged.self, from: data))
         }
         try #require(!windows.isEmpty, "no verdicts printed: \(monitor.log.suffix(2000))")

@@ -3,10 +3,11 @@ import Foundation
 import TestSupport
 import Testing
 import TrafficFeatures
+import WindowFormat
 
 extension MonitorProcess {
     func history() async throws -> [TrafficWindow] {
-        try JSONDecoder().decode([TrafficWindow].self, from: try await get("/stats/history").body)
+        try JSONDecoder().decode([WindowEnvelope].self, from: try await get("/stats/history").body).map(\.window)
     }
 
     func metrics() async throws -> [String: Double] {
@@ -272,7 +273,7 @@ struct MonitorXDPTests {
         }
         writer.close()
         let offline = try await Command.run([BuiltProducts.monitor, "--pcap", path, "--offline", "--stats-window", "10s"]).stdout
-        let expected = try JSONDecoder().decode(TrafficWindow.self, from: Data(offline.split(separator: "\n")[0].utf8))
+        let expected = try TrafficWindow(json: Data(offline.split(separator: "\n")[0].utf8))
 
         let monitor = try MonitorProcess(arguments: [
             "--interface", network.hostInterface, "--xdp-mode", "generic", "--stats-window", "500ms", "--ml-detector-url",

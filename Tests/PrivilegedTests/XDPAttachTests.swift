@@ -98,7 +98,7 @@ struct XDPAttachTests {
         // namespace's kernel resets it: every other TCP packet is such a RST.
         #expect(windows.reduce(0) { $0 + $1.counters.tcpPackets } == 30 + windows.reduce(0) { $0 + $1.counters.rstPackets })
         #expect(windows.map(\.sequence) == windows.indices.map { $0 })
-        #expect(windows.allSatisfy { $0.source == "xdp" && $0.interface == network.hostInterface })
+        #expect(windows.allSatisfy { $0.source == .xdp && $0.interface == network.hostInterface })
         // stop() detached the program.
         #expect(XDPLink.attachedPrograms(interface: network.hostInterface).map { $0.native == 0 && $0.generic == 0 } == true)
     }

@@ -18,6 +18,6 @@ public enum SampleWindows {
             windowStart: Date(timeIntervalSince1970: 1_795_514_400.25), windowSeconds: 1, counters: counters,
             uniqueIPs: 23, uniquePorts: 15,
             topSources: [SourceStats(ip: "198.18.0.2", packets: 1100, bytes: 66_000, synPackets: 1100, uniquePorts: 1000, uniqueHosts: 1)],
-            interface: "eth0", source: "xdp", sequence: 7)
+            interface: "eth0", source: .xdp, sequence: 7)
     }
 }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOFoundationCompat
 import Synchronization
 public import TrafficFeatures
+public import WindowFormat
 
 /// A real HTTP server on 127.0.0.1 (ephemeral port) that accepts `POST /detect`
 /// like the detector will: it records every request body and answers with a status
@@ -61,14 +62,14 @@ public final class WindowReceiver: Sendable {
     public var requests: [Request] { state.withLock { $0.requests } }
 
     /// The windows of the accepted (2xx) requests, in order (array bodies flattened).
-    public var acceptedWindows: [TrafficWindow] {
+    public var acceptedWindows: [WindowEnvelope] {
         requests.filter { (200..<300).contains($0.status) }.flatMap { Self.windows(in: $0.body) }
     }
 
-    public static func windows(in body: Data) -> [TrafficWindow] {
+    public static func windows(in body: Data) -> [WindowEnvelope] {
         let decoder = JSONDecoder()
-        if let many = try? decoder.decode([TrafficWindow].self, from: body) { return many }
-        if let one = try? decoder.decode(TrafficWindow.self, from: body) { return [one] }
+        if let many = try? decoder.decode([WindowEnvelope].self, from: body) { return many }
+        if let one = try? decoder.decode(WindowEnvelope.self, from: body) { return [one] }
         return []
     }
 

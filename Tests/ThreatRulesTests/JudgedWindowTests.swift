@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ThreatRules
 import TrafficFeatures
+import WindowFormat
 
 @Suite("Windows paired with the detector's verdicts")
 struct JudgedWindowTests {

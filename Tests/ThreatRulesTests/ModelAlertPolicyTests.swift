@@ -22,7 +22,7 @@ struct ModelAlertPolicyTests {
         counters.otherPackets = packets - udp - icmp
         return TrafficWindow(
             windowStart: Date(timeIntervalSince1970: 1_800_000_000 + Double(sequence)), windowSeconds: 1, counters: counters,
-            uniqueIPs: ips, uniquePorts: ports, interface: "test0", source: "xdp", sequence: sequence)
+            uniqueIPs: ips, uniquePorts: ports, interface: "test0", source: .xdp, sequence: sequence)
     }
 
     static let ensemble = Result { try ThreatDetector.bootstrapNetworkEnsemble() }

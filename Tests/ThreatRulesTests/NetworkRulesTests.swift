@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 import ThreatRules
 import TrafficFeatures
+import WindowFormat
 
 // MARK: - Helpers
 
@@ -52,7 +53,7 @@ private func stretched(_ window: TrafficWindow, by factor: Int) -> TrafficWindow
 }
 
 private func decode(_ json: String) throws -> TrafficWindow {
-    try JSONDecoder().decode(TrafficWindow.self, from: Data(json.utf8))
+    try TrafficWindow(json: Data(json.utf8))
 }
 
 private let defaults = RuleThresholds()
@@ -545,7 +546,7 @@ struct NetworkRulesOnCaptures {
             var verdict: Verdict
         }
         for line in result.stdout.split(separator: "\n") where line.hasPrefix("{") {
-            let window = try JSONDecoder().decode(TrafficWindow.self, from: Data(line.utf8))
+            let window = try TrafficWindow(json: Data(line.utf8))
             row.windows += 1
             let verdict = try JSONDecoder().decode(Judged.self, from: Data(line.utf8)).verdict
             if verdict.threat_detected { row.windowsWithVerdicts += 1 }

@@ -32,7 +32,7 @@ struct RuleAgreementTests {
         counters.tcpBytes = 120_000
         let window = TrafficWindow(
             windowStart: Date(timeIntervalSince1970: 1_800_000_000), windowSeconds: 1, counters: counters, uniqueIPs: 3, uniquePorts: 2,
-            interface: "test0", source: "xdp", sequence: 0)
+            interface: "test0", source: .xdp, sequence: 0)
         _ = try detector.detect(window, learn: false)
         #expect(detector.ruleAgreement(.network) == nil, "a verdict that does not learn is not counted")
         let verdict = try detector.detect(window)

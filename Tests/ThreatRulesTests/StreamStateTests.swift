@@ -2,6 +2,7 @@ import Foundation
 import AnomalyModels
 import Testing
 import TrafficFeatures
+import WindowFormat
 import Synchronization
 
 @testable import ThreatRules
@@ -20,22 +21,21 @@ struct StreamStateTests {
 
     /// Second `sequence` of a sensor's stream in which 198.18.0.5 opens 15 connections/s to one
     /// service: brute force once it has lasted 3 s.
-    static func guessing(_ sequence: Int, stream: String = "sensor-a") -> TrafficWindow {
+    static func guessing(_ sequence: Int, stream: String = "sensor-a") -> WindowEnvelope {
         let guesser = SourceStats(
             ip: "198.18.0.5", packets: 90, bytes: 6000, synPackets: 15, uniquePorts: 1, uniqueHosts: 1, tcpPackets: 90)
         var window = craftedWindow(
             packets: 90, bytes: 6000, tcp: 90, syn: 15, ips: 2, ports: 2, sources: [guesser], sequence: sequence)
-        window.stream = stream
         window.interface = "eth0"
-        window.source = CaptureSourceKind.xdp.rawValue
-        return window
+        window.source = .xdp
+        return WindowEnvelope(window, stream: stream)
     }
 
     /// A quiet window of a stream no one posts to again.
     static func oneShot(_ number: Int) -> TrafficWindow {
         var window = craftedWindow(packets: 10, bytes: 1000, tcp: 10, ips: 1, ports: 1, sequence: 0)
         window.interface = "if\(number)"
-        window.source = CaptureSourceKind.xdp.rawValue
+        window.source = .xdp
         return window
     }
 

@@ -3,8 +3,8 @@ import Testing
 
 @testable import TrafficFeatures
 
-/// The generated counter sets (bpf/counters.def): every stored count is in its `fields` table once,
-/// and JSON carries each under its key.
+/// The generated counter sets (bpf/counters.def): every stored count is in its `fields` table once
+/// (WindowFormatTests' `CounterKeysTests` checks that JSON carries each under its key).
 @Suite("Counter schema")
 struct CounterSchemaTests {
     /// A set whose field i holds i + 1, so every count is distinct.
@@ -32,28 +32,6 @@ struct CounterSchemaTests {
         Self.checkCovers(WindowCounters(), WindowCounters.fields)
         Self.checkCovers(SourceCounters(), SourceCounters.fields)
         Self.checkCovers(CaptureLosses(), CaptureLosses.fields)
-    }
-
-    @Test func aWindowCarriesEveryCountUnderItsKey() throws {
-        let counters = Self.numbered(WindowCounters(), WindowCounters.fields)
-        let source = SourceStats(ip: "198.18.0.2", counters: Self.numbered(SourceCounters(), SourceCounters.fields), udpSourcePort: 123)
-        var window = TrafficWindow(
-            windowStart: nil, windowSeconds: 1, counters: counters, uniqueIPs: 1, uniquePorts: 1, topSources: [source],
-            losses: Self.numbered(CaptureLosses(), CaptureLosses.fields))
-        window.sequence = 3
-        let object = try #require(JSONSerialization.jsonObject(with: try window.jsonData()) as? [String: Any])
-        for (index, field) in WindowCounters.fields.enumerated() {
-            #expect(object[field.key] as? Int == index + 1, "\(field.key)")
-        }
-        let losses = try #require(object["losses"] as? [String: Any])
-        #expect(Set(losses.keys) == Set(CaptureLosses.fields.map(\.key)))
-        for (index, field) in CaptureLosses.fields.enumerated() { #expect(losses[field.key] as? Int == index + 1, "\(field.key)") }
-        let top = try #require((object["top_sources"] as? [[String: Any]])?.first)
-        #expect(Set(top.keys) == Set(SourceCounters.fields.map(\.key) + ["ip", "udp_source_port"]))
-        for (index, field) in SourceCounters.fields.enumerated() { #expect(top[field.key] as? Int == index + 1, "\(field.key)") }
-
-        let decoded = try JSONDecoder().decode(TrafficWindow.self, from: try window.jsonData())
-        #expect(decoded == window)
     }
 
     @Test func aSourceReadsItsCountsAsProperties() {

@@ -224,12 +224,12 @@ struct SyntheticTrafficTests {
 
 @Suite("Feature vector")
 struct FeatureVectorTests {
-    @Test func sevenFiniteFeaturesInDocumentedOrder() throws {
-        let window = try WireFormatTests.decode(
-            """
-            {"packets_per_second": 1000, "bytes_per_second": 500000, "unique_ips": 9, "unique_ports": 99,
-             "tcp_packets": 750, "udp_packets": 250, "syn_packets": 375}
-            """)
+    @Test func sevenFiniteFeaturesInDocumentedOrder() {
+        // The original design's minimal body: 1000 packets/s, 500 kB/s, 9 sources, 99 ports.
+        var minimal = WindowCounters()
+        (minimal.packets, minimal.bytes) = (1000, 500_000)
+        (minimal.tcpPackets, minimal.udpPackets, minimal.synPackets) = (750, 250, 375)
+        let window = TrafficWindow(windowStart: nil, windowSeconds: 1, counters: minimal, uniqueIPs: 9, uniquePorts: 99)
         let vector = FeatureVector(window)
         #expect(FeatureVector.names.count == 7 && vector.values.count == 7)
         #expect(vector.values[0] == log1p(1000))

@@ -6,6 +6,7 @@ import TestSupport
 import Testing
 
 import TrafficFeatures
+import WindowFormat
 @testable import WindowTransport
 
 @Suite("Posting windows to the detector")
@@ -16,7 +17,7 @@ struct WindowPublisherTests {
         counters.udpPackets = sequence
         return TrafficWindow(
             windowStart: Date(timeIntervalSince1970: Double(sequence)), windowSeconds: 1, counters: counters,
-            uniqueIPs: 1, uniquePorts: 1, source: "simulation", sequence: sequence)
+            uniqueIPs: 1, uniquePorts: 1, source: .simulation, sequence: sequence)
     }
 
     /// Collects the publisher's events.
@@ -63,13 +64,27 @@ struct WindowPublisherTests {
         await receiver.stop()
         #expect(receiver.acceptedWindows.map(\.sequence) == Array(0..<25))
         // Every window carries the publisher's stream, by which the detector recognises a repeat.
-        var third = Self.window(3)
-        third.stream = publisher.configuration.stream
-        #expect(receiver.acceptedWindows[3] == third)
+        #expect(receiver.acceptedWindows[3] == WindowEnvelope(Self.window(3), stream: publisher.configuration.stream))
         #expect(Set(receiver.acceptedWindows.map(\.stream)) == [publisher.configuration.stream])
         #expect(receiver.requests.allSatisfy { $0.authorization == "Bearer s3cret" })
         #expect(events.failures == 0 && events.dropped == 0)
         #expect(publisher.queueDepth == 0)
+    }
+
+    @Test("a window enqueued in an envelope keeps its own stream and source name; a bare one gets the publisher's")
+    func anEnvelopeKeepsItsStream() async throws {
+        let receiver = try await WindowReceiver.start()
+        let events = Events()
+        let publisher = Self.publisher(receiver.url, events: events)
+        var relayed = try JSONDecoder().decode(WindowEnvelope.self, from: try Self.window(0).jsonData())
+        relayed.stream = "relayed-sensor"
+        relayed.window.source = nil
+        relayed.otherSource = "sensor-7"
+        publisher.enqueue(relayed)
+        publisher.enqueue(Self.window(1))
+        try await Self.run(publisher) { events.posted == 2 }
+        await receiver.stop()
+        #expect(receiver.acceptedWindows == [relayed, WindowEnvelope(Self.window(1), stream: publisher.configuration.stream)])
     }
 
     @Test func retriesThroughAnOutageWithoutSkipping() async throws {
@@ -142,7 +157,7 @@ struct WindowPublisherTests {
         let events = Events()
         let a = Self.publisher("http://127.0.0.1:9", events: events), b = Self.publisher("http://127.0.0.1:9", events: events)
         #expect(a.configuration.stream != b.configuration.stream)
-        #expect(a.configuration.stream.count == 36)  // a UUID, within WireLimits.streamLength
+        #expect(a.configuration.stream.count == 36)  // a UUID, within WindowEnvelope.maximumStreamLength
     }
 
     /// A backlog goes in batches the detector reads whole: the detector refuses bodies over

@@ -1,6 +1,7 @@
 internal import CFuzzer
 public import Foundation
 public import TrafficFeatures
+internal import WindowFormat
 
 /// What every fuzz target shares: the entry point, reading structured values out of the
 /// fuzzer's bytes, and failing with a message (libFuzzer then saves the input as a crash).
@@ -104,7 +105,7 @@ extension Fuzz {
             fail("\(what()) does not encode: \(error)")
         }
         do {
-            again = try JSONDecoder().decode(TrafficWindow.self, from: json).jsonData()
+            again = try TrafficWindow(json: json).jsonData()
         } catch {
             fail("the detector would refuse \(what()): \(error)\n\(String(decoding: json, as: UTF8.self))")
         }

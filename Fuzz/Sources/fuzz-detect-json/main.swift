@@ -9,6 +9,7 @@ import Foundation
 import FuzzSupport
 import ThreatRules
 import TrafficFeatures
+import WindowFormat
 
 /// One detector for the whole run, with the shipped bootstrap models the service starts from
 /// (read, not trained: training under the sanitizers is slow). It does not learn from inputs
@@ -31,7 +32,7 @@ func testOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     do {
-        let window = try decoder.decode(TrafficWindow.self, from: body)
+        let window = try TrafficWindow(json: body)
         Fuzz.checkWireRoundTrip(window, "a decoded window")
         judge { () throws(ModelError) in try detector.detect(window, timestamp: 1_800_000_000, learn: false) }
     } catch let error as DecodingError {

@@ -99,7 +99,7 @@ public struct KernelWindow: Sendable {
             topSources: TopSources.select(sources.map(\.stats), limit: topSourceLimit),
             uniqueIPsEstimated: estimated,
             interface: interface,
-            source: CaptureSourceKind.xdp.rawValue,
+            source: .xdp,
             sequence: sequence,
             sampledEvents: sampledEvents,
             losses: losses

@@ -3,18 +3,19 @@ import TestSupport
 import Testing
 
 @testable import TrafficFeatures
+import WindowFormat
 
-@Suite("TrafficWindow wire format")
+@Suite("window wire format")
 struct WireFormatTests {
     static func decode(_ json: String) throws -> TrafficWindow {
-        try JSONDecoder().decode(TrafficWindow.self, from: Data(json.utf8))
+        try TrafficWindow(json: Data(json.utf8))
     }
 
     static func sampleWindow() -> TrafficWindow { SampleWindows.scan() }
 
     @Test func roundTripsExactly() throws {
         let window = Self.sampleWindow()
-        let decoded = try JSONDecoder().decode(TrafficWindow.self, from: try window.jsonData())
+        let decoded = try TrafficWindow(json: try window.jsonData())
         #expect(decoded == window)
     }
 
@@ -32,7 +33,7 @@ struct WireFormatTests {
         window.windowStart = Date(timeIntervalSince1970: seconds)
         let first = try window.jsonData()
         var json = first
-        for _ in 0..<5 { json = try JSONDecoder().decode(TrafficWindow.self, from: json).jsonData() }
+        for _ in 0..<5 { json = try TrafficWindow(json: json).jsonData() }
         #expect(json == first)
         #expect(WindowTimestamp.parse(text).map(WindowTimestamp.format) == text)
     }
@@ -90,7 +91,7 @@ struct WireFormatTests {
         #expect(window.declaredTCPRatio == 0.95)
         #expect(window.synPackets == 800)
         // Re-encoding keeps the ratio.
-        let again = try JSONDecoder().decode(TrafficWindow.self, from: try window.jsonData())
+        let again = try TrafficWindow(json: try window.jsonData())
         #expect(again.tcpRatio == 0.95)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TrafficFeatures
+import WindowFormat
 
 /// `null` in a window body: an optional field given as null is read as absent, a required one is
 /// refused naming it (found by schemathesis: null was absent for some optional fields and an
@@ -21,7 +22,7 @@ struct NullFieldsTests {
     }
 
     static func decode(_ json: String) throws -> TrafficWindow {
-        try JSONDecoder().decode(TrafficWindow.self, from: Data(json.utf8))
+        try TrafficWindow(json: Data(json.utf8))
     }
 
     static func field(_ error: any Error) -> String? {

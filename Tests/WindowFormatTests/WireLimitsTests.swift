@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrafficFeatures
+import WindowFormat
 
 /// The extreme numbers a client can send, as JSON literals, and what each is as a number.
 enum ExtremeNumber: String, CaseIterable, CustomTestStringConvertible, Sendable {
@@ -52,7 +53,7 @@ struct WireLimitsTests {
     }
 
     static func decode(_ json: String) throws -> TrafficWindow {
-        try JSONDecoder().decode(TrafficWindow.self, from: Data(json.utf8))
+        try TrafficWindow(json: Data(json.utf8))
     }
 
     /// The field a decoding error points at and its message.
