@@ -265,7 +265,7 @@ public final class ThreatDetector: Sendable {
     /// - Parameters:
     ///   - window: The window to judge.
     ///   - stream: The stream the window is the next of; nil is the window's own
-    ///     (``StreamIdentity/init(_:)-(TrafficWindow)``: its interface and capture source).
+    ///     (`StreamIdentity(window)`: its interface and capture source).
     ///   - timestamp: The window's time in seconds since 1970 for the training data; nil uses the
     ///     window's `window_start`, else the detector's wall clock.
     ///   - learn: False judges the window without changing any state.
@@ -306,7 +306,7 @@ public final class ThreatDetector: Sendable {
     }
 
     /// The verdict on a delivered window, judged as the next of the stream its envelope names
-    /// (``StreamIdentity/init(_:)-(WindowEnvelope)``); otherwise as ``detect(_:stream:timestamp:learn:)``.
+    /// (`StreamIdentity(envelope)`: its stream, interface and source name); otherwise as `detect(_:stream:timestamp:learn:)`.
     ///
     /// - Parameters:
     ///   - envelope: The window as it was delivered.

@@ -286,21 +286,12 @@ public struct TrafficWindow: Sendable, Equatable {
         losses: CaptureLosses = CaptureLosses()
     ) {
         let seconds = windowSeconds > 0 ? windowSeconds : 1
-        self.packetsPerSecond = Double(counters.packets) / seconds
-        self.bytesPerSecond = Double(counters.bytes) / seconds
-        self.uniqueIPs = uniqueIPs
-        self.uniquePorts = uniquePorts
-        self.windowSeconds = windowSeconds
-        self.windowStart = windowStart
-        self.interface = interface
-        self.source = source
-        self.sequence = sequence
-        self.topSources = topSources
-        self.counters = counters
-        self.uniqueIPsEstimated = uniqueIPsEstimated
-        self.sampledEvents = sampledEvents
-        self.losses = losses
-        self.declaredTCPRatio = nil
+        self.init(
+            packetsPerSecond: Double(counters.packets) / seconds, bytesPerSecond: Double(counters.bytes) / seconds,
+            uniqueIPs: uniqueIPs, uniquePorts: uniquePorts, counters: counters, windowSeconds: windowSeconds,
+            windowStart: windowStart, interface: interface, source: source, sequence: sequence, topSources: topSources,
+            uniqueIPsEstimated: uniqueIPsEstimated, sampledEvents: sampledEvents, losses: losses, declaredTCPRatio: nil,
+            probeHorizons: [], horizonMemory: nil, reflectionTargets: [], dnsClients: [])
     }
 
     /// A window with every field given, as a decoder builds it (rates as given, not derived).

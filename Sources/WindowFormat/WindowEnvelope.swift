@@ -2,7 +2,7 @@ public import Foundation
 public import TrafficFeatures
 
 /// One window as it travels: the JSON body the monitor posts to the detector's `/detect`, the
-/// lines of an offline replay and the windows of the monitor's `/stats` — a ``TrafficFeatures/TrafficWindow``
+/// lines of an offline replay and the windows of the monitor's `/stats` — a `TrafficWindow`
 /// with what delivery adds to it.
 ///
 /// The body is one flat object (snake_case; the original design's fields plus extensions). Besides
@@ -11,12 +11,12 @@ public import TrafficFeatures
 ///   a new one at each monitor start), so a receiver that has seen (`stream`, `sequence`) knows a
 ///   second copy is a retry of the same window;
 /// - `source` as the sender named it: this project's capture sources are a
-///   ``TrafficFeatures/CaptureSourceKind`` in the window; any other name is kept here, so a body
+///   `CaptureSourceKind` in the window; any other name is kept here, so a body
 ///   is answered and re-encoded as it came.
 ///
 /// Decoding also accepts the original design's minimal bodies (six or seven fields, `tcp_ratio`
 /// instead of the TCP/UDP counts, no `packets` or `bytes`) and rejects negative, non-integral,
-/// non-finite or out-of-range values (see ``TrafficFeatures/WireLimits``) with an error naming the
+/// non-finite or out-of-range values (see `WireLimits`) with an error naming the
 /// field.
 public struct WindowEnvelope: Codable, Sendable, Equatable {
     /// The window.
@@ -24,7 +24,7 @@ public struct WindowEnvelope: Codable, Sendable, Equatable {
     /// The delivery stream (`stream`, 1 to ``maximumStreamLength`` characters), when the sender
     /// numbers its windows in one.
     public var stream: String?
-    /// A `source` that is none of ``TrafficFeatures/CaptureSourceKind``, as the sender wrote it
+    /// A `source` that is none of `CaptureSourceKind`, as the sender wrote it
     /// (the window's `source` is nil then).
     public var otherSource: String?
 
@@ -78,9 +78,9 @@ public struct WindowEnvelope: Codable, Sendable, Equatable {
     /// times `window_seconds`, rounded.
     ///
     /// - Throws: `DecodingError`, with a message naming the field, when a required field is missing,
-    ///   a value has the wrong type or is outside ``TrafficFeatures/WireLimits``, `window_start` is
+    ///   a value has the wrong type or is outside `WireLimits`, `window_start` is
     ///   not an ISO 8601 timestamp, `stream` is empty or longer than ``maximumStreamLength``, or a
-    ///   rate times `window_seconds` is more than ``TrafficFeatures/WireLimits/maximumCount``.
+    ///   rate times `window_seconds` is more than `WireLimits/maximumCount`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let packetsPerSecond = try c.decodeRate(.packetsPerSecond, maximum: WireLimits.maximumPacketsPerSecond)
