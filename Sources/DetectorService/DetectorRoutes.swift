@@ -8,8 +8,8 @@ import ServiceSupport
 import Synchronization
 public import ThreatRules
 import TrafficFeatures
-public import WindowTransport
 import WindowFormat
+public import WindowTransport
 
 /// The detector's HTTP API (described in `docs/openapi.json`). Every error is a JSON
 /// body `{"error", "field", "status"}` with a 4xx status for bad input.
