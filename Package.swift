@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "EBPFCapture", targets: ["EBPFCapture"]),
         .library(name: "TrafficFeatures", targets: ["TrafficFeatures"]),
         .library(name: "WindowFormat", targets: ["WindowFormat"]),
+        .library(name: "AuthEvents", targets: ["AuthEvents"]),
         .library(name: "PromExposition", targets: ["PromExposition"]),
         .library(name: "AnomalyModels", targets: ["AnomalyModels"]),
         .library(name: "ThreatRules", targets: ["ThreatRules"]),
@@ -74,6 +75,13 @@ let package = Package(
         // design's short forms and the wire timestamps. Foundation only: no HTTP.
         .target(
             name: "WindowFormat",
+            dependencies: ["TrafficFeatures"],
+            swiftSettings: swiftSettings
+        ),
+        // The host's logins: sshd and PAM log lines parsed, log files followed through rotations and
+        // restarts. Foundation only: no HTTP.
+        .target(
+            name: "AuthEvents",
             dependencies: ["TrafficFeatures"],
             swiftSettings: swiftSettings
         ),
@@ -267,6 +275,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AuthEventsTests",
+            dependencies: ["AuthEvents", "TrafficFeatures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "WindowTransportTests",
             dependencies: ["WindowTransport", "WindowFormat", "TrafficFeatures", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: swiftSettings
@@ -347,7 +360,8 @@ let package = Package(
         .testTarget(
             name: "PrivilegedTests",
             dependencies: [
-                "EBPFCapture", "TrafficFeatures", "WindowFormat", "ThreatRules", "TestSupport", "monitor", "detector",
+                "EBPFCapture", "TrafficFeatures", "WindowFormat", "AuthEvents", "ThreatRules", "TestSupport", "monitor",
+                "detector",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/doc-coverage.py
-targets=(TrafficFeatures WindowFormat EBPFCapture AnomalyModels ThreatRules PromExposition WindowTransport ServiceSupport DetectorService MonitorService)
+targets=(TrafficFeatures WindowFormat AuthEvents EBPFCapture AnomalyModels ThreatRules PromExposition WindowTransport ServiceSupport DetectorService MonitorService)
 args=()
 for t in "${targets[@]}"; do args+=(--target "$t"); done
 log=$(mktemp)

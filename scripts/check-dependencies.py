@@ -3,9 +3,9 @@
 
     executables -> service libraries -> {EBPFCapture, ThreatRules, PromExposition, WindowTransport}
     ThreatRules -> {WindowFormat, AnomalyModels};  WindowTransport -> {WindowFormat, PromExposition}
-    WindowFormat -> TrafficFeatures;  EBPFCapture -> TrafficFeatures
+    WindowFormat, AuthEvents, EBPFCapture -> TrafficFeatures
     AnomalyModels, PromExposition, TrafficFeatures, ServiceSupport -> nothing of ours
-    TrafficFeatures, WindowFormat -> no HTTP, NIO or service-lifecycle module at all
+    TrafficFeatures, WindowFormat, AuthEvents -> no HTTP, NIO or service-lifecycle module at all
     build plugins: each used only by the targets listed in PLUGINS, and built from no target of ours
     (they run /bin/sh: clang, base64, awk)
 
@@ -22,6 +22,7 @@ ALLOWED = {
     "DetectorService": {"ServiceSupport", "ThreatRules", "PromExposition", "WindowTransport"},
     "WindowTransport": {"TrafficFeatures", "WindowFormat", "PromExposition"},
     "WindowFormat": {"TrafficFeatures"},
+    "AuthEvents": {"TrafficFeatures"},
     "EBPFCapture": {"TrafficFeatures", "CLibBPF", "CPcap"},
     "ThreatRules": {"TrafficFeatures", "WindowFormat", "AnomalyModels"},
     "AnomalyModels": {"CBLAS", "CMalloc"},
@@ -30,7 +31,7 @@ ALLOWED = {
     "ServiceSupport": set(),
 }
 NO_SERVICES = re.compile(r"^(AsyncHTTPClient|NIO\w*|ServiceLifecycle|Hummingbird\w*|UnixSignals)$")
-FORBIDDEN_EXTERNAL = {"TrafficFeatures": NO_SERVICES, "WindowFormat": NO_SERVICES}
+FORBIDDEN_EXTERNAL = {"TrafficFeatures": NO_SERVICES, "WindowFormat": NO_SERVICES, "AuthEvents": NO_SERVICES}
 # Which targets run which build plugin (code generated at build time), and the plugins' tools.
 PLUGINS = {
     "TrafficFeatures": {"CounterSchemaPlugin"},

@@ -3,7 +3,6 @@ import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 import Synchronization
-public import TrafficFeatures
 public import WindowFormat
 
 /// A real HTTP server on 127.0.0.1 (ephemeral port) that accepts `POST /detect`
