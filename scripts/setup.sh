@@ -9,14 +9,19 @@
 #           iodine and dnsmasq-base (a real DNS tunnel through a resolver, DNSTunnelTests),
 #           python3-yaml (scripts/check-prometheus-rules.sh), python3-venv (kubernetes-validate in
 #           .venv-deploy, scripts/validate-kubernetes.sh), systemd (systemd-analyze for
-#           scripts/check-systemd-units.sh; nothing is started). kubectl (kustomize) is not in
-#           Debian 12 in a usable version: scripts/validate-kubernetes.sh says how to get it.
+#           scripts/check-systemd-units.sh; nothing is started), hydra (real SSH password guessing
+#           against the tests' own sshd) and libwrap0 (a library that sshd links).
+#           kubectl (kustomize) is not in Debian 12 in a usable version: scripts/validate-kubernetes.sh
+#           says how to get it.
+#   sshd:   Debian's openssh-server package is downloaded and unpacked into
+#           .build-tools/openssh-server (not installed: no system sshd is started or enabled); the
+#           tests run that sshd with their own configuration, accounts and log file.
 set -euo pipefail
 
 packages=(
   libbpf-dev libelf-dev zlib1g-dev libpcap-dev libopenblas-dev pkg-config
   iproute2 bpftool hping3 nmap tcpreplay tshark iputils-ping curl util-linux procps
-  prometheus wrk python3 iodine dnsmasq-base python3-yaml python3-venv systemd
+  prometheus wrk python3 iodine dnsmasq-base python3-yaml python3-venv systemd hydra libwrap0
 )
 
 missing=()
@@ -24,14 +29,28 @@ for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} Debian packages are installed"
 else
   echo "setup: installing ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -q
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Debian's sshd for the tests, unpacked, not installed (see above).
+sshd_dir="$(cd "$(dirname "$0")/.." && pwd)/.build-tools/openssh-server"
+if [ ! -x "$sshd_dir/usr/sbin/sshd" ]; then
+  download=$(mktemp -d)
+  if ! (cd "$download" && apt-get download -q openssh-server >/dev/null 2>&1); then
+    "${sudo_cmd[@]}" apt-get update -q
+    (cd "$download" && apt-get download -q openssh-server)
+  fi
+  mkdir -p "$sshd_dir"
+  dpkg-deb -x "$download"/openssh-server_*.deb "$sshd_dir"
+  rm -rf "$download"
+  echo "setup: unpacked $(basename "$sshd_dir") $("$sshd_dir/usr/sbin/sshd" -V 2>&1 | head -1) into $sshd_dir"
 fi
 
 command -v swift >/dev/null || { echo "setup: the Swift toolchain (swift) is not in PATH" >&2; exit 1; }
