@@ -214,17 +214,7 @@ public final class LogFileFollower {
             close(fd)
             return
         }
-        let (savedDescriptor, savedIdentity, savedConsumed) = (descriptor, identity, consumed)
-        descriptor = fd
-        identity = (saved.device, saved.inode)
-        consumed = saved.offset
-        lseek(fd, off_t(saved.offset), SEEK_SET)
-        defer {
-            close(fd)
-            (descriptor, identity, consumed) = (savedDescriptor, savedIdentity, savedConsumed)
-        }
-        try drain(into: &lines)
-        flushPending(into: &lines)
+        try readToEnd(of: fd, from: saved.offset, into: &lines)
     }
 
     /// After a truncation: the lines between `consumed` and the end of `PATH.1`, when `PATH.1` is
@@ -243,11 +233,19 @@ public final class LogFileFollower {
             close(fd)
             return
         }
+        try readToEnd(of: fd, from: consumed, into: &lines)
+    }
+
+    /// Hands out the lines of another file (`fd`, closed afterwards) from `offset` to its end, the
+    /// bytes of a line not yet complete in the open file included (they are read again there);
+    /// then the follower stands where it stood in the open file.
+    private func readToEnd(of fd: Int32, from offset: Int64, into lines: inout [String]) throws(LogFileError) {
         let (savedDescriptor, savedConsumed) = (descriptor, consumed)
         descriptor = fd
-        pending.removeAll()  // read again from the copy
+        consumed = offset
+        pending.removeAll()
         overflow = 0
-        lseek(fd, off_t(consumed), SEEK_SET)
+        lseek(fd, off_t(offset), SEEK_SET)
         defer {
             close(fd)
             (descriptor, consumed) = (savedDescriptor, savedConsumed)

@@ -41,7 +41,7 @@ public struct AuthLogEvent: Sendable, Equatable {
     /// The client's port.
     public var port: Int?
     /// Attempts the message stands for: 1 for a failure or a success, 0 for the other kinds.
-    public var attempts: Int
+    public var attempts: Int { kind == .failure || kind == .success ? 1 : 0 }
     /// The time of the log line, when it has one.
     public var time: Date?
 
@@ -57,7 +57,6 @@ public struct AuthLogEvent: Sendable, Equatable {
         self.invalidUser = invalidUser
         self.source = source
         self.port = port
-        self.attempts = kind == .failure || kind == .success ? 1 : 0
         self.time = time
     }
 }
@@ -258,15 +257,12 @@ public struct SSHLogParser: Sendable {
         var who = text[..<addressStart]
         guard who.isEmpty || who.hasSuffix(" ") else { return nil }
         if !who.isEmpty { who.removeLast() }
-        var invalid = false
         for qualifier in ["invalid user ", "authenticating user ", "user "] where who.hasPrefix(qualifier) {
-            invalid = qualifier == "invalid user "
-            who = who.dropFirst(qualifier.count)
-            return (String(who), invalid, address, port)
+            return (String(who.dropFirst(qualifier.count)), qualifier == "invalid user ", address, port)
         }
         // "Connection closed by IP port P": no name; anything else before the address is unknown.
         guard who.isEmpty else { return nil }
-        return (nil, invalid, address, port)
+        return (nil, false, address, port)
     }
 
     // MARK: - PAM
