@@ -175,7 +175,7 @@ let package = Package(
             name: "MonitorService",
             dependencies: [
                 "ServiceSupport", "EBPFCapture", "ThreatRules", "TrafficFeatures", "WindowFormat", "PromExposition",
-                "WindowTransport",
+                "WindowTransport", "AuthEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

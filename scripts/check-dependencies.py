@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fails when a target under Sources/ depends on one of ours outside the intended direction:
 
-    executables -> service libraries -> {EBPFCapture, ThreatRules, PromExposition, WindowTransport}
+    executables -> service libraries -> {EBPFCapture, ThreatRules, PromExposition, WindowTransport}; MonitorService -> AuthEvents
     ThreatRules -> {WindowFormat, AnomalyModels};  WindowTransport -> {WindowFormat, PromExposition}
     WindowFormat, AuthEvents, EBPFCapture -> TrafficFeatures
     AnomalyModels, PromExposition, TrafficFeatures, ServiceSupport -> nothing of ours
@@ -18,7 +18,7 @@ import json, os, re, subprocess, sys
 ALLOWED = {
     "monitor": {"MonitorService", "ServiceSupport"},
     "detector": {"DetectorService", "ServiceSupport"},
-    "MonitorService": {"ServiceSupport", "EBPFCapture", "ThreatRules", "PromExposition", "WindowTransport"},
+    "MonitorService": {"ServiceSupport", "EBPFCapture", "ThreatRules", "PromExposition", "WindowTransport", "AuthEvents"},
     "DetectorService": {"ServiceSupport", "ThreatRules", "PromExposition", "WindowTransport"},
     "WindowTransport": {"TrafficFeatures", "WindowFormat", "PromExposition"},
     "WindowFormat": {"TrafficFeatures"},

@@ -65,6 +65,9 @@ public final class LogFileFollower {
         public var rotations = 0
         /// Times the file shrank under the follower (`copytruncate`).
         public var truncations = 0
+
+        /// All counts at 0.
+        public init() {}
     }
 
     /// The file followed.

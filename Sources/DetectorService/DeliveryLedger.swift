@@ -41,17 +41,26 @@ final class DeliveryLedger: Sendable {
         let state = Mutex(State())
     }
 
-    private let streams = Mutex(StreamStates<String, Stream>(capacity: streamLimit))
+    /// A stream of one kind of item: a monitor's network windows and its authentication events
+    /// are numbered separately under the same stream name.
+    private struct Key: Hashable, Sendable {
+        var kind: DetectionType
+        var stream: String
+    }
+
+    private let streams = Mutex(StreamStates<Key, Stream>(capacity: streamLimit))
 
     /// Streams forgotten because ``streamLimit`` were held when a new one posted.
     var evictions: Int { streams.withLock { $0.evictions } }
     /// Streams remembered now.
     var count: Int { streams.withLock { $0.count } }
 
-    /// Judges window `sequence` of `stream` with `judge`, unless it was judged before.
-    /// `judge`'s error leaves the window unrecorded (a later copy is judged afresh).
-    func judge(stream id: String, sequence: Int, _ judge: () throws -> Verdict) throws -> Outcome {
-        let stream = streams.withLock { streams in streams.update(id, make: { Stream() }) { $0 } }
+    /// Judges item `sequence` of `stream` (its windows, or its authentication events: each kind is
+    /// numbered on its own) with `judge`, unless it was judged before. `judge`'s error leaves the
+    /// item unrecorded (a later copy is judged afresh).
+    func judge(stream id: String, kind: DetectionType = .network, sequence: Int, _ judge: () throws -> Verdict) throws -> Outcome {
+        let key = Key(kind: kind, stream: id)
+        let stream = streams.withLock { streams in streams.update(key, make: { Stream() }) { $0 } }
         return try stream.state.withLock { state -> Outcome in
             if let verdict = state.verdicts[sequence] { return .repeated(verdict) }
             if sequence <= state.highest - Self.rememberedWindows { return .tooOld(highest: state.highest) }

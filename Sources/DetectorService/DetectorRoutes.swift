@@ -205,10 +205,17 @@ public struct DetectorRoutes: Sendable {
     /// before (a retried post) gets the verdict it got then, and is not judged, counted or
     /// learned again.
     private func deliveredVerdict(_ item: DetectItem) throws -> Verdict {
-        guard case .network(let envelope) = item, let stream = envelope.stream, let sequence = envelope.window.sequence else {
-            return try verdict(item)
+        let delivery: (stream: String, kind: DetectionType, sequence: Int, noun: String)
+        switch item {
+        case .network(let envelope):
+            guard let stream = envelope.stream, let sequence = envelope.window.sequence else { return try verdict(item) }
+            delivery = (stream, .network, sequence, "window")
+        case .authentication(let event):
+            guard let stream = event.stream, let sequence = event.sequence else { return try verdict(item) }
+            delivery = (stream, .authentication, sequence, "authentication event")
         }
-        switch try ledger.judge(stream: stream, sequence: sequence, { try verdict(item) }) {
+        let (stream, sequence) = (delivery.stream, delivery.sequence)
+        switch try ledger.judge(stream: stream, kind: delivery.kind, sequence: sequence, { try verdict(item) }) {
         case .judged(let verdict):
             return verdict
         case .repeated(let verdict):
@@ -218,8 +225,8 @@ public struct DetectorRoutes: Sendable {
             metrics.duplicateWindow()
             throw APIError(
                 status: .conflict,
-                message: "window \(sequence) of stream \(stream) was judged already (the stream is at \(highest); "
-                    + "only the last \(DeliveryLedger.rememberedWindows) windows are answered again)",
+                message: "\(delivery.noun) \(sequence) of stream \(stream) was judged already (the stream is at \(highest); "
+                    + "only the last \(DeliveryLedger.rememberedWindows) \(delivery.noun)s are answered again)",
                 field: "sequence")
         }
     }
@@ -231,7 +238,7 @@ public struct DetectorRoutes: Sendable {
         do {
             switch item {
             case .network(let envelope): verdict = try detector.detect(envelope, learn: learn)
-            case .authentication(let event): verdict = try detector.detect(event)
+            case .authentication(let event): verdict = try detector.detect(event, timestamp: event.timestamp)
             }
         } catch {
             throw APIError(status: .unprocessableContent, message: error.description, field: nil)

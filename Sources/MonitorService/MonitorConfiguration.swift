@@ -1,3 +1,4 @@
+import AuthEvents
 public import EBPFCapture
 import Foundation
 import PromExposition
@@ -96,6 +97,10 @@ public struct MonitorConfiguration: Sendable {
     public var idleTimeout: Duration
     /// Rule thresholds for `--offline` (`THRESHOLDS_FILE`, `RULE_*`), as the detector reads them.
     public var thresholds: RuleThresholds
+    /// The host's authentication logs to follow (`AUTH_LOGS`, `AUTH_STATE_DIR`,
+    /// `AUTH_PRIVILEGED_ACCOUNTS`); nil when none is read (`AUTH_LOGS=none`, no default log
+    /// readable, or `--offline`).
+    public var authLogs: AuthLogConfiguration?
 
     /// Resolves every setting; throws `SettingError` (or the thresholds' error) naming the
     /// first unusable one.
@@ -174,6 +179,7 @@ public struct MonitorConfiguration: Sendable {
                 requestTimeout: try settings.duration("POST_TIMEOUT", default: WindowPublisher.Configuration.defaultRequestTimeout),
                 bearerToken: settings.string("DETECTOR_API_TOKEN"))
         }
+        authLogs = options.offline ? nil : try Self.authLogs(settings, windowInterval: windowInterval)
         if options.printVerdicts != nil, publisher == nil, !options.offline {
             throw SettingError("--print-verdicts shows the detector's answers: it needs ML_DETECTOR_URL (not 'none')")
         }
@@ -185,6 +191,36 @@ public struct MonitorConfiguration: Sendable {
         var base = url
         while base.hasSuffix("/") { base.removeLast() }
         return base + "/detect"
+    }
+
+    /// `AUTH_LOGS` (comma-separated files; `none` reads none; default: those of
+    /// ``AuthLogConfiguration/defaultPaths`` this process can read), `AUTH_STATE_DIR` (default
+    /// systemd's `STATE_DIRECTORY`, else ``AuthLogConfiguration/defaultStateDirectory``; `none` keeps
+    /// no positions) and `AUTH_PRIVILEGED_ACCOUNTS` (comma-separated names added to the host's
+    /// privileged accounts).
+    static func authLogs(_ settings: Settings, windowInterval: Duration) throws -> AuthLogConfiguration? {
+        let paths: [String]
+        if let text = settings.string("AUTH_LOGS") {
+            if text.lowercased() == "none" { return nil }
+            paths = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !paths.isEmpty else { throw SettingError("AUTH_LOGS must list log files (comma-separated) or be 'none'") }
+            if let relative = paths.first(where: { !$0.hasPrefix("/") }) {
+                throw SettingError("AUTH_LOGS must list absolute paths, got \"\(relative)\"")
+            }
+        } else {
+            paths = AuthLogConfiguration.defaultPaths.filter { access($0, R_OK) == 0 }
+            if paths.isEmpty { return nil }
+        }
+        let systemd = settings.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init)
+        let directory = settings.string("AUTH_STATE_DIR") ?? systemd ?? AuthLogConfiguration.defaultStateDirectory
+        var tracker = AuthActivityTracker.Configuration()
+        tracker.privilegedAccounts = AuthLogConfiguration.privilegedAccounts().union(
+            (settings.string("AUTH_PRIVILEGED_ACCOUNTS") ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty })
+        return AuthLogConfiguration(
+            paths: paths, stateDirectory: directory.lowercased() == "none" ? nil : directory, windowInterval: windowInterval,
+            tracker: tracker)
     }
 
     /// `PROBE_HORIZONS` (default `1,10,60,300`) and `HORIZON_SOURCES` (default 4096): the probe

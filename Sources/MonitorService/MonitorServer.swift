@@ -65,11 +65,15 @@ public enum MonitorServer {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "monitor"),
             logger: logger)
 
-        // Shutdown runs in reverse order: capture first (its last window is still
-        // delivered), then the publisher's final flush, then the HTTP server.
+        // Shutdown runs in reverse order: the authentication logs and the capture first (their
+        // last window is still delivered), then the publisher's final flush, then the HTTP server.
         var services: [any Service] = [app]
         if let publisher { services.append(publisher) }
         services.append(capture)
+        // The logins' last window is queued before the publisher's final flush.
+        if let authLogs = configuration.authLogs {
+            services.append(AuthLogService(configuration: authLogs, publisher: publisher, metrics: metrics, logger: logger))
+        }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

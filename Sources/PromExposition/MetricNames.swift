@@ -74,6 +74,35 @@ public enum MetricName {
     /// Windows waiting to be posted. Gauge, no labels.
     public static let mlQueueDepth = "ebpf_ml_post_queue_depth"
 
+    // MARK: Monitor: the host's authentication logs
+
+    /// Authentication log files the monitor follows (`AUTH_LOGS`). Gauge, no labels.
+    public static let authLogsFollowed = "ebpf_auth_logs_followed"
+    /// Lines read from the authentication logs. Counter, no labels.
+    public static let authLinesRead = "ebpf_auth_lines_read_total"
+    /// Lines of sshd or PAM the parser could not read (kept count of, never dropped unseen).
+    /// Counter, no labels.
+    public static let authLinesUnparsed = "ebpf_auth_lines_unparsed_total"
+    /// Lines longer than the reader's bound, cut to it. Counter, no labels.
+    public static let authLinesCut = "ebpf_auth_lines_cut_total"
+    /// Rotations (`rename`, label `kind="rename"`) and truncations (copytruncate,
+    /// `kind="truncate"`) of the logs followed. Counter.
+    public static let authLogRotations = "ebpf_auth_log_rotations_total"
+    /// Failed reads of a log (permission denied, I/O error). Counter, no labels.
+    public static let authReadErrors = "ebpf_auth_read_errors_total"
+    /// Authentication messages by `kind` (`failure`, `success`, `invalid_user`,
+    /// `closed_before_authentication`, `attempts_exceeded`, `pam_report`). Counter.
+    public static let authEvents = "ebpf_auth_events_total"
+    /// Login attempts without a client address (a local `su`), not attributed. Counter, no labels.
+    public static let authAttemptsWithoutSource = "ebpf_auth_attempts_without_source_total"
+    /// Per-source authentication events queued for the detector (one per source and window with
+    /// attempts, plus the summary over every source when a login failed). Counter, no labels.
+    public static let authActivities = "ebpf_auth_activities_total"
+    /// Sources the login tracker holds. Gauge, no labels.
+    public static let authTrackedSources = "ebpf_auth_tracked_sources"
+    /// What the login tracker's bounds made it forget, label `entry` (`source`, `username`). Counter.
+    public static let authTrackerEvictions = "ebpf_auth_tracker_evictions_total"
+
     // MARK: Detector
 
     /// Detections by `threat_type` (rule names and `ml_*_risk`), `confidence_level`

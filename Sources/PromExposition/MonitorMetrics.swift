@@ -121,6 +121,11 @@ public final class MonitorMetrics: Sendable {
     public static let probeKinds = CounterSeries.labelValues(of: MetricName.probePackets)
     /// Values of the `source` label of ``MetricName/captureUp``.
     public static let sources = ["xdp", "pcap", "simulation"]
+    /// Values of the `kind` label of ``MetricName/authEvents``: the kinds of AuthEvents'
+    /// `AuthLogEvent`.
+    public static let authEventKinds = [
+        "failure", "success", "invalid_user", "closed_before_authentication", "attempts_exceeded", "pam_report",
+    ]
 
     /// The registry every series is registered on.
     public let registry: PrometheusCollectorRegistry
@@ -136,6 +141,10 @@ public final class MonitorMetrics: Sendable {
     private let horizonSources, horizonEntries: Gauge
     private let posts, postFailures, droppedWindows, rejectedWindows: Counter
     private let queueDepth: Gauge
+    private let authLogs, authTracked: Gauge
+    private let authRead, authUnparsed, authCut, authRenames, authTruncations, authErrors: Counter
+    private let authWithoutSource, authActivityCount, authForgottenSources, authForgottenUsernames: Counter
+    private let authKinds: [String: Counter]
     private let programRuns: Counter?
     private let programRunSeconds: Counter?
     private let programTotals = Mutex<(runs: UInt64, nanoseconds: UInt64)>((0, 0))
@@ -209,6 +218,24 @@ public final class MonitorMetrics: Sendable {
         droppedWindows = counter(MetricName.mlDroppedWindows, "Windows dropped because the post queue was full.")
         rejectedWindows = counter(MetricName.mlRejectedWindows, "Windows the detector refused with a 4xx answer.")
         queueDepth = gauge(MetricName.mlQueueDepth, "Windows waiting to be posted to the detector.")
+        authLogs = gauge(MetricName.authLogsFollowed, "Authentication log files followed.")
+        authTracked = gauge(MetricName.authTrackedSources, "Sources the login tracker holds.")
+        authRead = counter(MetricName.authLinesRead, "Lines read from the authentication logs.")
+        authUnparsed = counter(MetricName.authLinesUnparsed, "Lines of sshd or PAM the parser could not read.")
+        authCut = counter(MetricName.authLinesCut, "Authentication log lines cut to the reader's bound.")
+        let rotations = "Rotations (rename) and truncations (copytruncate) of the authentication logs."
+        authRenames = r.makeCounter(descriptor: describe(MetricName.authLogRotations, rotations), labels: [("kind", "rename")])
+        authTruncations = r.makeCounter(descriptor: describe(MetricName.authLogRotations, rotations), labels: [("kind", "truncate")])
+        authErrors = counter(MetricName.authReadErrors, "Failed reads of an authentication log.")
+        authWithoutSource = counter(MetricName.authAttemptsWithoutSource, "Login attempts without a client address.")
+        authActivityCount = counter(MetricName.authActivities, "Per-source authentication events queued for the detector.")
+        let evictions = "Entries the login tracker forgot to stay within its bounds."
+        authForgottenSources = r.makeCounter(descriptor: describe(MetricName.authTrackerEvictions, evictions), labels: [("entry", "source")])
+        authForgottenUsernames = r.makeCounter(
+            descriptor: describe(MetricName.authTrackerEvictions, evictions), labels: [("entry", "username")])
+        authKinds = Dictionary(uniqueKeysWithValues: Self.authEventKinds.map {
+            ($0, r.makeCounter(descriptor: describe(MetricName.authEvents, "Authentication messages read, by kind."), labels: [("kind", $0)]))
+        })
         programRuns = programStatistics ? counter(MetricName.programRuns, "XDP program runs.") : nil
         programRunSeconds = programStatistics ? counter(MetricName.programRunSeconds, "XDP program run time.") : nil
     }
@@ -326,6 +353,47 @@ public final class MonitorMetrics: Sendable {
     public func windowsDropped(_ count: Int) { droppedWindows.increment(by: Int64(count)) }
     /// Adds `count` (≥ 0) windows the detector refused (``MetricName/mlRejectedWindows``).
     public func windowsRejected(_ count: Int) { rejectedWindows.increment(by: Int64(count)) }
+    /// Sets the number of authentication logs followed (``MetricName/authLogsFollowed``).
+    public func authLogsFollowed(_ count: Int) { authLogs.set(to: Double(count)) }
+    /// Counts one failed read of an authentication log (``MetricName/authReadErrors``).
+    public func authReadError() { authErrors.increment() }
+
+    /// Adds what one read of an authentication log gave (all counts ≥ 0).
+    ///
+    /// - Parameters:
+    ///   - read: Lines read.
+    ///   - unparsed: Lines of sshd or PAM the parser could not read.
+    ///   - cut: Lines cut to the reader's bound.
+    ///   - rotations: Renames of the log followed.
+    ///   - truncations: Truncations (copytruncate) of the log followed.
+    ///   - events: Messages per kind (a kind outside ``authEventKinds`` is not counted).
+    public func authLines(read: Int, unparsed: Int, cut: Int, rotations: Int, truncations: Int, events: [(String, Int)]) {
+        authRead.increment(by: Int64(read))
+        authUnparsed.increment(by: Int64(unparsed))
+        authCut.increment(by: Int64(cut))
+        authRenames.increment(by: Int64(rotations))
+        authTruncations.increment(by: Int64(truncations))
+        for (kind, count) in events { authKinds[kind]?.increment(by: Int64(count)) }
+    }
+
+    /// Adds one closed window of login activity (all counts ≥ 0).
+    ///
+    /// - Parameters:
+    ///   - events: Authentication events queued for the detector.
+    ///   - trackedSources: Sources the tracker holds now.
+    ///   - attemptsWithoutSource: Attempts without a client address.
+    ///   - forgottenSources: Sources the tracker forgot.
+    ///   - forgottenUsernames: Names the tracker forgot.
+    public func authWindow(
+        events: Int, trackedSources: Int, attemptsWithoutSource: Int, forgottenSources: Int, forgottenUsernames: Int
+    ) {
+        authActivityCount.increment(by: Int64(events))
+        authTracked.set(to: Double(trackedSources))
+        authWithoutSource.increment(by: Int64(attemptsWithoutSource))
+        authForgottenSources.increment(by: Int64(forgottenSources))
+        authForgottenUsernames.increment(by: Int64(forgottenUsernames))
+    }
+
     /// Sets the number of windows waiting to be posted (``MetricName/mlQueueDepth``).
     public func setQueueDepth(_ depth: Int) { queueDepth.set(to: Double(depth)) }
 

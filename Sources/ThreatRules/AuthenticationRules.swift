@@ -1,5 +1,6 @@
-import TrafficFeatures
 import Foundation
+import TrafficFeatures
+import WindowFormat
 
 /// Login statistics for one account over a window: the original design's authentication body.
 ///
@@ -41,6 +42,36 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
     public var sourceIP: String?
     /// The period the counts cover, in seconds.
     public var windowSeconds: Double
+    /// The service logged in to (`service`, e.g. `sshd`), when a sensor says.
+    public var service: String?
+    /// The names tried in the window, with their counts (`usernames`, at most
+    /// ``maximumUsernames``), when a sensor reports them. They may hold passwords: the detector
+    /// writes them only through ``LoginRules/displayName(_:classify:)``.
+    public var usernames: [AuthenticationUsername]?
+    /// Distinct names tried in the window (`unique_usernames`), when known.
+    public var uniqueUsernames: Int?
+    /// The counts over horizons ending with the window (`horizons`, at most ``maximumHorizons``).
+    /// An event with horizons is judged by ``LoginRules`` instead of the per-minute rules.
+    public var horizons: [AuthenticationHorizon]?
+    /// For a summary over every source: the most active sources (`top_sources`, at most
+    /// ``maximumTopSources``).
+    public var topSources: [String]?
+    /// The sensor's delivery stream (`stream`): with ``sequence``, an event delivered twice is
+    /// judged once.
+    public var stream: String?
+    /// The event's number within its ``stream`` (`sequence`).
+    public var sequence: Int?
+    /// When the event's window ended, in seconds since 1970 (`timestamp`).
+    public var timestamp: Double?
+
+    /// Most entries of `usernames`.
+    public static let maximumUsernames = 64
+    /// Most entries of `horizons`.
+    public static let maximumHorizons = 16
+    /// Most entries of `top_sources`.
+    public static let maximumTopSources = 64
+    /// Longest `service`, `source_ip` and `top_sources` entry, in characters (none may be empty).
+    public static let maximumNameLength = 64
 
     /// The period assumed when a body gives none, and the period authentication thresholds are
     /// expressed in.
@@ -58,11 +89,29 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
     ///   - privilegeLevel: 0 for an ordinary account, 1 or more for a privileged one.
     ///   - sourceIP: The client address, when the attempts came from one.
     ///   - windowSeconds: The period the counts cover, in seconds.
+    ///   - service: The service logged in to.
+    ///   - usernames: The names tried, with their counts.
+    ///   - uniqueUsernames: Distinct names tried.
+    ///   - horizons: The counts over horizons ending with the window.
+    ///   - topSources: For a summary over every source, the most active sources.
+    ///   - stream: The sensor's delivery stream.
+    ///   - sequence: The event's number within `stream`.
+    ///   - timestamp: When the window ended, in seconds since 1970.
     public init(
         usernameType: UsernameClass? = nil, usernameText: String? = nil, totalAttempts: Int, failedAttempts: Int,
         successfulAttempts: Int? = nil, uniqueSourceIPs: Int? = nil, privilegeLevel: Int? = nil, sourceIP: String? = nil,
-        windowSeconds: Double = AuthenticationEvent.defaultWindowSeconds
+        windowSeconds: Double = AuthenticationEvent.defaultWindowSeconds, service: String? = nil,
+        usernames: [AuthenticationUsername]? = nil, uniqueUsernames: Int? = nil, horizons: [AuthenticationHorizon]? = nil,
+        topSources: [String]? = nil, stream: String? = nil, sequence: Int? = nil, timestamp: Double? = nil
     ) {
+        self.service = service
+        self.usernames = usernames
+        self.uniqueUsernames = uniqueUsernames
+        self.horizons = horizons
+        self.topSources = topSources
+        self.stream = stream
+        self.sequence = sequence
+        self.timestamp = timestamp
         self.usernameType = usernameType
         self.usernameText = usernameText
         self.totalAttempts = totalAttempts
@@ -97,6 +146,12 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
         case privilegeLevel = "privilege_level"
         case sourceIP = "source_ip"
         case windowSeconds = "window_seconds"
+        case service
+        case usernames
+        case uniqueUsernames = "unique_usernames"
+        case horizons
+        case topSources = "top_sources"
+        case stream, sequence, timestamp
     }
 
     /// Decodes the snake_case body strictly (see the type's description); a missing or null
@@ -141,6 +196,26 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
         } else {
             windowSeconds = Self.defaultWindowSeconds
         }
+        service = try c.strictIfPresent(String.self, .service)
+        try c.checkLength(service, .service, Self.maximumNameLength)
+        try c.checkLength(sourceIP, .sourceIP, Self.maximumNameLength)
+        usernames = try c.boundedList(AuthenticationUsername.self, .usernames, Self.maximumUsernames)
+        uniqueUsernames = try c.decodeCountIfPresent(.uniqueUsernames)
+        horizons = try c.boundedList(AuthenticationHorizon.self, .horizons, Self.maximumHorizons)
+        topSources = try c.boundedList(String.self, .topSources, Self.maximumTopSources)
+        for entry in topSources ?? [] { try c.checkLength(entry, .topSources, Self.maximumNameLength) }
+        stream = try c.strictIfPresent(String.self, .stream)
+        try c.checkLength(stream, .stream, WindowEnvelope.maximumStreamLength)
+        sequence = try c.decodeCountIfPresent(.sequence)
+        if try c.isPresent(.timestamp) {
+            timestamp = try c.decodeNumber(.timestamp, within: 0...1e11)
+        } else {
+            timestamp = nil
+        }
+        if stream != nil, sequence == nil {
+            throw DecodingError.keyNotFound(
+                CodingKeys.sequence, .init(codingPath: c.codingPath, debugDescription: "sequence is required with stream"))
+        }
     }
 
     /// Encodes the snake_case body: absent optional fields are left out, `window_seconds` is
@@ -156,10 +231,56 @@ public struct AuthenticationEvent: Codable, Sendable, Equatable {
         try c.encodeIfPresent(privilegeLevel, forKey: .privilegeLevel)
         try c.encodeIfPresent(sourceIP, forKey: .sourceIP)
         try c.encode(windowSeconds, forKey: .windowSeconds)
+        try c.encodeIfPresent(service, forKey: .service)
+        try c.encodeIfPresent(usernames, forKey: .usernames)
+        try c.encodeIfPresent(uniqueUsernames, forKey: .uniqueUsernames)
+        try c.encodeIfPresent(horizons, forKey: .horizons)
+        try c.encodeIfPresent(topSources, forKey: .topSources)
+        try c.encodeIfPresent(stream, forKey: .stream)
+        try c.encodeIfPresent(sequence, forKey: .sequence)
+        try c.encodeIfPresent(timestamp, forKey: .timestamp)
     }
 }
 
 extension KeyedDecodingContainer {
+    /// An array of at most `limit` elements when present (`null` is absent); an element's error
+    /// names its index.
+    fileprivate func boundedList<T: Decodable>(_ type: T.Type, _ key: Key, _ limit: Int) throws -> [T]? {
+        guard try isPresent(key) else { return nil }
+        var list: [T] = []
+        var items: any UnkeyedDecodingContainer
+        do {
+            items = try nestedUnkeyedContainer(forKey: key)
+        } catch {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "\(key.stringValue) must be an array")
+        }
+        if let count = items.count, count > limit {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "\(key.stringValue) must have at most \(limit) entries, got \(count)")
+        }
+        while !items.isAtEnd {
+            if T.self == String.self {
+                guard let text = try? items.decode(String.self) else {
+                    throw DecodingError.dataCorruptedError(
+                        in: items, debugDescription: "\(key.stringValue)[\(items.currentIndex)] must be a string")
+                }
+                list.append(text as! T)
+            } else {
+                list.append(try items.decode(T.self))
+            }
+        }
+        return list
+    }
+
+    /// Throws naming `key` when `text` is empty or longer than `limit` characters (Unicode scalars,
+    /// as JSON Schema counts them).
+    fileprivate func checkLength(_ text: String?, _ key: Key, _ limit: Int) throws {
+        guard let text, text.isEmpty || text.unicodeScalars.count > limit else { return }
+        throw DecodingError.dataCorruptedError(
+            forKey: key, in: self,
+            debugDescription: "\(key.stringValue) must be 1 to \(limit) characters, got \(text.unicodeScalars.count)")
+    }
+
     /// A value of the expected type when present; any mismatch is an error naming the key.
     fileprivate func strictIfPresent<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
         guard contains(key), try !decodeNil(forKey: key) else { return nil }
@@ -192,12 +313,25 @@ extension AuthenticationEvent {
     public var featureVector: [Double] { featureVector(usernameClass: usernameType) }
 
     /// The features of this event with the username class the caller determined (the
-    /// classifier's prediction for `username_text`).
+    /// classifier's prediction for `username_text`). For an event with `horizons`, the counts are
+    /// those of its shortest horizon of at least 60 s (attempts in it scaled to a minute; a name
+    /// marked privileged sets `privileged`).
     ///
     /// - Parameter usernameClass: The class to one-hot encode; nil sets all the class features
     ///   to 0.
     /// - Returns: The values named by ``featureNames``, in order.
     public func featureVector(usernameClass: UsernameClass?) -> [Double] {
+        // A sensor's one-second event is scored on its minute: the shortest horizon of at least 60 s.
+        if let minute = (horizons ?? []).filter({ $0.seconds >= 60 }).min(by: { $0.seconds < $1.seconds }) {
+            let failureRatio = minute.totalAttempts == 0 ? 0 : Double(minute.failedAttempts) / Double(minute.totalAttempts)
+            let privileged = isPrivileged || (usernames ?? []).contains(where: \.privileged)
+            var vector = [
+                log1p(Double(minute.totalAttempts) * Self.defaultWindowSeconds / minute.seconds), failureRatio,
+                log1p(Double(minute.uniqueSourceIPs)), privileged ? 1 : 0,
+            ]
+            vector += UsernameClass.allCases.map { $0 == usernameClass ? 1 : 0 }
+            return vector
+        }
         let failureRatio = totalAttempts == 0 ? 0 : Double(failedAttempts) / Double(totalAttempts)
         let sources = uniqueSourceIPs ?? (totalAttempts > 0 ? 1 : 0)
         var vector = [log1p(perMinute(totalAttempts)), failureRatio, log1p(Double(sources)), isPrivileged ? 1 : 0]

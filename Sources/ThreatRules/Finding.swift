@@ -31,6 +31,10 @@ public enum ThreatType: String, Codable, Sendable, CaseIterable, Comparable {
     case usernameConfusion = "username_confusion"
     /// The username field holds a shell or SQL command.
     case commandInjection = "command_injection"
+    /// One source failing on many login names (a few common passwords tried on every account).
+    case passwordSpraying = "password_spraying"
+    /// A login that succeeded from a source after many failed ones: the guessing may have worked.
+    case loginAfterFailures = "login_after_failures"
 
     /// Orders threats by their declaration (network threats first): the order in which verdicts
     /// list them.
@@ -62,6 +66,8 @@ public struct Finding: Codable, Sendable, Equatable {
     public var reflectors: Int?
     /// The UDP source port the reflectors share (`reflection` by UDP).
     public var port: Int?
+    /// The login names the finding concerns, each in clear or masked (``LoginRules/displayName(_:classify:)``).
+    public var usernames: [String]?
 
     /// Creates a finding from its parts.
     ///
@@ -75,9 +81,10 @@ public struct Finding: Codable, Sendable, Equatable {
     ///   - victim: The host under attack, for victim findings.
     ///   - reflectors: The number of reflectors, for reflection findings.
     ///   - port: The UDP source port the reflectors share.
+    ///   - usernames: The login names concerned, in clear or masked.
     public init(
         threat: ThreatType, feature: String, value: Double, threshold: Double, sourceIP: String? = nil, explanation: String,
-        victim: String? = nil, reflectors: Int? = nil, port: Int? = nil
+        victim: String? = nil, reflectors: Int? = nil, port: Int? = nil, usernames: [String]? = nil
     ) {
         self.threat = threat
         self.feature = feature
@@ -88,6 +95,7 @@ public struct Finding: Codable, Sendable, Equatable {
         self.victim = victim
         self.reflectors = reflectors
         self.port = port
+        self.usernames = usernames.flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 

@@ -40,7 +40,8 @@ public struct JudgedWindow: Sendable, Equatable {
     }
 
     /// Pairs the windows a monitor posted (their JSON bodies, in order) with the detector's
-    /// answer: one verdict object for one window, an array of verdicts for several.
+    /// answer: one verdict object for one window, an array of verdicts for several. Posted
+    /// authentication events (bodies with `total_attempts`) are passed over with their verdicts.
     ///
     /// - Parameters:
     ///   - postedWindows: The JSON bodies of the posted windows, in the order they were posted.
@@ -52,14 +53,18 @@ public struct JudgedWindow: Sendable, Equatable {
     ///   number of verdicts than windows were posted.
     public static func pair(postedWindows: [Data], answer: Data, receivedAt: Date? = nil) throws -> [JudgedWindow] {
         let decoder = JSONDecoder()
-        let windows = try postedWindows.map { try decoder.decode(WindowEnvelope.self, from: $0) }
-        let verdicts = windows.count == 1
+        let verdicts = postedWindows.count == 1
             ? [try decoder.decode(Verdict.self, from: answer)]
             : try decoder.decode([Verdict].self, from: answer)
-        guard verdicts.count == windows.count else {
-            throw JudgedWindowError.countMismatch(windows: windows.count, verdicts: verdicts.count)
+        guard verdicts.count == postedWindows.count else {
+            throw JudgedWindowError.countMismatch(windows: postedWindows.count, verdicts: verdicts.count)
         }
-        return zip(windows, verdicts).map { JudgedWindow(envelope: $0, verdict: $1, receivedAt: receivedAt) }
+        return try zip(postedWindows, verdicts).compactMap { body, verdict in
+            if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], object["total_attempts"] != nil {
+                return nil
+            }
+            return JudgedWindow(envelope: try decoder.decode(WindowEnvelope.self, from: body), verdict: verdict, receivedAt: receivedAt)
+        }
     }
 
     /// The window's wire format (``envelope``'s `jsonData()`) with the verdict under

@@ -487,6 +487,13 @@ enum RuleFormat {
 
     static func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
 
+    /// A horizon's length: `60 s`, `10 min`, `1 h`, `90 s`.
+    static func duration(_ seconds: Double) -> String {
+        if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(number(seconds / 3600)) h" }
+        if seconds > 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(number(seconds / 60)) min" }
+        return "\(number(seconds)) s"
+    }
+
     static func percent(_ value: Double) -> String {
         let p = value * 100
         guard p.isFinite, abs(p) < 1e15 else { return String(format: "%.3g%%", p) }

@@ -188,6 +188,34 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
     /// privileged one (`privilege_level` ≥ 1).
     public var serviceAccountAbuseTotalAttempts: Double = 1000
 
+    // MARK: logins over horizons (counts, not rates)
+
+    /// `login_guess_failures` (10): failed logins from one source on at most
+    /// `login_spray_usernames` names within a login horizon of 60 s that make `brute_force`
+    /// (password guessing) for events with horizons (``LoginRules``); over a horizon of *h*
+    /// seconds the threshold is this × √(h / 60): 32 within 10 min, 77 within 1 h.
+    public var loginGuessFailures: Double = 10
+    /// `login_spray_usernames` (5): distinct names one source failed on within a login horizon
+    /// (with more failures than this) that make `password_spraying`; up to this many, it is
+    /// guessing.
+    public var loginSprayUsernames: Double = 5
+    /// `login_privileged_failures` (5): failed logins on privileged accounts (root, the host's
+    /// administrators) from one source within a login horizon that make `service_account_abuse`.
+    public var loginPrivilegedFailures: Double = 5
+    /// `login_success_after_failures` (10): failed logins from one source within a login horizon
+    /// before a login of that source succeeded that make `login_after_failures`.
+    public var loginSuccessAfterFailures: Double = 10
+    /// `credential_stuffing_horizon_sources` (10): distinct sources whose logins failed within a
+    /// login horizon that, with `credential_stuffing_horizon_usernames` names and at most
+    /// `credential_stuffing_max_attempts_per_source` attempts per source, make
+    /// `credential_stuffing` (the summary over every source of events with horizons).
+    public var credentialStuffingHorizonSources: Double = 10
+    /// `credential_stuffing_horizon_usernames` (10): distinct names those logins tried.
+    public var credentialStuffingHorizonUsernames: Double = 10
+    /// `credential_stuffing_max_attempts_per_source` (5): the most attempts per source for
+    /// many sources to be stuffing (each trying a few stolen pairs) rather than guessers.
+    public var credentialStuffingMaxAttemptsPerSource: Double = 5
+
     /// The defaults above.
     public init() {}
 
@@ -262,6 +290,20 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
         case credentialStuffingUniqueSourceIPs = "credential_stuffing_unique_source_ips"
         /// The key of ``RuleThresholds/serviceAccountAbuseTotalAttempts``.
         case serviceAccountAbuseTotalAttempts = "service_account_abuse_total_attempts"
+        /// The key of ``RuleThresholds/loginGuessFailures``.
+        case loginGuessFailures = "login_guess_failures"
+        /// The key of ``RuleThresholds/loginSprayUsernames``.
+        case loginSprayUsernames = "login_spray_usernames"
+        /// The key of ``RuleThresholds/loginPrivilegedFailures``.
+        case loginPrivilegedFailures = "login_privileged_failures"
+        /// The key of ``RuleThresholds/loginSuccessAfterFailures``.
+        case loginSuccessAfterFailures = "login_success_after_failures"
+        /// The key of ``RuleThresholds/credentialStuffingHorizonSources``.
+        case credentialStuffingHorizonSources = "credential_stuffing_horizon_sources"
+        /// The key of ``RuleThresholds/credentialStuffingHorizonUsernames``.
+        case credentialStuffingHorizonUsernames = "credential_stuffing_horizon_usernames"
+        /// The key of ``RuleThresholds/credentialStuffingMaxAttemptsPerSource``.
+        case credentialStuffingMaxAttemptsPerSource = "credential_stuffing_max_attempts_per_source"
 
         /// The environment variable that overrides this key.
         public var environmentVariable: String { "RULE_" + rawValue.uppercased() }
@@ -320,6 +362,13 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
             case .credentialStuffingTotalAttempts: credentialStuffingTotalAttempts
             case .credentialStuffingUniqueSourceIPs: credentialStuffingUniqueSourceIPs
             case .serviceAccountAbuseTotalAttempts: serviceAccountAbuseTotalAttempts
+            case .loginGuessFailures: loginGuessFailures
+            case .loginSprayUsernames: loginSprayUsernames
+            case .loginPrivilegedFailures: loginPrivilegedFailures
+            case .loginSuccessAfterFailures: loginSuccessAfterFailures
+            case .credentialStuffingHorizonSources: credentialStuffingHorizonSources
+            case .credentialStuffingHorizonUsernames: credentialStuffingHorizonUsernames
+            case .credentialStuffingMaxAttemptsPerSource: credentialStuffingMaxAttemptsPerSource
             }
         }
         set {
@@ -362,6 +411,13 @@ public struct RuleThresholds: Codable, Sendable, Equatable {
             case .credentialStuffingTotalAttempts: credentialStuffingTotalAttempts = newValue
             case .credentialStuffingUniqueSourceIPs: credentialStuffingUniqueSourceIPs = newValue
             case .serviceAccountAbuseTotalAttempts: serviceAccountAbuseTotalAttempts = newValue
+            case .loginGuessFailures: loginGuessFailures = newValue
+            case .loginSprayUsernames: loginSprayUsernames = newValue
+            case .loginPrivilegedFailures: loginPrivilegedFailures = newValue
+            case .loginSuccessAfterFailures: loginSuccessAfterFailures = newValue
+            case .credentialStuffingHorizonSources: credentialStuffingHorizonSources = newValue
+            case .credentialStuffingHorizonUsernames: credentialStuffingHorizonUsernames = newValue
+            case .credentialStuffingMaxAttemptsPerSource: credentialStuffingMaxAttemptsPerSource = newValue
             }
         }
     }

@@ -351,8 +351,8 @@ public final class ThreatDetector: Sendable {
         var reason: String?
     }
 
-    /// Authentication rules (the username field classified when only its text is given), then the
-    /// authentication models.
+    /// Authentication rules (the username field classified when only its text is given; for an
+    /// event with `horizons`, ``LoginRules``), then the authentication models.
     ///
     /// - Parameters:
     ///   - event: The login statistics to judge.
@@ -369,14 +369,31 @@ public final class ThreatDetector: Sendable {
             classification = result
             usernameClass = result.predictedType
         }
-        let findings = AuthenticationRules.evaluate(event, usernameClass: usernameClass, thresholds: thresholds)
+        let findings = event.horizons == nil
+            ? AuthenticationRules.evaluate(event, usernameClass: usernameClass, thresholds: thresholds)
+            : LoginRules.evaluate(event, classify: { classifier.classify($0) }, thresholds: thresholds)
         let vector = event.featureVector(usernameClass: usernameClass)
         let score = modelsEnabled
             ? try authentication.process(vector, timestamp: timestamp ?? wallClock().timeIntervalSince1970, isAttack: !findings.isEmpty)
             : nil
         noteAgreement(.authentication, score: score, rulesFired: !findings.isEmpty)
+        var gate = Gate(maximumRisk: .critical, alert: true, reason: nil)
+        if let horizons = event.horizons, score?.consensus == true {
+            // A sensor's per-source events: the models alone speak only for a busy source.
+            let minute = horizons.filter { $0.seconds >= 60 }.min { $0.seconds < $1.seconds }
+            let attempts = minute.map { Double($0.totalAttempts) * 60 / $0.seconds } ?? 0
+            if event.sourceIP == nil {
+                gate.alert = false
+                gate.reason = "models agree on the summary over every source; only the rules report it"
+            } else if attempts < LoginRules.modelMinimumAttempts {
+                gate.alert = false
+                gate.reason = "models agree, but \(RuleFormat.number(attempts.rounded())) login attempts within a minute "
+                    + "is below the \(RuleFormat.number(LoginRules.modelMinimumAttempts)) a model-only login alert needs"
+            }
+        }
         var verdict = Self.verdict(
-            findings: findings, score: score, detectionType: .authentication, featureNames: AuthenticationEvent.featureNames)
+            findings: findings, score: score, detectionType: .authentication, featureNames: AuthenticationEvent.featureNames,
+            gate: gate)
         verdict.usernameClassification = classification
         return verdict
     }

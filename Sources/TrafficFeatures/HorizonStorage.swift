@@ -2,26 +2,28 @@
 /// ``ProbeHorizons`` and ``DNSActivity``. Exact while it holds at most its capacity; beyond,
 /// the least recently seen elements are forgotten (an eighth at a time, amortised) and the set
 /// is marked ``capped``.
-struct RecentSet<Element: Hashable & Comparable & Sendable>: Sendable {
-    private(set) var lastSeen: [Element: Double] = [:]
+package struct RecentSet<Element: Hashable & Comparable & Sendable>: Sendable {
+    package private(set) var lastSeen: [Element: Double] = [:]
     /// Elements were forgotten to stay within the capacity: counts are lower bounds.
-    private(set) var capped = false
+    package private(set) var capped = false
 
-    var count: Int { lastSeen.count }
+    package var count: Int { lastSeen.count }
 
-    mutating func insert(_ element: Element, at time: Double) { lastSeen[element] = time }
+    package init() {}
+
+    package mutating func insert(_ element: Element, at time: Double) { lastSeen[element] = time }
 
     /// Elements last seen after `edge`, in ascending order (not the dictionary's, which differs
     /// from run to run: sums over them must come out the same in every replay).
-    func elements(after edge: Double) -> [Element] { lastSeen.compactMap { $0.value > edge ? $0.key : nil }.sorted() }
+    package func elements(after edge: Double) -> [Element] { lastSeen.compactMap { $0.value > edge ? $0.key : nil }.sorted() }
 
-    func count(after edge: Double) -> Int { lastSeen.values.reduce(0) { $0 + ($1 > edge ? 1 : 0) } }
+    package func count(after edge: Double) -> Int { lastSeen.values.reduce(0) { $0 + ($1 > edge ? 1 : 0) } }
 
     /// Drops elements not seen after `edge` (when the set is over half its capacity, to keep the
     /// work amortised), then the least recently seen beyond `capacity` (ties: the smallest
     /// first, so that a replay forgets the same ones); returns how many of the latter were
     /// forgotten.
-    mutating func forget(before edge: Double, capacity: Int) -> Int {
+    package mutating func forget(before edge: Double, capacity: Int) -> Int {
         if lastSeen.count > capacity / 2 { lastSeen = lastSeen.filter { $0.value > edge } }
         guard lastSeen.count > capacity else { return 0 }
         let drop = lastSeen.count - capacity + capacity / 8
@@ -33,20 +35,22 @@ struct RecentSet<Element: Hashable & Comparable & Sendable>: Sendable {
 
 /// Per-window counts of one tracked key, bounded: beyond `limit` windows the oldest half is
 /// merged pairwise (a merged window counts at its later end).
-struct WindowStamps: Sendable {
-    struct Stamp: Sendable {
-        var time: Double
-        var counts: [Int]
+package struct WindowStamps: Sendable {
+    package struct Stamp: Sendable {
+        package var time: Double
+        package var counts: [Int]
     }
 
-    private(set) var stamps: [Stamp] = []
+    package private(set) var stamps: [Stamp] = []
 
-    var count: Int { stamps.count }
+    package init() {}
 
-    mutating func append(time: Double, counts: [Int]) { stamps.append(Stamp(time: time, counts: counts)) }
+    package var count: Int { stamps.count }
+
+    package mutating func append(time: Double, counts: [Int]) { stamps.append(Stamp(time: time, counts: counts)) }
 
     /// The counts summed over windows ending after `edge`, and how many windows that is.
-    func totals(after edge: Double, width: Int) -> (counts: [Int], windows: Int) {
+    package func totals(after edge: Double, width: Int) -> (counts: [Int], windows: Int) {
         var sums = [Int](repeating: 0, count: width)
         var windows = 0
         for stamp in stamps where stamp.time > edge {
@@ -56,7 +60,7 @@ struct WindowStamps: Sendable {
         return (sums, windows)
     }
 
-    mutating func forget(before edge: Double, limit: Int) {
+    package mutating func forget(before edge: Double, limit: Int) {
         stamps.removeAll { $0.time <= edge }
         guard stamps.count > limit else { return }
         let half = stamps.count / 2
@@ -79,7 +83,7 @@ struct WindowStamps: Sendable {
 /// Keeps a dictionary of tracked keys within `capacity`: when over, forgets at least an eighth
 /// of it, those with the smallest `breadth` first, then the least recently active, then the
 /// smallest key (so that a replay forgets the same ones). Returns how many were forgotten.
-func forgetNarrowest<Key: Hashable & Comparable, Value>(
+package func forgetNarrowest<Key: Hashable & Comparable, Value>(
     _ tracks: inout [Key: Value], capacity: Int, breadth: (Value) -> Int, lastActive: (Value) -> Double
 ) -> Int {
     guard tracks.count > capacity else { return 0 }
@@ -95,4 +99,4 @@ func forgetNarrowest<Key: Hashable & Comparable, Value>(
 }
 
 /// A small tolerance so that a window ending exactly a horizon ago is outside it.
-let horizonEdgeTolerance = 1e-6
+package let horizonEdgeTolerance = 1e-6

@@ -184,6 +184,20 @@ public final class WindowPublisher: Service, Sendable {
             onEvent(.dropped(windows: 1))
             return
         }
+        append(body)
+    }
+
+    /// Queues a JSON object the caller encoded — another kind of item the detector's `/detect`
+    /// accepts, such as an authentication event — to be posted as it is, in order with the
+    /// windows. The caller gives it its stream (``Configuration/stream``) and a sequence of its
+    /// own. Never blocks; drops the oldest item when full.
+    ///
+    /// - Parameter body: One JSON object.
+    public func enqueue(body: Data) {
+        append(body)
+    }
+
+    private func append(_ body: Data) {
         let dropped = state.withLock { state -> Int in
             state.queue.append(Queued(id: state.nextID, body: body))
             state.nextID += 1

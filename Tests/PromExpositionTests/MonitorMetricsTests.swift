@@ -45,8 +45,31 @@ struct MonitorMetricsTests {
         metrics.windowsRejected(1)
         metrics.setQueueDepth(4)
         metrics.captureRunning(source: "xdp")
+        metrics.authLogsFollowed(2)
+        metrics.authLines(
+            read: 10, unparsed: 1, cut: 1, rotations: 1, truncations: 0, events: [("failure", 3), ("success", 1), ("not-a-kind", 5)])
+        metrics.authWindow(events: 2, trackedSources: 1, attemptsWithoutSource: 1, forgottenSources: 0, forgottenUsernames: 2)
+        metrics.authReadError()
         #expect(
             Self.lines(metrics) == [
+                #"ebpf_auth_activities_total 2"#,
+                #"ebpf_auth_attempts_without_source_total 1"#,
+                #"ebpf_auth_events_total{kind="attempts_exceeded"} 0"#,
+                #"ebpf_auth_events_total{kind="closed_before_authentication"} 0"#,
+                #"ebpf_auth_events_total{kind="failure"} 3"#,
+                #"ebpf_auth_events_total{kind="invalid_user"} 0"#,
+                #"ebpf_auth_events_total{kind="pam_report"} 0"#,
+                #"ebpf_auth_events_total{kind="success"} 1"#,
+                #"ebpf_auth_lines_cut_total 1"#,
+                #"ebpf_auth_lines_read_total 10"#,
+                #"ebpf_auth_lines_unparsed_total 1"#,
+                #"ebpf_auth_log_rotations_total{kind="rename"} 1"#,
+                #"ebpf_auth_log_rotations_total{kind="truncate"} 0"#,
+                #"ebpf_auth_logs_followed 2.0"#,
+                #"ebpf_auth_read_errors_total 1"#,
+                #"ebpf_auth_tracked_sources 1.0"#,
+                #"ebpf_auth_tracker_evictions_total{entry="source"} 0"#,
+                #"ebpf_auth_tracker_evictions_total{entry="username"} 2"#,
                 #"ebpf_bytes_per_second 1027.0"#,
                 #"ebpf_bytes_processed_total{protocol="icmp"} 294"#,
                 #"ebpf_bytes_processed_total{protocol="other"} 60"#,

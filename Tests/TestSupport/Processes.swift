@@ -147,6 +147,8 @@ public final class MonitorProcess: Sendable {
         self.port = try port ?? FreePort.next()
         logPath = NSTemporaryDirectory() + "monitor-\(port)-\(UUID().uuidString).log"
         var env = ProcessInfo.processInfo.environment
+        // A monitor under test reads no authentication log of the machine unless the test names one.
+        if env["AUTH_LOGS"] == nil { env["AUTH_LOGS"] = "none" }
         env.merge(environment) { $1 }
         pid = try Spawn.start(
             prefix + [executable] + arguments + ["--http-addr", "\(listen):\(self.port)"], environment: env, stdout: logPath,
