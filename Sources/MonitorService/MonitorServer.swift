@@ -142,7 +142,11 @@ public enum MonitorServer {
         if let output = printVerdicts {
             onAnswer = { windows, answer in
                 do {
-                    for judged in try JudgedWindow.pair(postedWindows: windows, answer: answer, receivedAt: Date()) {
+                    let now = Date()
+                    for judged in try JudgedWindow.pair(postedWindows: windows, answer: answer, receivedAt: now) {
+                        try output.write(judged)
+                    }
+                    for judged in try JudgedAuthentication.pair(posted: windows, answer: answer, receivedAt: now) {
                         try output.write(judged)
                     }
                 } catch {

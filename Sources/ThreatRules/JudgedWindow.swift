@@ -53,18 +53,27 @@ public struct JudgedWindow: Sendable, Equatable {
     ///   number of verdicts than windows were posted.
     public static func pair(postedWindows: [Data], answer: Data, receivedAt: Date? = nil) throws -> [JudgedWindow] {
         let decoder = JSONDecoder()
-        let verdicts = postedWindows.count == 1
-            ? [try decoder.decode(Verdict.self, from: answer)]
-            : try decoder.decode([Verdict].self, from: answer)
-        guard verdicts.count == postedWindows.count else {
-            throw JudgedWindowError.countMismatch(windows: postedWindows.count, verdicts: verdicts.count)
-        }
-        return try zip(postedWindows, verdicts).compactMap { body, verdict in
-            if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], object["total_attempts"] != nil {
-                return nil
-            }
+        return try verdicts(posted: postedWindows, answer: answer).compactMap { body, verdict in
+            if isAuthentication(body) { return nil }
             return JudgedWindow(envelope: try decoder.decode(WindowEnvelope.self, from: body), verdict: verdict, receivedAt: receivedAt)
         }
+    }
+
+    /// Each posted body with its verdict from the detector's answer.
+    static func verdicts(posted: [Data], answer: Data) throws -> [(Data, Verdict)] {
+        let decoder = JSONDecoder()
+        let verdicts = posted.count == 1
+            ? [try decoder.decode(Verdict.self, from: answer)]
+            : try decoder.decode([Verdict].self, from: answer)
+        guard verdicts.count == posted.count else {
+            throw JudgedWindowError.countMismatch(windows: posted.count, verdicts: verdicts.count)
+        }
+        return Array(zip(posted, verdicts))
+    }
+
+    /// A posted body is an authentication event when it has `total_attempts`.
+    static func isAuthentication(_ body: Data) -> Bool {
+        (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["total_attempts"] != nil
     }
 
     /// The window's wire format (``envelope``'s `jsonData()`) with the verdict under
@@ -78,6 +87,80 @@ public struct JudgedWindow: Sendable, Equatable {
         object["verdict"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(verdict))
         if let receivedAt { object["verdict_received_at"] = receivedAt.timeIntervalSince1970 }
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+}
+
+/// A posted authentication event with the verdict on it: what `monitor --print-verdicts` prints
+/// for the host's logins. It keeps no name that was tried (``AuthenticationEvent/usernames`` is
+/// removed: a name may be a password); the verdict's findings name them masked where needed.
+public struct JudgedAuthentication: Sendable, Equatable {
+    /// The event as posted, without the names tried.
+    public var event: AuthenticationEvent
+    /// The detector's verdict on it.
+    public var verdict: Verdict
+    /// When the verdict reached the monitor.
+    public var receivedAt: Date?
+
+    /// Pairs an event with its verdict, dropping the names tried.
+    ///
+    /// - Parameters:
+    ///   - event: The event that was judged.
+    ///   - verdict: The verdict on it.
+    ///   - receivedAt: When the verdict arrived.
+    public init(event: AuthenticationEvent, verdict: Verdict, receivedAt: Date? = nil) {
+        var event = event
+        event.usernames = nil
+        event.usernameText = nil
+        self.event = event
+        self.verdict = verdict
+        self.receivedAt = receivedAt
+    }
+
+    /// Pairs the authentication events among the posted bodies (in order) with their verdicts in the
+    /// detector's answer; windows are passed over.
+    ///
+    /// - Parameters:
+    ///   - posted: The JSON bodies posted, in order.
+    ///   - answer: The detector's answer body.
+    ///   - receivedAt: When the answer arrived.
+    /// - Returns: One judged event per posted authentication event, in order.
+    /// - Throws: `DecodingError` when a body or the answer does not decode, and
+    ///   ``JudgedWindowError/countMismatch(windows:verdicts:)`` when the answer holds a different
+    ///   number of verdicts than bodies were posted.
+    public static func pair(posted: [Data], answer: Data, receivedAt: Date? = nil) throws -> [JudgedAuthentication] {
+        let decoder = JSONDecoder()
+        return try JudgedWindow.verdicts(posted: posted, answer: answer).compactMap { body, verdict in
+            guard JudgedWindow.isAuthentication(body) else { return nil }
+            return JudgedAuthentication(
+                event: try decoder.decode(AuthenticationEvent.self, from: body), verdict: verdict, receivedAt: receivedAt)
+        }
+    }
+
+    /// `{"authentication": <the event without names>, "verdict": …, "verdict_received_at": …}`,
+    /// keys sorted, no trailing newline.
+    ///
+    /// - Throws: What `JSONEncoder` or `JSONSerialization` throws.
+    public func jsonLine() throws -> Data {
+        var object: [String: Any] = [
+            "authentication": try JSONSerialization.jsonObject(with: JSONEncoder().encode(event)),
+            "verdict": try JSONSerialization.jsonObject(with: JSONEncoder().encode(verdict)),
+        ]
+        if let receivedAt { object["verdict_received_at"] = receivedAt.timeIntervalSince1970 }
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    /// A readable view: `logins <source or "all sources"> <service>  attempts N failed N
+    /// succeeded N` followed by `ok`, or by `THREAT`, the threat types, the confidence and the
+    /// sources, then one indented line per explanation.
+    public var summary: String {
+        var text = "logins \(event.sourceIP ?? "all sources") \(event.service ?? "-")  attempts \(event.totalAttempts) "
+            + "failed \(event.failedAttempts) succeeded \(event.successfulAttempts ?? 0)"
+        guard verdict.threatDetected else { return text + "  ok" }
+        text += "  THREAT \(verdict.threatTypes.map(\.rawValue).joined(separator: ", "))"
+        text += String(format: "  confidence %.2f", verdict.confidence)
+        if !verdict.attackingIPs.isEmpty { text += "  from \(verdict.attackingIPs.joined(separator: ", "))" }
+        for explanation in verdict.explanations { text += "\n    - " + explanation }
+        return text
     }
 }
 

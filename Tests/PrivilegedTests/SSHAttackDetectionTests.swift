@@ -20,19 +20,21 @@ struct SSHAttackDetectionTests {
         let monitor: MonitorProcess
         let state: String
 
-        static func start(accounts: [SSHServer.Account], environment: [String: String] = [:]) async throws -> Rig {
+        static func start(
+            accounts: [SSHServer.Account] = [.init(name: "deploy01", password: "Winter2026!")], detectorEnvironment: [String: String] = [:]
+        ) async throws -> Rig {
             let network = try TestNetwork()
             let server = try await SSHServer(address: network.hostAddress, accounts: accounts, maxAuthTries: 50)
             let state = NSTemporaryDirectory() + "nm-auth-state-\(UUID().uuidString)"
             let detector = try MonitorProcess(
-                arguments: [], environment: ["MODEL_DIR": state + "/models", "METRICS_TOP_IPS": "1000"],
+                arguments: [],
+                environment: ["MODEL_DIR": state + "/models", "METRICS_TOP_IPS": "1000"].merging(detectorEnvironment) { $1 },
                 executable: BuiltProducts.detector)
             try await detector.waitUntil(path: "/health")
-            let monitor = try MonitorProcess(
-                arguments: [
-                    "--simulate", "--ml-detector-url", detector.baseURL, "--auth-log", server.logPath, "--auth-state-dir", state,
-                ],
-                environment: environment)
+            let monitor = try MonitorProcess(arguments: [
+                "--simulate", "--ml-detector-url", detector.baseURL, "--auth-log", server.logPath, "--auth-state-dir", state,
+                "--print-verdicts", "json",
+            ])
             try await monitor.waitUntil(path: "/ready")
             return Rig(network: network, server: server, detector: detector, monitor: monitor, state: state)
         }
@@ -54,6 +56,36 @@ struct SSHAttackDetectionTests {
                 found["\(type) \(Self.label("source_ip", in: key) ?? "-")", default: 0] += Int(value)
             }
             return found
+        }
+
+        /// What `--print-verdicts json` printed for the authentication events: each finding's
+        /// threat, source and names.
+        struct Reported: Decodable {
+            struct Verdict: Decodable {
+                struct Finding: Decodable {
+                    let threat: String
+                    let sourceIP: String?
+                    let usernames: [String]?
+                    let explanation: String
+                }
+                let findings: [Finding]
+            }
+            let verdict: Verdict
+        }
+
+        var findings: [Reported.Verdict.Finding] {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            return monitor.log.split(separator: "\n").filter { $0.hasPrefix(#"{"authentication""#) }.flatMap { line in
+                (try? decoder.decode(Reported.self, from: Data(line.utf8)))?.verdict.findings ?? []
+            }
+        }
+
+        /// Runs hydra from the namespace against the server (`arguments` before the target).
+        @discardableResult
+        func hydra(_ arguments: [String]) async throws -> CommandResult {
+            try await network.exec(
+                ["hydra", "-I", "-q"] + arguments + ["-s", "\(server.port)", network.hostAddress, "ssh"], check: false)
         }
 
         static func label(_ name: String, in key: String) -> String? {
@@ -85,20 +117,22 @@ struct SSHAttackDetectionTests {
         return path
     }
 
+    static let loginThreats: Set<String> = [
+        "brute_force", "password_spraying", "service_account_abuse", "login_after_failures", "username_confusion",
+        "command_injection", "credential_stuffing",
+    ]
+
     @Test(
-        "hydra -t 4 guessing one account's password: brute_force and login_after_failures name the attacker",
+        "hydra -t 4 guessing one account's password: brute_force and login_after_failures name the attacker and the account",
         .serviceProcesses(2))
     func guessingIsReported() async throws {
-        let rig = try await Rig.start(accounts: [.init(name: "deploy01", password: "Winter2026!")])
+        let rig = try await Rig.start()
         defer { rig.stop() }
         let wrong = (1...40).map { "guess-\($0)-\(UUID().uuidString.prefix(6))" }
         let list = try Self.wordlist(wrong + ["Winter2026!"])
         defer { try? FileManager.default.removeItem(atPath: list) }
 
-        let hydra = try await rig.network.exec(
-            ["hydra", "-I", "-q", "-t", "4", "-f", "-l", "deploy01", "-P", list, "-s", "\(rig.server.port)",
-             rig.network.hostAddress, "ssh"],
-            check: false)
+        let hydra = try await rig.hydra(["-t", "4", "-f", "-l", "deploy01", "-P", list])
         #expect(hydra.stdout.contains("password: Winter2026!"), "hydra did not find the password: \(hydra.stdout) \(hydra.stderr)")
         try await rig.waitForLogins(failures: wrong.count, successes: 1)
 
@@ -107,21 +141,121 @@ struct SSHAttackDetectionTests {
         #expect(found["brute_force \(attacker)", default: 0] >= 1, "\(found)")
         #expect(found["login_after_failures \(attacker)", default: 0] >= 1, "\(found)")
         #expect(found.keys.allSatisfy { $0.hasSuffix(" \(attacker)") }, "a detection names another source: \(found)")
+        let findings = rig.findings
+        #expect(findings.contains { $0.threat == "brute_force" && $0.usernames == ["deploy01"] && $0.sourceIP == attacker })
+        #expect(findings.contains { $0.threat == "login_after_failures" && $0.usernames == ["deploy01"] })
         let metrics = try await rig.monitor.metrics()
         #expect(metrics["ebpf_auth_lines_unparsed_total"] == 0)
+        #expect(!rig.monitor.log.contains("Winter2026!"), "the password reached the monitor's output")
+    }
+
+    @Test("hydra spraying one password over eight names: password_spraying names the attacker", .serviceProcesses(2))
+    func sprayingIsReported() async throws {
+        let rig = try await Rig.start()
+        defer { rig.stop() }
+        let names = ["admin", "oracle", "test", "guest", "ubuntu", "postgres", "git", "deploy01"]
+        let list = try Self.wordlist(names)
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        try await rig.hydra(["-t", "4", "-L", list, "-p", "Spring2026"])
+        try await rig.waitForLogins(failures: names.count, successes: 0)
+        let attacker = rig.network.peerAddress
+        let found = try await rig.detections()
+        #expect(found["password_spraying \(attacker)", default: 0] >= 1, "\(found)")
+        #expect(found["brute_force \(attacker)"] == nil, "spraying is not guessing one account: \(found)")
+        let spraying = rig.findings.first { $0.threat == "password_spraying" }
+        // Each name in clear, or masked where the classifier is not sure it is a name.
+        let shown = spraying?.usernames ?? []
+        #expect(shown.count >= 6 && shown.allSatisfy { names.contains($0) || $0.hasPrefix("masked:") }, "\(shown)")
+    }
+
+    @Test("guessing root's password: service_account_abuse names root", .serviceProcesses(2))
+    func privilegedAccount() async throws {
+        let rig = try await Rig.start()
+        defer { rig.stop() }
+        let list = try Self.wordlist((1...8).map { "toor\($0)" })
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        try await rig.hydra(["-t", "2", "-l", "root", "-P", list])
+        try await rig.waitForLogins(failures: 8, successes: 0)
+        let found = try await rig.detections()
+        #expect(found["service_account_abuse \(rig.network.peerAddress)", default: 0] >= 1, "\(found)")
+        #expect(rig.findings.contains { $0.threat == "service_account_abuse" && $0.usernames == ["root"] })
+    }
+
+    @Test(
+        "a password and a command typed as the user name: reported masked, never written in clear", .serviceProcesses(2))
+    func typedSecrets() async throws {
+        let rig = try await Rig.start()
+        defer { rig.stop() }
+        let secrets = ["Tr0ub4dor&3xyz!", "cat .bash_history"]
+        let list = try Self.wordlist(secrets)
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        try await rig.hydra(["-t", "1", "-L", list, "-p", "anything"])
+        try await rig.waitForLogins(failures: 2, successes: 0)
+        let found = try await rig.detections()
+        let attacker = rig.network.peerAddress
+        #expect(found["username_confusion \(attacker)", default: 0] >= 1, "\(found)")
+        #expect(found["command_injection \(attacker)", default: 0] >= 1, "\(found)")
+        let typed = rig.findings.filter { $0.threat == "username_confusion" || $0.threat == "command_injection" }
+        #expect(!typed.isEmpty && typed.allSatisfy { $0.usernames?.allSatisfy { $0.hasPrefix("masked:") } == true })
+        let detectorOutput = rig.detector.log + (try await rig.detector.get("/metrics").text)
+        let monitorOutput = rig.monitor.log + (try await rig.monitor.get("/metrics").text) + (try await rig.monitor.get("/stats").text)
+        for secret in secrets {
+            #expect(!detectorOutput.contains(secret) && !monitorOutput.contains(secret), "\(secret) was written in clear")
+        }
+    }
+
+    @Test(
+        "stuffing: twelve sources, two stolen pairs each: credential_stuffing over every source, no guessing",
+        .serviceProcesses(2))
+    func stuffingIsReported() async throws {
+        let rig = try await Rig.start()
+        defer { rig.stop() }
+        let sources = try await rig.network.addPeerAddresses(Array(20..<32))
+        for (index, source) in sources.enumerated() {
+            try await rig.network.exec([
+                "ip", "route", "replace", "\(rig.network.hostAddress)/32", "dev", rig.network.peerInterface, "src", source,
+            ])
+            let combos = try Self.wordlist(["user\(index)a:Passw0rd\(index)", "user\(index)b:Summer\(index)"])
+            defer { try? FileManager.default.removeItem(atPath: combos) }
+            try await rig.hydra(["-t", "1", "-C", combos])
+        }
+        try await rig.waitForLogins(failures: 2 * sources.count, successes: 0)
+        let found = try await rig.detections()
+        #expect(found["credential_stuffing ", default: 0] >= 1, "\(found)")
+        #expect(found.keys.filter { $0.hasPrefix("brute_force") || $0.hasPrefix("password_spraying") }.isEmpty, "\(found)")
+        let stuffing = rig.findings.first { $0.threat == "credential_stuffing" }
+        #expect(stuffing?.explanation.contains("from 12 sources") == true, "\(stuffing?.explanation ?? "none")")
+    }
+
+    @Test(
+        "with the login rules turned down, the same attacks raise no login finding (the rules, not chance, report them)",
+        .serviceProcesses(2))
+    func rulesDisabled() async throws {
+        let high = "1000000"
+        let rig = try await Rig.start(detectorEnvironment: [
+            "RULE_LOGIN_GUESS_FAILURES": high, "RULE_LOGIN_SPRAY_USERNAMES": high, "RULE_LOGIN_PRIVILEGED_FAILURES": high,
+            "RULE_LOGIN_SUCCESS_AFTER_FAILURES": high,
+        ])
+        defer { rig.stop() }
+        let list = try Self.wordlist((1...40).map { "guess\($0)" } + ["Winter2026!"])
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        let names = try Self.wordlist(["admin", "oracle", "test", "guest", "ubuntu", "postgres", "git", "root"])
+        defer { try? FileManager.default.removeItem(atPath: names) }
+        try await rig.hydra(["-t", "4", "-f", "-l", "deploy01", "-P", list])
+        try await rig.hydra(["-t", "4", "-L", names, "-p", "Spring2026"])
+        try await rig.waitForLogins(failures: 48, successes: 1)
+        let found = try await rig.detections()
+        #expect(found.keys.filter { Self.loginThreats.contains(String($0.prefix { $0 != " " })) }.isEmpty, "\(found)")
     }
 
     @Test("a few typos before a correct login, and correct logins: no detection", .serviceProcesses(2))
     func benignLoginsAreQuiet() async throws {
-        let rig = try await Rig.start(accounts: [.init(name: "deploy01", password: "Winter2026!")])
+        let rig = try await Rig.start()
         defer { rig.stop() }
         let typos = try Self.wordlist(["Winter2062!", "winter2026!", "Winter2026!"])
         defer { try? FileManager.default.removeItem(atPath: typos) }
         for _ in 0..<2 {
-            _ = try await rig.network.exec(
-                ["hydra", "-I", "-q", "-t", "1", "-f", "-l", "deploy01", "-P", typos, "-s", "\(rig.server.port)",
-                 rig.network.hostAddress, "ssh"],
-                check: false)
+            try await rig.hydra(["-t", "1", "-f", "-l", "deploy01", "-P", typos])
         }
         try await rig.waitForLogins(failures: 4, successes: 2)
         let found = try await rig.detections()
