@@ -10,7 +10,11 @@
 #           python3-yaml (scripts/check-prometheus-rules.sh), python3-venv (kubernetes-validate in
 #           .venv-deploy, scripts/validate-kubernetes.sh), systemd (systemd-analyze for
 #           scripts/check-systemd-units.sh; nothing is started), hydra (real SSH password guessing
-#           against the tests' own sshd) and libwrap0 (a library that sshd links).
+#           against the tests' own sshd), medusa (a second guesser), openssh-client (ssh, ssh-keygen:
+#           key logins and host keys for the tests' sshd) and libwrap0 (a library that sshd links).
+#           systemd-journal-remote (journal files written from the tests' own messages, read back
+#           through sd-journal).
+#   build (auth): libsystemd-dev (sd-journal: the monitor reads sshd's messages from the journal).
 #           kubectl (kustomize) is not in Debian 12 in a usable version: scripts/validate-kubernetes.sh
 #           says how to get it.
 #   sshd:   Debian's openssh-server package is downloaded and unpacked into
@@ -22,6 +26,7 @@ packages=(
   libbpf-dev libelf-dev zlib1g-dev libpcap-dev libopenblas-dev pkg-config
   iproute2 bpftool hping3 nmap tcpreplay tshark iputils-ping curl util-linux procps
   prometheus wrk python3 iodine dnsmasq-base python3-yaml python3-venv systemd hydra libwrap0
+  medusa openssh-client libsystemd-dev systemd-journal-remote
 )
 
 missing=()

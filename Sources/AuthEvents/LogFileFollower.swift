@@ -41,8 +41,11 @@ public struct LogFileError: Error, Equatable, CustomStringConvertible {
 ///
 /// - **Rotation by rename** (`logrotate`'s default, `auth.log` → `auth.log.1`, a new `auth.log`):
 ///   the old file is read to its end through the descriptor still open, then the new file from
-///   its start.
-/// - **`copytruncate`** (the file keeps its inode and shrinks): what was written between the last
+///   its start; the old file is still read at each call until it has not grown for
+///   `retiredFileGrace` (processes that opened it before the rotation — the children of
+///   `sshd -E` serving connections already open — keep writing there).
+/// - **`copytruncate`** (the file keeps its inode and shrinks, or no longer holds the last line read
+///   where it was, when it grew past the old offset again before the next call): what was written between the last
 ///   read and the copy is read from the copy, `PATH.1`, when its bytes before the follower's
 ///   offset end with the last line handed out; then the file again from 0. (Lines written between
 ///   logrotate's copy and its truncation are lost by logrotate itself.)
@@ -88,6 +91,16 @@ public final class LogFileFollower {
     /// The last bytes before `consumed` (the end of the last line handed out, its newline
     /// included), to recognise a copy of the file; empty when unknown.
     private var lastLineEnd: [UInt8] = []
+    /// The files (device, inode) followed so far, the latest last (at most 16): a copy made by
+    /// `copytruncate` is a new file, never one of these (an older rotated file, renamed away,
+    /// may begin with the same lines — sshd's startup lines carry no time).
+    private var followed: [(device: UInt64, inode: UInt64)] = []
+    /// A file renamed away that may still grow: processes that opened it before the rotation (the
+    /// children of `sshd -E` serving connections already open) keep writing there. Read at each
+    /// call until it has been idle for ``retiredFileGrace``.
+    private var retired: (descriptor: Int32, offset: Int64, size: Int64, lastGrowth: ContinuousClock.Instant)?
+    /// How long a rotated file is still read after it last grew.
+    public let retiredFileGrace: Duration
     /// Where to start the first time the file is opened.
     private var start: LogPosition?
     private var startAtEnd: Bool
@@ -102,8 +115,15 @@ public final class LogFileFollower {
     ///     read it from the start (false: a replay). A file that does not exist yet when first
     ///     looked for is read from its start once it appears.
     ///   - maximumLineBytes: The longest line handed out; longer lines are cut.
-    public init(path: String, position: LogPosition? = nil, startAtEnd: Bool = true, maximumLineBytes: Int = 4096) {
+    ///   - retiredFileGrace: How long a file renamed away is still read after it last grew
+    ///     (default 120 s, sshd's `LoginGraceTime`: connections open before the rotation log there
+    ///     until they end).
+    public init(
+        path: String, position: LogPosition? = nil, startAtEnd: Bool = true, maximumLineBytes: Int = 4096,
+        retiredFileGrace: Duration = .seconds(120)
+    ) {
         self.path = path
+        self.retiredFileGrace = retiredFileGrace
         self.start = position
         self.startAtEnd = startAtEnd
         self.maximumLineBytes = max(1, maximumLineBytes)
@@ -111,6 +131,7 @@ public final class LogFileFollower {
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
+        if let retired { close(retired.descriptor) }
     }
 
     /// Where the follower stands: the open file and the end of the last complete line handed out;
@@ -126,8 +147,12 @@ public final class LogFileFollower {
     /// - Throws: ``LogFileError`` when the file exists but cannot be opened or read.
     public func readLines() throws(LogFileError) -> [String] {
         var lines: [String] = []
+        try readRetired(into: &lines)
         if descriptor < 0 {
             guard try open(resumingFrom: start, into: &lines) else { return lines }
+        }
+        if !lastLineStillInPlace() {
+            try startOverAfterTruncation(into: &lines)
         }
         while true {
             try drain(into: &lines)
@@ -136,24 +161,77 @@ public final class LogFileFollower {
             guard stat(path, &current) == 0 else { return lines }  // renamed, not recreated yet
             if UInt64(current.st_dev) != identity?.device || UInt64(current.st_ino) != identity?.inode {
                 try drain(into: &lines)  // what was written before the rename
-                flushPending(into: &lines)
-                close(descriptor)
-                descriptor = -1
+                try retire(into: &lines)
                 statistics.rotations += 1
                 guard try open(resumingFrom: nil, fromStart: true, into: &lines) else { return lines }
                 continue
             }
             if Int64(current.st_size) < consumed + Int64(pending.count + overflow) {
-                statistics.truncations += 1
-                try readCopiedRest(into: &lines)
-                pending.removeAll()
-                overflow = 0
-                consumed = 0
-                lastLineEnd.removeAll()
-                lseek(descriptor, 0, SEEK_SET)
+                try startOverAfterTruncation(into: &lines)
                 continue
             }
             return lines
+        }
+    }
+
+    /// The file was truncated (`copytruncate`): the rest of what was written before, from the copy
+    /// when there is one, then the file again from its start.
+    private func startOverAfterTruncation(into lines: inout [String]) throws(LogFileError) {
+        statistics.truncations += 1
+        try readCopiedRest(into: &lines)
+        pending.removeAll()
+        overflow = 0
+        consumed = 0
+        lastLineEnd.removeAll()
+        lseek(descriptor, 0, SEEK_SET)
+    }
+
+    /// False when the bytes before `consumed` are no longer the end of the last line handed out: the
+    /// file was truncated and has grown past the old offset again since the last call.
+    private func lastLineStillInPlace() -> Bool {
+        guard !lastLineEnd.isEmpty, consumed >= Int64(lastLineEnd.count) else { return true }
+        var bytes = [UInt8](repeating: 0, count: lastLineEnd.count)
+        let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(consumed - Int64($0.count))) }
+        return count == lastLineEnd.count && bytes == lastLineEnd
+    }
+
+    /// Keeps the open file, renamed away, as the retired one, to be read until it stays idle (a
+    /// previous retired file is read to its end and closed first). Its incomplete last line is
+    /// read again from there.
+    private func retire(into lines: inout [String]) throws(LogFileError) {
+        if let previous = retired {
+            retired = nil
+            let saved = (descriptor, consumed)
+            try readToEnd(of: previous.descriptor, from: previous.offset, into: &lines)
+            (descriptor, consumed) = saved
+        }
+        retired = (descriptor, consumed, consumed + Int64(pending.count + overflow), ContinuousClock.now)
+        descriptor = -1
+        pending.removeAll()
+        overflow = 0
+    }
+
+    /// The complete lines the retired file gained; closes it (its last line handed out even without
+    /// a newline) once it has not grown for ``retiredFileGrace``.
+    private func readRetired(into lines: inout [String]) throws(LogFileError) {
+        guard let current = retired else { return }
+        let saved = (descriptor, consumed, pending, overflow, lastLineEnd)
+        descriptor = current.descriptor
+        consumed = current.offset
+        pending.removeAll()
+        overflow = 0
+        lseek(descriptor, off_t(consumed), SEEK_SET)
+        defer { (descriptor, consumed, pending, overflow, lastLineEnd) = saved }
+        try drain(into: &lines)
+        let size = consumed + Int64(pending.count + overflow)
+        if size > current.size {
+            retired = (current.descriptor, consumed, size, ContinuousClock.now)
+        } else if ContinuousClock.now - current.lastGrowth >= retiredFileGrace {
+            flushPending(into: &lines)
+            close(current.descriptor)
+            retired = nil
+        } else {
+            retired = (current.descriptor, consumed, size, current.lastGrowth)
         }
     }
 
@@ -196,6 +274,10 @@ public final class LogFileFollower {
         }
         start = nil
         descriptor = fd
+        if !followed.contains(where: { $0 == (device, inode) }) {
+            followed.append((device, inode))
+            if followed.count > 16 { followed.removeFirst() }
+        }
         identity = (device, inode)
         consumed = offset
         pending.removeAll()
@@ -221,7 +303,8 @@ public final class LogFileFollower {
     }
 
     /// After a truncation: the lines between `consumed` and the end of `PATH.1`, when `PATH.1` is
-    /// a copy of what was read (its bytes before `consumed` are the end of the last line handed out).
+    /// a copy of what was read: a file never followed (an older rotated file may begin with the
+    /// same lines), whose bytes before `consumed` are the end of the last line handed out.
     private func readCopiedRest(into lines: inout [String]) throws(LogFileError) {
         guard !lastLineEnd.isEmpty, consumed >= Int64(lastLineEnd.count) else { return }
         let fd = Glibc.open(path + ".1", O_RDONLY | O_CLOEXEC)
@@ -230,6 +313,7 @@ public final class LogFileFollower {
         var fingerprint = [UInt8](repeating: 0, count: lastLineEnd.count)
         let start = consumed - Int64(lastLineEnd.count)
         guard fstat(fd, &info) == 0, UInt64(info.st_ino) != identity?.inode, Int64(info.st_size) >= consumed,
+            !followed.contains(where: { $0 == (UInt64(info.st_dev), UInt64(info.st_ino)) }),
             fingerprint.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(start)) }) == lastLineEnd.count,
             fingerprint == lastLineEnd
         else {

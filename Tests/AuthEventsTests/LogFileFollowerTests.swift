@@ -76,6 +76,51 @@ struct LogFileFollowerTests {
         #expect(follower.statistics.truncations == 1)
     }
 
+    @Test("after a rename, a writer still holding the old file is read there until the file stays idle")
+    func retiredFileKeepsBeingRead() throws {
+        let folder = try Folder()
+        let follower = LogFileFollower(path: folder.log, startAtEnd: false, retiredFileGrace: .zero)
+        try folder.append("a\n")
+        #expect(try follower.readLines() == ["a"])
+        // A process that opened the file before the rotation (a child of sshd -E).
+        let writer = try #require(FileHandle(forWritingAtPath: folder.log))
+        try FileManager.default.moveItem(atPath: folder.log, toPath: folder.log + ".1")
+        try folder.append("new-1\n")
+        #expect(try follower.readLines() == ["new-1"])
+        try writer.seekToEnd()
+        try writer.write(contentsOf: Data("old-2\nold-3 no newline yet".utf8))
+        #expect(try follower.readLines() == ["old-2"])
+        try writer.write(contentsOf: Data(" and done\n".utf8))
+        try folder.append("new-2\n")
+        #expect(try follower.readLines() == ["old-3 no newline yet and done", "new-2"])
+        // Idle now: with no grace it is closed; later writes there are not read (nor anything twice).
+        #expect(try follower.readLines() == [])
+        try writer.write(contentsOf: Data("after-close\n".utf8))
+        try writer.close()
+        #expect(try follower.readLines() == [])
+        #expect(follower.statistics.rotations == 1)
+    }
+
+    @Test("copytruncate after an earlier rename: an older rotated file that begins with the same lines is not taken for the copy")
+    func olderRotatedFileIsNoCopy() throws {
+        let folder = try Folder()
+        // sshd -E lines carry no time: every start of the log begins with the same lines.
+        let banner = "Server listening on 198.18.0.1 port 2222.\r\n"
+        try folder.append(banner + "Failed password for x from 198.18.0.2 port 1 ssh2\r\n")
+        let follower = LogFileFollower(path: folder.log, startAtEnd: false, retiredFileGrace: .zero)
+        #expect(try follower.readLines().count == 2)
+        try FileManager.default.moveItem(atPath: folder.log, toPath: folder.log + ".1")
+        try folder.append(banner)
+        #expect(try follower.readLines().count == 1)
+        #expect(try follower.readLines() == [])  // the renamed file is idle and closed
+        // Truncated in place, with .1 still the older file (its first line is the same banner).
+        try FileHandle(forWritingAtPath: folder.log)?.truncate(atOffset: 0)
+        try folder.append("Failed password for y from 198.18.0.2 port 2 ssh2\r\n")
+        let after = try follower.readLines()
+        #expect(after == ["Failed password for y from 198.18.0.2 port 2 ssh2\r"], "\(after)")
+        #expect(follower.statistics.truncations == 1)
+    }
+
     @Test("a truncated file whose PATH.1 is not its copy: nothing is read from PATH.1")
     func truncateWithoutCopy() throws {
         let folder = try Folder()

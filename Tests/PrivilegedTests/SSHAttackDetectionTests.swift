@@ -248,17 +248,56 @@ struct SSHAttackDetectionTests {
         #expect(found.keys.filter { Self.loginThreats.contains(String($0.prefix { $0 != " " })) }.isEmpty, "\(found)")
     }
 
-    @Test("a few typos before a correct login, and correct logins: no detection", .serviceProcesses(2))
-    func benignLoginsAreQuiet() async throws {
+    @Test("medusa guessing one account's password: brute_force names the attacker", .serviceProcesses(2),
+        .requires(Command.exists("medusa"), "medusa is not installed (make setup)"))
+    func medusaGuessingIsReported() async throws {
         let rig = try await Rig.start()
         defer { rig.stop() }
+        let list = try Self.wordlist((1...30).map { "medusa-guess-\($0)" })
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        _ = try await rig.network.exec(
+            ["medusa", "-h", rig.network.hostAddress, "-n", "\(rig.server.port)", "-u", "deploy01", "-P", list, "-M", "ssh", "-t", "4"],
+            check: false)
+        try await rig.waitForLogins(failures: 30, successes: 0)
+        let found = try await rig.detections()
+        #expect(found["brute_force \(rig.network.peerAddress)", default: 0] >= 1, "\(found)")
+        #expect(try await rig.monitor.metrics()["ebpf_auth_lines_unparsed_total"] == 0)
+    }
+
+    @Test(
+        "benign: key logins, automated health checks, a few typos before a correct login: no detection, every line read",
+        .serviceProcesses(2))
+    func benignLoginsAreQuiet() async throws {
+        let keys = NSTemporaryDirectory() + "nm-ssh-client-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        try await Command.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keys + "/id"])
+        let publicKey = try String(contentsOfFile: keys + "/id.pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let rig = try await Rig.start(accounts: [.init(name: "deploy01", password: "Winter2026!", authorizedKey: publicKey)])
+        defer { rig.stop() }
+
+        // Key logins running a command, as a deployment or a backup job does.
+        for _ in 0..<5 {
+            let login = try await rig.network.exec([
+                "ssh", "-i", keys + "/id", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-p", "\(rig.server.port)", "deploy01@\(rig.network.hostAddress)", "true",
+            ], check: false)
+            #expect(login.status == 0, "key login failed: \(login.stderr)")
+        }
+        // Health checks that only open the port and read the banner.
+        for _ in 0..<3 {
+            _ = try await rig.network.exec(
+                ["bash", "-c", "exec 3<>/dev/tcp/\(rig.network.hostAddress)/\(rig.server.port); head -c 20 <&3"], check: false)
+        }
+        // A user's typos before the right password, twice.
         let typos = try Self.wordlist(["Winter2062!", "winter2026!", "Winter2026!"])
         defer { try? FileManager.default.removeItem(atPath: typos) }
         for _ in 0..<2 {
             try await rig.hydra(["-t", "1", "-f", "-l", "deploy01", "-P", typos])
         }
-        try await rig.waitForLogins(failures: 4, successes: 2)
+        try await rig.waitForLogins(failures: 4, successes: 7)
         let found = try await rig.detections()
         #expect(found.isEmpty, "benign logins were reported: \(found)")
+        #expect(try await rig.monitor.metrics()["ebpf_auth_lines_unparsed_total"] == 0, "\(rig.server.logLines)")
     }
 }

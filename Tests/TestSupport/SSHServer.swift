@@ -20,7 +20,10 @@ public final class SSHServer: Sendable {
     public struct Account: Sendable {
         public var name: String
         public var password: String
-        public init(name: String, password: String) {
+        /// A public key line (`ssh-ed25519 AAAA…`) the account logs in with, when set.
+        public var authorizedKey: String?
+        public init(name: String, password: String, authorizedKey: String? = nil) {
+            self.authorizedKey = authorizedKey
             self.name = name
             self.password = password
         }
@@ -66,6 +69,12 @@ public final class SSHServer: Sendable {
             shadow.append("\(account.name):\(hash):19000:0:99999:7:::")
             group.append("\(account.name):x:\(id):")
         }
+        try fm.createDirectory(atPath: directory + "/keys", withIntermediateDirectories: true)
+        for account in accounts {
+            guard let key = account.authorizedKey else { continue }
+            try (key + "\n").write(toFile: directory + "/keys/\(account.name)", atomically: true, encoding: .utf8)
+        }
+        let keyLogins = accounts.contains { $0.authorizedKey != nil }
         try (passwd.joined(separator: "\n") + "\n").write(toFile: directory + "/passwd", atomically: true, encoding: .utf8)
         try (shadow.joined(separator: "\n") + "\n").write(toFile: directory + "/shadow", atomically: true, encoding: .utf8)
         try (group.joined(separator: "\n") + "\n").write(toFile: directory + "/group", atomically: true, encoding: .utf8)
@@ -77,7 +86,8 @@ public final class SSHServer: Sendable {
             UsePAM no
             PasswordAuthentication yes
             KbdInteractiveAuthentication no
-            PubkeyAuthentication no
+            PubkeyAuthentication \(keyLogins ? "yes" : "no")
+            AuthorizedKeysFile \(directory)/keys/%u
             PermitRootLogin no
             MaxAuthTries \(maxAuthTries)
             MaxStartups 200:30:400
