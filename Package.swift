@@ -50,6 +50,11 @@ let package = Package(
         ),
 
         .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .systemLibrary(
             name: "CBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
@@ -82,7 +87,7 @@ let package = Package(
         // restarts. Foundation only: no HTTP.
         .target(
             name: "AuthEvents",
-            dependencies: ["TrafficFeatures"],
+            dependencies: ["TrafficFeatures", "CSystemd"],
             swiftSettings: swiftSettings
         ),
         // Windows over HTTP: the publisher that posts them to a detector, and the Prometheus query
@@ -276,7 +281,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuthEventsTests",
-            dependencies: ["AuthEvents", "TrafficFeatures"],
+            dependencies: ["AuthEvents", "TrafficFeatures", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,7 +3,7 @@
 
     executables -> service libraries -> {EBPFCapture, ThreatRules, PromExposition, WindowTransport}; MonitorService -> AuthEvents
     ThreatRules -> {WindowFormat, AnomalyModels};  WindowTransport -> {WindowFormat, PromExposition}
-    WindowFormat, AuthEvents, EBPFCapture -> TrafficFeatures
+    WindowFormat, AuthEvents, EBPFCapture -> TrafficFeatures (AuthEvents also -> CSystemd, sd-journal)
     AnomalyModels, PromExposition, TrafficFeatures, ServiceSupport -> nothing of ours
     TrafficFeatures, WindowFormat, AuthEvents -> no HTTP, NIO or service-lifecycle module at all
     build plugins: each used only by the targets listed in PLUGINS, and built from no target of ours
@@ -22,7 +22,7 @@ ALLOWED = {
     "DetectorService": {"ServiceSupport", "ThreatRules", "PromExposition", "WindowTransport"},
     "WindowTransport": {"TrafficFeatures", "WindowFormat", "PromExposition"},
     "WindowFormat": {"TrafficFeatures"},
-    "AuthEvents": {"TrafficFeatures"},
+    "AuthEvents": {"TrafficFeatures", "CSystemd"},
     "EBPFCapture": {"TrafficFeatures", "CLibBPF", "CPcap"},
     "ThreatRules": {"TrafficFeatures", "WindowFormat", "AnomalyModels"},
     "AnomalyModels": {"CBLAS", "CMalloc"},
@@ -40,7 +40,7 @@ PLUGINS = {
     "ThreatRules": {"EmbeddedFilesPlugin"},
 }
 PLUGIN_TOOLS = {"CounterSchemaPlugin": set(), "BPFObjectPlugin": set(), "EmbeddedFilesPlugin": set()}
-C_SHIMS = {"CLibBPF", "CPcap", "CBLAS", "CMalloc"}  # Sources/C*: module maps, no Swift
+C_SHIMS = {"CLibBPF", "CPcap", "CBLAS", "CMalloc", "CSystemd"}  # Sources/C*: module maps, no Swift
 OURS = set(ALLOWED) | C_SHIMS
 
 def closure(target):

@@ -12,6 +12,8 @@ public import WindowTransport
 public struct AuthLogConfiguration: Sendable {
     /// The log files followed: `/var/log/auth.log`, `/var/log/secure`, an `sshd -E` file.
     public var paths: [String]
+    /// The systemd journal followed (sshd's unit and identifiers, the auth facilities), or nil.
+    public var journal: JournalFollower.Source?
     /// Where each file's read position is saved, so a restarted monitor neither reads a line twice
     /// nor skips one; nil keeps no positions (every start watches from the files' ends).
     public var stateDirectory: String?
@@ -31,15 +33,17 @@ public struct AuthLogConfiguration: Sendable {
     ///
     /// - Parameters:
     ///   - paths: The log files to follow.
-    ///   - stateDirectory: Where read positions are saved, or nil.
+    ///   - journal: The systemd journal to follow, or nil.
+    ///   - stateDirectory: Where read positions (and the journal's cursor) are saved, or nil.
     ///   - windowInterval: The window login activity is grouped in.
     ///   - pollInterval: How often the files are read.
     ///   - tracker: The tracker's horizons, bounds and privileged accounts.
     public init(
-        paths: [String], stateDirectory: String?, windowInterval: Duration, pollInterval: Duration = .milliseconds(200),
-        tracker: AuthActivityTracker.Configuration = .init()
+        paths: [String], journal: JournalFollower.Source? = nil, stateDirectory: String?, windowInterval: Duration,
+        pollInterval: Duration = .milliseconds(200), tracker: AuthActivityTracker.Configuration = .init()
     ) {
         self.paths = paths
+        self.journal = journal
         self.stateDirectory = stateDirectory
         self.windowInterval = windowInterval
         self.pollInterval = pollInterval
@@ -70,15 +74,15 @@ public struct AuthLogConfiguration: Sendable {
     }
 }
 
-/// Follows the host's authentication logs, parses sshd's and PAM's messages, groups them per
+/// Follows the host's authentication logs and/or the systemd journal, parses sshd's and PAM's messages, groups them per
 /// window and source with their horizons (``AuthActivityTracker``), and posts each source's
 /// activity to the detector as an authentication event (``AuthenticationEvent`` with
 /// `horizons`), in order with the windows, through the monitor's publisher.
 ///
-/// Every line is counted (`ebpf_auth_lines_read_total`; those the parser cannot read in
-/// `ebpf_auth_lines_unparsed_total`, never dropped unseen). Read positions are saved in the state
-/// directory after each window's events are queued, so a restart resumes after the last line
-/// queued.
+/// Every line (and journal entry) is counted (`ebpf_auth_lines_read_total`; those the parser cannot
+/// read in `ebpf_auth_lines_unparsed_total`, never dropped unseen). Read positions and the
+/// journal's cursor are saved in the state directory after each window's events are queued, so a
+/// restart resumes after the last line queued.
 public final class AuthLogService: Service, Sendable {
     /// The configuration the service was created with.
     public let configuration: AuthLogConfiguration
@@ -104,6 +108,11 @@ public final class AuthLogService: Service, Sendable {
     /// directory.
     public static func positionFile(for path: String, in directory: String) -> String {
         directory + "/auth-position" + path.replacingOccurrences(of: "/", with: "_") + ".json"
+    }
+
+    /// The file the journal's cursor is saved in, under the state directory.
+    public static func journalCursorFile(in directory: String) -> String {
+        directory + "/auth-journal-cursor"
     }
 
     /// Reads until the service group shuts down; then closes the last window, queues its events
@@ -135,6 +144,10 @@ public final class AuthLogService: Service, Sendable {
         let logger: Logger
         let parser = SSHLogParser()
         var followers: [(follower: LogFileFollower, positions: LogPositionFile?, statistics: LogFileFollower.Statistics)] = []
+        var journal: JournalFollower?
+        var journalCursor: JournalCursorFile?
+        var journalRetry = ContinuousClock.now
+        var journalMessagesCut = 0
         var tracker: AuthActivityTracker
         var sequence = 0
         var windowStart = Date()
@@ -169,10 +182,67 @@ public final class AuthLogService: Service, Sendable {
                 logger.info(
                     "following an authentication log", metadata: ["path": "\(path)", "resuming": "\(position != nil)"])
             }
-            metrics.authLogsFollowed(configuration.paths.count)
+            if configuration.journal != nil {
+                journalCursor = positionsKept
+                    ? configuration.stateDirectory.map { JournalCursorFile(path: AuthLogService.journalCursorFile(in: $0)) } : nil
+                openJournal()
+            }
+            metrics.authLogsFollowed(configuration.paths.count + (configuration.journal == nil ? 0 : 1))
+        }
+
+        /// Opens the journal at the saved cursor (or its end); on failure, tries again 30 s later.
+        func openJournal() {
+            guard let source = configuration.journal, journal == nil, ContinuousClock.now >= journalRetry else { return }
+            var cursor: String?
+            do {
+                cursor = try journalCursor?.load()
+            } catch {
+                logger.warning("ignoring an unreadable journal cursor file", metadata: ["error": "\(error)"])
+            }
+            do {
+                journal = try JournalFollower(source: source, cursor: cursor)
+                logger.info("following the journal", metadata: ["source": "\(source)", "resuming": "\(cursor != nil)"])
+            } catch {
+                metrics.authReadError()
+                logger.error("cannot open the journal; trying again in 30 s", metadata: ["error": "\(error)"])
+                journalRetry = ContinuousClock.now + .seconds(30)
+            }
+        }
+
+        /// Reads the journal's new entries into the tracker.
+        func pollJournal() {
+            openJournal()
+            guard let journal else { return }
+            let entries: [JournalEntry]
+            do {
+                entries = try journal.readEntries()
+            } catch {
+                metrics.authReadError()
+                logger.error("cannot read the journal; reopening it", metadata: ["error": "\(error)"])
+                self.journal = nil
+                return
+            }
+            var unparsed = 0
+            var kinds: [AuthLogEvent.Kind: Int] = [:]
+            for entry in entries {
+                switch entry.parsed {
+                case .event(let event):
+                    kinds[event.kind, default: 0] += 1
+                    tracker.record(event)
+                case .unparsed:
+                    unparsed += 1
+                case .irrelevant, .otherProgram:
+                    break
+                }
+            }
+            metrics.authLines(
+                read: entries.count, unparsed: unparsed, cut: journal.messagesCut - journalMessagesCut, rotations: 0, truncations: 0,
+                events: kinds.map { ($0.key.rawValue, $0.value) })
+            journalMessagesCut = journal.messagesCut
         }
 
         func poll() {
+            if configuration.journal != nil { pollJournal() }
             for index in followers.indices {
                 let follower = followers[index].follower
                 let lines: [String]
@@ -236,6 +306,13 @@ public final class AuthLogService: Service, Sendable {
                 forgottenSources: tracker.forgotten.sources - forgottenBefore.sources,
                 forgottenUsernames: tracker.forgotten.usernames - forgottenBefore.usernames)
             if let publisher { metrics.setQueueDepth(publisher.queueDepth) }
+            if let journalCursor, let cursor = journal?.cursor {
+                do {
+                    try journalCursor.save(cursor)
+                } catch {
+                    logger.warning("cannot save the journal cursor", metadata: ["file": "\(journalCursor.path)", "error": "\(error)"])
+                }
+            }
             for (follower, file, _) in followers {
                 guard let file, let position = follower.position else { continue }
                 do {

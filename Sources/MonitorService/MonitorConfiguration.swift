@@ -97,9 +97,9 @@ public struct MonitorConfiguration: Sendable {
     public var idleTimeout: Duration
     /// Rule thresholds for `--offline` (`THRESHOLDS_FILE`, `RULE_*`), as the detector reads them.
     public var thresholds: RuleThresholds
-    /// The host's authentication logs to follow (`AUTH_LOGS`, `AUTH_STATE_DIR`,
-    /// `AUTH_PRIVILEGED_ACCOUNTS`); nil when none is read (`AUTH_LOGS=none`, no default log
-    /// readable, or `--offline`).
+    /// The host's authentication logs and journal to follow (`AUTH_LOGS`, `AUTH_JOURNAL`,
+    /// `AUTH_STATE_DIR`, `AUTH_PRIVILEGED_ACCOUNTS`); nil when none is read (`AUTH_LOGS=none` and
+    /// `AUTH_JOURNAL=none`, nothing found, or `--offline`).
     public var authLogs: AuthLogConfiguration?
 
     /// Resolves every setting; throws `SettingError` (or the thresholds' error) naming the
@@ -194,23 +194,41 @@ public struct MonitorConfiguration: Sendable {
     }
 
     /// `AUTH_LOGS` (comma-separated files; `none` reads none; default: those of
-    /// ``AuthLogConfiguration/defaultPaths`` this process can read), `AUTH_STATE_DIR` (default
-    /// systemd's `STATE_DIRECTORY`, else ``AuthLogConfiguration/defaultStateDirectory``; `none` keeps
-    /// no positions) and `AUTH_PRIVILEGED_ACCOUNTS` (comma-separated names added to the host's
-    /// privileged accounts).
+    /// ``AuthLogConfiguration/defaultPaths`` this process can read), `AUTH_JOURNAL` (`auto`, the
+    /// default: the local journal when no log file is followed and `/var/log/journal` or
+    /// `/run/log/journal` exists; `system`; `none`; or a directory of journal files, such as a
+    /// host's journal mounted into a container), `AUTH_STATE_DIR` (default systemd's
+    /// `STATE_DIRECTORY`, else ``AuthLogConfiguration/defaultStateDirectory``; `none` keeps no
+    /// positions) and `AUTH_PRIVILEGED_ACCOUNTS` (comma-separated names added to the host's
+    /// privileged accounts). Nil when neither a file nor the journal is read.
     static func authLogs(_ settings: Settings, windowInterval: Duration) throws -> AuthLogConfiguration? {
-        let paths: [String]
+        var paths: [String] = []
         if let text = settings.string("AUTH_LOGS") {
-            if text.lowercased() == "none" { return nil }
-            paths = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !paths.isEmpty else { throw SettingError("AUTH_LOGS must list log files (comma-separated) or be 'none'") }
-            if let relative = paths.first(where: { !$0.hasPrefix("/") }) {
-                throw SettingError("AUTH_LOGS must list absolute paths, got \"\(relative)\"")
+            if text.lowercased() != "none" {
+                paths = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard !paths.isEmpty else { throw SettingError("AUTH_LOGS must list log files (comma-separated) or be 'none'") }
+                if let relative = paths.first(where: { !$0.hasPrefix("/") }) {
+                    throw SettingError("AUTH_LOGS must list absolute paths, got \"\(relative)\"")
+                }
             }
         } else {
             paths = AuthLogConfiguration.defaultPaths.filter { access($0, R_OK) == 0 }
-            if paths.isEmpty { return nil }
         }
+        let journalText = settings.string("AUTH_JOURNAL") ?? "auto"
+        let journal: JournalFollower.Source?
+        switch journalText.lowercased() {
+        case "none": journal = nil
+        case "system": journal = .system
+        case "auto":
+            let present = ["/var/log/journal", "/run/log/journal"].contains { FileManager.default.fileExists(atPath: $0) }
+            journal = paths.isEmpty && present ? .system : nil
+        default:
+            guard journalText.hasPrefix("/") else {
+                throw SettingError("AUTH_JOURNAL must be auto, system, none or an absolute directory, got \"\(journalText)\"")
+            }
+            journal = .directory(journalText)
+        }
+        if paths.isEmpty, journal == nil { return nil }
         let systemd = settings.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init)
         let directory = settings.string("AUTH_STATE_DIR") ?? systemd ?? AuthLogConfiguration.defaultStateDirectory
         var tracker = AuthActivityTracker.Configuration()
@@ -219,8 +237,8 @@ public struct MonitorConfiguration: Sendable {
                 $0.trimmingCharacters(in: .whitespaces)
             }.filter { !$0.isEmpty })
         return AuthLogConfiguration(
-            paths: paths, stateDirectory: directory.lowercased() == "none" ? nil : directory, windowInterval: windowInterval,
-            tracker: tracker)
+            paths: paths, journal: journal, stateDirectory: directory.lowercased() == "none" ? nil : directory,
+            windowInterval: windowInterval, tracker: tracker)
     }
 
     /// `PROBE_HORIZONS` (default `1,10,60,300`) and `HORIZON_SOURCES` (default 4096): the probe

@@ -89,6 +89,8 @@ struct Monitor: AsyncParsableCommand {
     var windowsOnly = false
     @Option(help: "Authentication log to follow (sshd and PAM messages), repeatable; 'none' reads none (AUTH_LOGS, comma-separated; default /var/log/auth.log or /var/log/secure when readable).")
     var authLog: [String] = []
+    @Option(help: "Read sshd and PAM messages from the systemd journal: auto, system, none, or a directory of journal files (AUTH_JOURNAL, default auto: the local journal when no log file is followed).")
+    var authJournal: String?
     @Option(help: "Directory where the authentication logs' read positions are kept; 'none' keeps none (AUTH_STATE_DIR, default $STATE_DIRECTORY or /var/lib/ebpf-monitor).")
     var authStateDir: String?
     @Option(help: "Write the embedded BPF object to this path and exit.")
@@ -109,7 +111,7 @@ struct Monitor: AsyncParsableCommand {
             "FLOW_TABLE_ENTRIES": flowTableEntries.map(String.init),
             "PROBE_HORIZONS": probeHorizons, "HORIZON_SOURCES": horizonSources.map(String.init), "DNS_SAMPLING": dnsSampling,
             "METRICS_TOP_SOURCES": metricsTopSources.map(String.init), "THRESHOLDS_FILE": thresholdsFile, "LOG_LEVEL": logLevel,
-            "AUTH_LOGS": authLog.isEmpty ? nil : authLog.joined(separator: ","), "AUTH_STATE_DIR": authStateDir,
+            "AUTH_LOGS": authLog.isEmpty ? nil : authLog.joined(separator: ","), "AUTH_STATE_DIR": authStateDir, "AUTH_JOURNAL": authJournal,
         ])
         settings.bootstrapLogging()
         let options = MonitorConfiguration.Options(

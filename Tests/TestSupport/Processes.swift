@@ -147,8 +147,9 @@ public final class MonitorProcess: Sendable {
         self.port = try port ?? FreePort.next()
         logPath = NSTemporaryDirectory() + "monitor-\(port)-\(UUID().uuidString).log"
         var env = ProcessInfo.processInfo.environment
-        // A monitor under test reads no authentication log of the machine unless the test names one.
+        // A monitor under test reads no authentication log or journal of the machine unless the test names one.
         if env["AUTH_LOGS"] == nil { env["AUTH_LOGS"] = "none" }
+        if env["AUTH_JOURNAL"] == nil { env["AUTH_JOURNAL"] = "none" }
         env.merge(environment) { $1 }
         pid = try Spawn.start(
             prefix + [executable] + arguments + ["--http-addr", "\(listen):\(self.port)"], environment: env, stdout: logPath,
