@@ -1,6 +1,6 @@
 // swift-tools-version:6.2
 // libFuzzer targets for the inputs the project reads from outside: frames, capture files, the
-// detector's JSON bodies and model files. A package of its own, built with the fuzzer and
+// detector's JSON bodies, model files and the host's authentication log lines. A package of its own, built with the fuzzer and
 // AddressSanitizer instrumentation by scripts/fuzz-targets.sh (make test: bounded; make fuzz:
 // longer), never by the root package's builds:
 //
@@ -49,5 +49,6 @@ let package = Package(
             swiftSettings: settings),
         target("fuzz-detect-json", ["AnomalyModels", "ThreatRules", "TrafficFeatures", "WindowFormat"]),
         target("fuzz-model-file", ["AnomalyModels", "ThreatRules"]),
+        target("fuzz-auth-log", ["AuthEvents", "TrafficFeatures"]),
     ]
 )

@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets of Fuzz/ (coverage-guided, with AddressSanitizer) and runs each:
 # first on every saved regression input (Fuzz/Regressions/<target>/: inputs that once crashed,
 # which must not any more), then from a seed corpus the target writes itself (frames from
-# FrameBuilder, captures from PcapWriter, generated windows and events, saved ensembles) for
+# FrameBuilder, captures from PcapWriter, generated windows and events, saved ensembles, sshd and
+# PAM log lines) for
 # FUZZ_SECONDS. Fails on any crash, sanitizer report, broken invariant, timeout or memory blow-up;
 # libFuzzer writes the input to Fuzz/.build-fuzz/artifacts/ and the log names it.
 #
@@ -16,7 +17,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${FUZZ_SECONDS:-20}"
-targets=(${FUZZ_TARGETS:-fuzz-frames fuzz-pcap fuzz-detect-json fuzz-model-file})
+targets=(${FUZZ_TARGETS:-fuzz-frames fuzz-pcap fuzz-detect-json fuzz-model-file fuzz-auth-log})
 build="$root/Fuzz/.build-fuzz"
 
 # One build of every target: debug, instrumented for libFuzzer and AddressSanitizer.

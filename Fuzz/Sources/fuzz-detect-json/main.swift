@@ -81,6 +81,27 @@ func seeds() throws -> [(name: String, bytes: [UInt8])] {
             usernameType: .service, usernameText: "svc_backup", totalAttempts: 300, failedAttempts: 290, successfulAttempts: 1,
             uniqueSourceIPs: 40, privilegeLevel: 2, sourceIP: "198.18.0.9", windowSeconds: 30),
         AuthenticationEvent(usernameText: "administrator", totalAttempts: 5, failedAttempts: 5, sourceIP: "2001:db8::7"),
+        // What the monitor posts from the host's sshd log: one source's window with its horizons.
+        AuthenticationEvent(
+            totalAttempts: 12, failedAttempts: 11, successfulAttempts: 1, uniqueSourceIPs: 1, privilegeLevel: 1,
+            sourceIP: "198.18.0.2", windowSeconds: 1, service: "sshd",
+            usernames: [
+                AuthenticationUsername(name: "root", attempts: 6, failed: 6, succeeded: 0, privileged: true),
+                AuthenticationUsername(name: "P@ssw0rd!", attempts: 5, failed: 5, succeeded: 0, invalid: true),
+                AuthenticationUsername(name: "deploy01", attempts: 1, failed: 0, succeeded: 1),
+            ],
+            uniqueUsernames: 3,
+            horizons: [60, 600, 3600].map {
+                AuthenticationHorizon(
+                    seconds: $0, totalAttempts: 40, failedAttempts: 39, successfulAttempts: 1, privilegedFailures: 20,
+                    uniqueUsernames: 7)
+            },
+            stream: "fuzz", sequence: 3, timestamp: 1_800_000_000),
+        // The summary over every source.
+        AuthenticationEvent(
+            totalAttempts: 30, failedAttempts: 30, uniqueSourceIPs: 14, windowSeconds: 1, service: "sshd",
+            horizons: [AuthenticationHorizon(seconds: 600, totalAttempts: 30, failedAttempts: 30, successfulAttempts: 0, uniqueUsernames: 20, uniqueSourceIPs: 14)],
+            topSources: ["198.18.1.1", "198.18.1.2"]),
     ]
     for (index, event) in events.enumerated() {
         seeds.append(("auth-\(index).json", Array(try JSONEncoder().encode(event))))
