@@ -68,6 +68,10 @@ public struct Finding: Codable, Sendable, Equatable {
     public var port: Int?
     /// The login names the finding concerns, each in clear or masked (``LoginRules/displayName(_:classify:)``).
     public var usernames: [String]?
+    /// For a login finding: the network threats the detector reported for the same source shortly
+    /// before (within an hour) — one incident, e.g. `["port_scan"]` for a source that probed the
+    /// host and then guessed passwords.
+    public var incident: [String]?
 
     /// Creates a finding from its parts.
     ///

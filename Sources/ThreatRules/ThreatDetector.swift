@@ -124,6 +124,8 @@ public final class ThreatDetector: Sendable {
 
     /// Whether the models' consensus matched the rules, over the latest scored verdicts.
     private let agreements = Mutex<[DetectionType: RuleAgreement]>([:])
+    /// The network findings of each source in the last hour, joined to its login findings.
+    private let incidents = Mutex(SourceIncidents())
 
     /// The share (0–1) of the latest scored verdicts (up to ``RuleAgreement/capacity``, learning
     /// ones only) of `kind` on which the models' consensus agreed with the rules (both fired,
@@ -292,6 +294,7 @@ public final class ThreatDetector: Sendable {
             var next = state
             let findings: [Finding]
             (findings, next.rules) = NetworkRules.evaluate(window, after: state.rules, thresholds: thresholds)
+            if !findings.isEmpty { incidents.withLock { $0.note(findings, at: time) } }
             guard modelsEnabled else {
                 state = next
                 return judged(window, findings: findings, score: nil, agreements: 0)
@@ -369,12 +372,17 @@ public final class ThreatDetector: Sendable {
             classification = result
             usernameClass = result.predictedType
         }
-        let findings = event.horizons == nil
+        var findings = event.horizons == nil
             ? AuthenticationRules.evaluate(event, usernameClass: usernameClass, thresholds: thresholds)
             : LoginRules.evaluate(event, classify: { classifier.classify($0) }, thresholds: thresholds)
+        let time = timestamp ?? event.timestamp ?? wallClock().timeIntervalSince1970
+        if !findings.isEmpty {
+            let known = incidents.withLock { $0 }
+            findings = LoginRules.join(findings, with: known, at: time)
+        }
         let vector = event.featureVector(usernameClass: usernameClass)
         let score = modelsEnabled
-            ? try authentication.process(vector, timestamp: timestamp ?? wallClock().timeIntervalSince1970, isAttack: !findings.isEmpty)
+            ? try authentication.process(vector, timestamp: time, isAttack: !findings.isEmpty)
             : nil
         noteAgreement(.authentication, score: score, rulesFired: !findings.isEmpty)
         var gate = Gate(maximumRisk: .critical, alert: true, reason: nil)

@@ -20,8 +20,10 @@ struct SSHAttackDetectionTests {
         let monitor: MonitorProcess
         let state: String
 
+        /// Starts the pieces; with `xdp`, the monitor captures the test link's packets too.
         static func start(
-            accounts: [SSHServer.Account] = [.init(name: "deploy01", password: "Winter2026!")], detectorEnvironment: [String: String] = [:]
+            accounts: [SSHServer.Account] = [.init(name: "deploy01", password: "Winter2026!")], detectorEnvironment: [String: String] = [:],
+            xdp: Bool = false
         ) async throws -> Rig {
             let network = try TestNetwork()
             let server = try await SSHServer(address: network.hostAddress, accounts: accounts, maxAuthTries: 50)
@@ -31,8 +33,9 @@ struct SSHAttackDetectionTests {
                 environment: ["MODEL_DIR": state + "/models", "METRICS_TOP_IPS": "1000"].merging(detectorEnvironment) { $1 },
                 executable: BuiltProducts.detector)
             try await detector.waitUntil(path: "/health")
-            let monitor = try MonitorProcess(arguments: [
-                "--simulate", "--ml-detector-url", detector.baseURL, "--auth-log", server.logPath, "--auth-state-dir", state,
+            let capture = xdp ? ["--interface", network.hostInterface, "--xdp-mode", "auto", "--require-xdp"] : ["--simulate"]
+            let monitor = try MonitorProcess(arguments: capture + [
+                "--ml-detector-url", detector.baseURL, "--auth-log", server.logPath, "--auth-state-dir", state,
                 "--print-verdicts", "json",
             ])
             try await monitor.waitUntil(path: "/ready")
@@ -67,6 +70,7 @@ struct SSHAttackDetectionTests {
                     let sourceIP: String?
                     let usernames: [String]?
                     let explanation: String
+                    let incident: [String]?
                 }
                 let findings: [Finding]
             }
@@ -147,6 +151,28 @@ struct SSHAttackDetectionTests {
         let metrics = try await rig.monitor.metrics()
         #expect(metrics["ebpf_auth_lines_unparsed_total"] == 0)
         #expect(!rig.monitor.log.contains("Winter2026!"), "the password reached the monitor's output")
+    }
+
+    @Test(
+        "a port scan, then password guessing from the same source: the login finding names the scan (one incident)",
+        .serviceProcesses(2), .requires(Command.exists("nmap"), "nmap is not installed (make setup)"))
+    func scanThenGuessingIsOneIncident() async throws {
+        let rig = try await Rig.start(xdp: true)
+        defer { rig.stop() }
+        let attacker = rig.network.peerAddress
+        _ = try await rig.network.exec(
+            ["nmap", "-sS", "-Pn", "-n", "-T4", "--max-retries", "0", "-p", "1-1000,\(rig.server.port)", rig.network.hostAddress],
+            check: false)
+        #expect(try await Poll.until(timeout: .seconds(60)) {
+            (try? await rig.detections())?["port_scan \(attacker)", default: 0] ?? 0 >= 1
+        }, "the scan was not reported")
+        let list = try Self.wordlist((1...30).map { "guess-\($0)" })
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        try await rig.hydra(["-t", "4", "-l", "deploy01", "-P", list])
+        try await rig.waitForLogins(failures: 30, successes: 0)
+        let guessing = rig.findings.filter { $0.threat == "brute_force" && $0.sourceIP == attacker }
+        #expect(!guessing.isEmpty)
+        #expect(guessing.contains { $0.incident?.contains("port_scan") == true }, "\(guessing.map(\.explanation))")
     }
 
     @Test("hydra spraying one password over eight names: password_spraying names the attacker", .serviceProcesses(2))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import ThreatRules
 
@@ -169,6 +170,36 @@ struct LoginRulesTests {
         #expect(verdict.threatTypes.contains(.rule(.bruteForce)) && verdict.threatTypes.contains(.rule(.loginAfterFailures)))
         #expect(verdict.attackingIPs == [attacker])
         #expect(verdict.detectionType == .authentication)
+    }
+}
+
+@Suite("a source that probed the host and then guesses passwords: one incident naming both")
+struct LoginIncidentTests {
+    static func guessing(from source: String, at time: Double) -> AuthenticationEvent {
+        var event = event(
+            horizons: [(60, 20, 0, 1)], names: [AuthenticationUsername(name: "deploy01", attempts: 20, failed: 20, succeeded: 0)],
+            source: source)
+        event.timestamp = time
+        return event
+    }
+
+    @Test("the login finding names the network findings of the same source within the hour, and only those")
+    func joined() throws {
+        let detector = try ThreatDetector.standalone()
+        let scan = try detector.detect(SampleWindows.scan())
+        #expect(scan.findings.contains { $0.threat == .portScan && $0.sourceIP == "198.18.0.2" })
+        let scanTime = 1_795_514_401.25  // the window's end
+
+        let verdict = try detector.detect(Self.guessing(from: "198.18.0.2", at: scanTime + 90))
+        let guessing = try #require(verdict.findings.first { $0.threat == .bruteForce })
+        #expect(guessing.incident?.contains("port_scan") == true, "\(guessing)")
+        #expect(guessing.explanation.contains("one incident with the network findings of 198.18.0.2: "))
+        #expect(guessing.explanation.contains("port_scan 90 s before") || guessing.explanation.contains("port_scan 91 s before"))
+
+        let other = try detector.detect(Self.guessing(from: "198.18.0.3", at: scanTime + 90))
+        #expect(other.findings.allSatisfy { $0.incident == nil }, "another source is another incident")
+        let later = try detector.detect(Self.guessing(from: "198.18.0.2", at: scanTime + 3700))
+        #expect(later.findings.allSatisfy { $0.incident == nil }, "more than an hour later it is not joined")
     }
 }
 
