@@ -13,7 +13,7 @@ OPENBLAS_CORETYPE ?= SkylakeX
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: setup build install check test fuzz docs demo bench-capture bench-models bench-detector soak clean
+.PHONY: setup build install check test fuzz docs demo bench-capture bench-models bench-detector bench-auth soak clean
 
 setup:
 	@scripts/setup.sh
@@ -95,6 +95,12 @@ bench-capture: build
 # BENCH_TORCH=1), single-threaded, in one run; the Python side lives in .venv-bench.
 bench-models: setup
 	@SWIFT=$(SWIFT) Benchmarks/models/bench-models.sh
+
+# Benchmark, not a test (root): hydra's 200 guesses against a real sshd, first failure in its log
+# to the brute_force verdict, from the debug test build.
+bench-auth: setup
+	@$(SWIFT) build --build-tests >/dev/null
+	@Benchmarks/auth/bench-auth.sh
 
 # Benchmark, not a test: wrk against POST /detect on loopback, full path and rules only.
 bench-detector: setup
