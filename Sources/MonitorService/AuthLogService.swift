@@ -150,6 +150,8 @@ public final class AuthLogService: Service, Sendable {
         var journalMessagesCut = 0
         var tracker: AuthActivityTracker
         var sequence = 0
+        /// ``AuthActivityTracker/attemptsWithoutSource`` already exported.
+        var exportedWithoutSource = 0
         var windowStart = Date()
         var failing: Set<String> = []
 
@@ -286,7 +288,6 @@ public final class AuthLogService: Service, Sendable {
             let seconds = max(0.001, end.timeIntervalSince(windowStart))
             windowStart = end
             let forgottenBefore = tracker.forgotten
-            let withoutSourceBefore = tracker.attemptsWithoutSource
             let activities = tracker.closeWindow(end: end, seconds: seconds)
             for activity in activities {
                 var event = AuthenticationEvent(activity)
@@ -302,9 +303,10 @@ public final class AuthLogService: Service, Sendable {
             }
             metrics.authWindow(
                 events: activities.count, trackedSources: tracker.trackedSources,
-                attemptsWithoutSource: tracker.attemptsWithoutSource - withoutSourceBefore,
+                attemptsWithoutSource: tracker.attemptsWithoutSource - exportedWithoutSource,
                 forgottenSources: tracker.forgotten.sources - forgottenBefore.sources,
                 forgottenUsernames: tracker.forgotten.usernames - forgottenBefore.usernames)
+            exportedWithoutSource = tracker.attemptsWithoutSource
             if let publisher { metrics.setQueueDepth(publisher.queueDepth) }
             if let journalCursor, let cursor = journal?.cursor {
                 do {

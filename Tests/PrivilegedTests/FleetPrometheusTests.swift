@@ -9,7 +9,7 @@ import Testing
 /// alert fires. Then an attacker scans 8 ports on each node (the fleet alert, and no node's
 /// port_scan), sweeps the segment, scans one node fully, SYN-floods another, floods and
 /// reflects with spoofed sources, tunnels DNS, uploads 40 MB, and an application reports a
-/// brute-force burst: every detection alert fires, naming the attacker where it can. Finally every query of the Grafana dashboard and of the original
+/// brute-force burst and a sensor's login events (a login after failures, a stuffing summary): every detection alert fires, naming the attacker where it can. Finally every query of the Grafana dashboard and of the original
 /// design answers with data, every rule evaluates without error, every alert's metrics exist,
 /// and no sensor-health alert fired.
 @Suite(
@@ -289,6 +289,24 @@ struct FleetPrometheusTests {
         #expect(
             try await firing("AuthenticationAttackDetected", ["source_ip": attacker.address, "instance": "node1", "threat_type": "brute_force"]),
             "AuthenticationAttackDetected did not fire for \(attacker.address)")
+        // 9. A sensor's login events (as the monitor posts them from a host's sshd log): a login
+        // accepted from the guessing source after 40 failures, and the summary over every source
+        // of a stuffing run (14 sources, 20 names, about 2 attempts each).
+        let loginAfterFailures = #"{"total_attempts": 1, "failed_attempts": 0, "successful_attempts": 1, "source_ip": "\#(attacker.address)", "#
+            + #""window_seconds": 1, "service": "sshd", "usernames": [{"name": "deploy01", "attempts": 1, "succeeded": 1}], "#
+            + #""horizons": [{"seconds": 60, "total_attempts": 41, "failed_attempts": 40, "successful_attempts": 1, "unique_usernames": 1}]}"#
+        let stuffing = #"{"total_attempts": 3, "failed_attempts": 3, "unique_source_ips": 14, "window_seconds": 1, "service": "sshd", "#
+            + #""horizons": [{"seconds": 600, "total_attempts": 30, "failed_attempts": 30, "unique_usernames": 20, "unique_source_ips": 14}]}"#
+        for body in [loginAfterFailures, stuffing] {
+            let answer = try await HTTP.send(
+                detectors[0].baseURL + "/detect", method: .POST, body: Data(body.utf8),
+                headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")])
+            #expect(answer.status == 200, "POST /detect: \(answer.status) \(answer.text)")
+        }
+        #expect(
+            try await firing("LoginAfterFailuresDetected", ["source_ip": attacker.address, "instance": "node1"]),
+            "LoginAfterFailuresDetected did not fire for \(attacker.address)")
+        #expect(try await firing("CredentialStuffingDetected", ["instance": "node1"]), "CredentialStuffingDetected did not fire")
         // Every series has two samples for rate(): scrapes at least 2 s after the last event.
         try #require(try await server.settle(after: Date()), "Prometheus did not scrape and evaluate after the attacks: \(server.log.suffix(2000))")
 

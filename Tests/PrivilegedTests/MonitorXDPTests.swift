@@ -165,11 +165,18 @@ struct MonitorXDPTests {
     @Test func everyMonitorMetricMoves() async throws {
         let network = try TestNetwork(ipv6: true)
         let closed = try ClosedPort()
+        // An sshd log the monitor follows, and a path it cannot read (a directory).
+        let logs = NSTemporaryDirectory() + "nm-metrics-auth-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: logs + "/not-a-file", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: logs) }
+        let authLog = logs + "/sshd.log"
+        FileManager.default.createFile(atPath: authLog, contents: nil)
         let monitor = try MonitorProcess(arguments: [
             "--interface", network.hostInterface, "--xdp-mode", "native", "--stats-window", "500ms",
             "--ml-detector-url", closed.url, "--post-timeout", "1s", "--post-queue", "2",
             "--sample-every", "1",
             "--ringbuf-bytes", "4096", "--source-table-entries", "8", "--program-stats",
+            "--auth-log", authLog, "--auth-log", logs + "/not-a-file", "--auth-state-dir", logs + "/state",
         ])
         defer {
             monitor.terminate()
@@ -206,6 +213,34 @@ struct MonitorXDPTests {
             [FrameBuilder.frame(for: fragment), ackProbe, Frames.udp4()] + Frames.malformed.map(\.frame) + manySources,
             into: network)
         try await replay(Array(repeating: Frames.udp4(port: 83), count: 5000), into: network)
+        // One line of each kind sshd and PAM write, one it does not know, one over 4 KiB, a
+        // failure with no client address (su), and both kinds of rotation.
+        func log(_ lines: [String]) throws {
+            let handle = try #require(FileHandle(forWritingAtPath: authLog))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(lines.map { $0 + "\n" }.joined().utf8))
+            try handle.close()
+        }
+        let peer = network.peerAddress
+        try log([
+            "Invalid user oracle from \(peer) port 40002",
+            "Failed password for invalid user oracle from \(peer) port 40002 ssh2",
+            "Accepted password for deploy01 from \(peer) port 40001 ssh2",
+            "Connection closed by authenticating user deploy01 \(peer) port 40003 [preauth]",
+            "error: maximum authentication attempts exceeded for root from \(peer) port 40004 ssh2 [preauth]",
+            "PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=\(peer)  user=root",
+            "pam_unix(su:auth): authentication failure; logname=deploy01 uid=3000 euid=0 tty=pts/0 ruser=deploy01 rhost=  user=root",
+            "Something sshd 10 will say",
+            "Failed password for " + String(repeating: "x", count: 5000) + " from \(peer) port 40005 ssh2",
+        ])
+        #expect(try await Poll.until { (try? await monitor.metrics()["ebpf_auth_lines_read_total"]) == 9 })
+        try FileManager.default.moveItem(atPath: authLog, toPath: authLog + ".1")
+        FileManager.default.createFile(atPath: authLog, contents: nil)
+        try log(["Failed password for root from \(peer) port 40006 ssh2"])
+        #expect(try await Poll.until { (try? await monitor.metrics()["ebpf_auth_lines_read_total"]) == 10 })
+        try FileHandle(forWritingAtPath: authLog)?.truncate(atOffset: 0)
+        try log(["Failed password for root from \(peer) port 40007 ssh2"])
+        #expect(try await Poll.until { (try? await monitor.metrics()["ebpf_auth_lines_read_total"]) == 11 })
         // The windows holding that traffic close; posts to the absent detector fail
         // after the 1 s post timeout.
         try await monitor.waitForOpenWindowToClose()
@@ -238,6 +273,9 @@ struct MonitorXDPTests {
             "ebpf_dns_samples_lost_total",
             // Nothing can be accepted or refused by a detector that is down.
             "ebpf_ml_posts_total", "ebpf_ml_post_rejected_windows_total",
+            // The login tracker forgets sources and names only beyond 4,096 and 1,024
+            // (AuthActivityTrackerTests).
+            #"ebpf_auth_tracker_evictions_total{entry="source"}"#, #"ebpf_auth_tracker_evictions_total{entry="username"}"#,
         ]
         // Every counter starts at 0 in this fresh monitor process.
         for name in counters.sorted() where !expectedStill.contains(name) {
