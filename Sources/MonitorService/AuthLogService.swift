@@ -302,7 +302,7 @@ public final class AuthLogService: Service, Sendable {
                 }
             }
             metrics.authWindow(
-                events: activities.count, trackedSources: tracker.trackedSources,
+                events: publisher == nil ? 0 : activities.count, trackedSources: tracker.trackedSources,
                 attemptsWithoutSource: tracker.attemptsWithoutSource - exportedWithoutSource,
                 forgottenSources: tracker.forgotten.sources - forgottenBefore.sources,
                 forgottenUsernames: tracker.forgotten.usernames - forgottenBefore.usernames)

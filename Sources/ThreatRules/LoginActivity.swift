@@ -175,7 +175,7 @@ extension KeyedDecodingContainer {
 /// | `password_spraying` | failures > `login_spray_usernames` on more than `login_spray_usernames` (5) names |
 /// | `service_account_abuse` | failures on privileged accounts > `login_privileged_failures` (5) |
 /// | `login_after_failures` | a login succeeded in this window after more than `login_success_after_failures` (10) failures within h |
-/// | `username_confusion` / `command_injection` | a name that is no account of the host classifies as a password / a command |
+/// | `username_confusion` / `command_injection` | a name that is no account of the host, and could not be one (``isAccountName(_:)``), classifies as a password / a command |
 ///
 /// and for the summary over every source (an event without `source_ip`):
 ///
@@ -284,9 +284,11 @@ public enum LoginRules {
                     usernames: accepted))
         }
         // What a name that is no account of the host holds: a password or a command typed there.
+        // A name that could be an account name (letters, digits, `.`, `_`, `-`) is never called
+        // one: `admin`, `guest`, `jsmith2`, `svc-backup` are what scanners and users try.
         var confused: [String] = []
         var commands: [String] = []
-        for (entry, display) in zip(names, shown) where entry.invalid {
+        for (entry, display) in zip(names, shown) where entry.invalid && !isAccountName(entry.name) {
             switch classify(entry.name).predictedType {
             case .password: confused.append(display)
             case .command: commands.append(display)
@@ -310,6 +312,23 @@ public enum LoginRules {
                     usernames: commands))
         }
         return findings
+    }
+
+    /// True when `name` has the shape of an account name: 1 to 32 characters, a letter or `_`
+    /// first, then letters, digits, `.`, `_` or `-`, optionally a final `$` (Samba machine
+    /// accounts). Such a name is never reported as a password or a command typed into the name
+    /// field, whatever the classifier says of it.
+    public static func isAccountName(_ name: String) -> Bool {
+        let scalars = Array(name.unicodeScalars)
+        guard (1...32).contains(scalars.count), let first = scalars.first,
+            first == "_" || ("a"..."z").contains(first) || ("A"..."Z").contains(first)
+        else { return false }
+        for (index, scalar) in scalars.enumerated().dropFirst() {
+            let allowed = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || scalar == "." || scalar == "_" || scalar == "-" || (scalar == "$" && index == scalars.count - 1)
+            if !allowed { return false }
+        }
+        return true
     }
 
     /// The fewest login attempts within a minute from one source for the models' agreement alone

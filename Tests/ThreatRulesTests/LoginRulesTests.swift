@@ -124,6 +124,20 @@ struct LoginRulesTests {
         #expect(LoginRules.mask("P@ssw0rd!2026") != LoginRules.mask("P@ssw0rd!2027"))
     }
 
+    @Test("an ordinary account name is never a typed secret, whatever the classifier says of it")
+    func accountNamesAreNeverSecrets() {
+        let ordinary = ["deploy01", "jsmith2", "svc-backup", "testuser", "admin", "guest", "john.smith", "MACHINE$", "_apt"]
+        let names = ordinary.map { AuthenticationUsername(name: $0, attempts: 1, failed: 1, succeeded: 0, invalid: true) }
+        let classes = Dictionary(uniqueKeysWithValues: ordinary.map { ($0, UsernameClass.password) })
+        #expect(ordinary.allSatisfy(LoginRules.isAccountName))
+        #expect(findings(event(horizons: [(60, 9, 0, 9)], names: names), classes).allSatisfy {
+            $0.threat != .usernameConfusion && $0.threat != .commandInjection
+        })
+        for secret in ["P@ssw0rd!2026", "sudo reboot", "hunter2!", "1qaz2wsx", "", String(repeating: "a", count: 33), "ad$min"] {
+            #expect(!LoginRules.isAccountName(secret), "\(secret)")
+        }
+    }
+
     @Test("names are shown in clear only when the classifier is confident they are names")
     func display() {
         let names = classify(["hunter2": .password])
