@@ -75,8 +75,8 @@ public struct AuthLogConfiguration: Sendable {
 }
 
 /// Follows the host's authentication logs and/or the systemd journal, parses sshd's and PAM's messages, groups them per
-/// window and source with their horizons (``AuthActivityTracker``), and posts each source's
-/// activity to the detector as an authentication event (``AuthenticationEvent`` with
+/// window and source with their horizons (AuthEvents' `AuthActivityTracker`), and posts each source's
+/// activity to the detector as an authentication event (ThreatRules' `AuthenticationEvent` with
 /// `horizons`), in order with the windows, through the monitor's publisher.
 ///
 /// Every line (and journal entry) is counted (`ebpf_auth_lines_read_total`; those the parser cannot
@@ -150,7 +150,7 @@ public final class AuthLogService: Service, Sendable {
         var journalMessagesCut = 0
         var tracker: AuthActivityTracker
         var sequence = 0
-        /// ``AuthActivityTracker/attemptsWithoutSource`` already exported.
+        /// `AuthActivityTracker.attemptsWithoutSource` already exported.
         var exportedWithoutSource = 0
         var windowStart = Date()
         var failing: Set<String> = []

@@ -184,7 +184,7 @@ extension KeyedDecodingContainer {
 /// Each finding names the source and the shortest horizon that crossed. The models' agreement
 /// alone is reported for such events only from a source with at least ``modelMinimumAttempts``
 /// attempts within a minute. Names appear in
-/// explanations only when the classifier is confident they are names (``displayName(_:classifier:)``);
+/// explanations only when the classifier is confident they are names (``displayName(_:classify:)``);
 /// anything else is shown masked.
 public enum LoginRules {
     /// The findings for one event with horizons, in the order of the table above.
