@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One client's questions about one registered domain over one horizon (an entry of a
 /// window's `dns_clients`): what tells a DNS tunnel from lookups, whatever its rate.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A directory of journal files written by Debian's `systemd-journal-remote` from the test's own
 /// entries (the journal export format), for reading back through sd-journal. Removed on deinit.
