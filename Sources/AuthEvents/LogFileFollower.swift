@@ -312,7 +312,7 @@ public final class LogFileFollower {
         var info = stat()
         var fingerprint = [UInt8](repeating: 0, count: lastLineEnd.count)
         let start = consumed - Int64(lastLineEnd.count)
-        guard fstat(fd, &info) == 0, UInt64(info.st_ino) != identity?.inode, Int64(info.st_size) >= consumed,
+        guard fstat(fd, &info) == 0, Int64(info.st_size) >= consumed,
             !followed.contains(where: { $0 == (UInt64(info.st_dev), UInt64(info.st_ino)) }),
             fingerprint.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(start)) }) == lastLineEnd.count,
             fingerprint == lastLineEnd

@@ -224,10 +224,20 @@ public final class AuthLogService: Service, Sendable {
                 self.journal = nil
                 return
             }
+            let (unparsed, kinds) = record(entries.map(\.parsed))
+            metrics.authLines(
+                read: entries.count, unparsed: unparsed, cut: journal.messagesCut - journalMessagesCut, rotations: 0, truncations: 0,
+                events: kinds)
+            journalMessagesCut = journal.messagesCut
+        }
+
+        /// Records the events among `parsed` in the tracker; returns how many lines were
+        /// unparsed and the events per kind, as `metrics.authLines` takes them.
+        func record(_ parsed: [AuthLogLine]) -> (unparsed: Int, kinds: [(String, Int)]) {
             var unparsed = 0
             var kinds: [AuthLogEvent.Kind: Int] = [:]
-            for entry in entries {
-                switch entry.parsed {
+            for line in parsed {
+                switch line {
                 case .event(let event):
                     kinds[event.kind, default: 0] += 1
                     tracker.record(event)
@@ -237,10 +247,7 @@ public final class AuthLogService: Service, Sendable {
                     break
                 }
             }
-            metrics.authLines(
-                read: entries.count, unparsed: unparsed, cut: journal.messagesCut - journalMessagesCut, rotations: 0, truncations: 0,
-                events: kinds.map { ($0.key.rawValue, $0.value) })
-            journalMessagesCut = journal.messagesCut
+            return (unparsed, kinds.map { ($0.key.rawValue, $0.value) })
         }
 
         func poll() {
@@ -260,25 +267,13 @@ public final class AuthLogService: Service, Sendable {
                     }
                     continue
                 }
-                var unparsed = 0
-                var kinds: [AuthLogEvent.Kind: Int] = [:]
-                for line in lines {
-                    switch parser.parse(line) {
-                    case .event(let event):
-                        kinds[event.kind, default: 0] += 1
-                        tracker.record(event)
-                    case .unparsed:
-                        unparsed += 1
-                    case .irrelevant, .otherProgram:
-                        break
-                    }
-                }
+                let (unparsed, kinds) = record(lines.map { parser.parse($0) })
                 let now = follower.statistics
                 let before = followers[index].statistics
                 metrics.authLines(
                     read: lines.count, unparsed: unparsed, cut: now.linesCut - before.linesCut,
                     rotations: now.rotations - before.rotations, truncations: now.truncations - before.truncations,
-                    events: kinds.map { ($0.key.rawValue, $0.value) })
+                    events: kinds)
                 followers[index].statistics = now
             }
         }

@@ -142,12 +142,11 @@ public enum MonitorServer {
         if let output = printVerdicts {
             onAnswer = { windows, answer in
                 do {
-                    let now = Date()
-                    for judged in try JudgedWindow.pair(postedWindows: windows, answer: answer, receivedAt: now) {
-                        try output.write(judged)
-                    }
-                    for judged in try JudgedAuthentication.pair(posted: windows, answer: answer, receivedAt: now) {
-                        try output.write(judged)
+                    for item in try JudgedItem.pair(posted: windows, answer: answer, receivedAt: Date()) {
+                        switch item {
+                        case .window(let judged): try output.write(judged)
+                        case .authentication(let judged): try output.write(judged)
+                        }
                     }
                 } catch {
                     logger.warning("cannot show the detector's verdict", metadata: ["error": "\(error)"])

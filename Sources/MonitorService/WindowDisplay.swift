@@ -32,13 +32,29 @@ extension JudgedWindow {
     /// A readable view: the window's `TrafficWindow.summaryLine` followed by `ok`, or by
     /// `THREAT`, then one indented line per threat type with the confidence and the attacking
     /// sources, and one per explanation.
+    public var summary: String { verdict.summary(after: window.summaryLine) }
+}
+
+extension JudgedAuthentication {
+    /// A readable view: `logins <source or "all sources"> <service>  attempts N failed N
+    /// succeeded N` followed by `ok`, or by `THREAT`, the threat types, the confidence and the
+    /// sources, then one indented line per explanation.
     public var summary: String {
-        var text = window.summaryLine
-        guard verdict.threatDetected else { return text + "  ok" }
-        text += "  THREAT \(verdict.threatTypes.map(\.rawValue).joined(separator: ", "))"
-        text += String(format: "  confidence %.2f", verdict.confidence)
-        if !verdict.attackingIPs.isEmpty { text += "  from \(verdict.attackingIPs.joined(separator: ", "))" }
-        for explanation in verdict.explanations { text += "\n    - " + explanation }
+        verdict.summary(
+            after: "logins \(event.sourceIP ?? "all sources") \(event.service ?? "-")  attempts \(event.totalAttempts) "
+                + "failed \(event.failedAttempts) succeeded \(event.successfulAttempts ?? 0)")
+    }
+}
+
+extension Verdict {
+    /// `line` followed by `ok`, or by `THREAT`, the threat types, the confidence, the attacking
+    /// sources and one indented line per explanation.
+    fileprivate func summary(after line: String) -> String {
+        guard threatDetected else { return line + "  ok" }
+        var text = line + "  THREAT \(threatTypes.map(\.rawValue).joined(separator: ", "))"
+        text += String(format: "  confidence %.2f", confidence)
+        if !attackingIPs.isEmpty { text += "  from \(attackingIPs.joined(separator: ", "))" }
+        for explanation in explanations { text += "\n    - " + explanation }
         return text
     }
 }

@@ -52,28 +52,9 @@ public struct JudgedWindow: Sendable, Equatable {
     ///   ``JudgedWindowError/countMismatch(windows:verdicts:)`` when the answer holds a different
     ///   number of verdicts than windows were posted.
     public static func pair(postedWindows: [Data], answer: Data, receivedAt: Date? = nil) throws -> [JudgedWindow] {
-        let decoder = JSONDecoder()
-        return try verdicts(posted: postedWindows, answer: answer).compactMap { body, verdict in
-            if isAuthentication(body) { return nil }
-            return JudgedWindow(envelope: try decoder.decode(WindowEnvelope.self, from: body), verdict: verdict, receivedAt: receivedAt)
+        try JudgedItem.pair(posted: postedWindows, answer: answer, receivedAt: receivedAt).compactMap { item in
+            if case .window(let judged) = item { judged } else { nil }
         }
-    }
-
-    /// Each posted body with its verdict from the detector's answer.
-    static func verdicts(posted: [Data], answer: Data) throws -> [(Data, Verdict)] {
-        let decoder = JSONDecoder()
-        let verdicts = posted.count == 1
-            ? [try decoder.decode(Verdict.self, from: answer)]
-            : try decoder.decode([Verdict].self, from: answer)
-        guard verdicts.count == posted.count else {
-            throw JudgedWindowError.countMismatch(windows: posted.count, verdicts: verdicts.count)
-        }
-        return Array(zip(posted, verdicts))
-    }
-
-    /// A posted body is an authentication event when it has `total_attempts`.
-    static func isAuthentication(_ body: Data) -> Bool {
-        (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["total_attempts"] != nil
     }
 
     /// The window's wire format (``envelope``'s `jsonData()`) with the verdict under
@@ -116,26 +97,6 @@ public struct JudgedAuthentication: Sendable, Equatable {
         self.receivedAt = receivedAt
     }
 
-    /// Pairs the authentication events among the posted bodies (in order) with their verdicts in the
-    /// detector's answer; windows are passed over.
-    ///
-    /// - Parameters:
-    ///   - posted: The JSON bodies posted, in order.
-    ///   - answer: The detector's answer body.
-    ///   - receivedAt: When the answer arrived.
-    /// - Returns: One judged event per posted authentication event, in order.
-    /// - Throws: `DecodingError` when a body or the answer does not decode, and
-    ///   ``JudgedWindowError/countMismatch(windows:verdicts:)`` when the answer holds a different
-    ///   number of verdicts than bodies were posted.
-    public static func pair(posted: [Data], answer: Data, receivedAt: Date? = nil) throws -> [JudgedAuthentication] {
-        let decoder = JSONDecoder()
-        return try JudgedWindow.verdicts(posted: posted, answer: answer).compactMap { body, verdict in
-            guard JudgedWindow.isAuthentication(body) else { return nil }
-            return JudgedAuthentication(
-                event: try decoder.decode(AuthenticationEvent.self, from: body), verdict: verdict, receivedAt: receivedAt)
-        }
-    }
-
     /// `{"authentication": <the event without names>, "verdict": …, "verdict_received_at": …}`,
     /// keys sorted, no trailing newline.
     ///
@@ -149,18 +110,44 @@ public struct JudgedAuthentication: Sendable, Equatable {
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
-    /// A readable view: `logins <source or "all sources"> <service>  attempts N failed N
-    /// succeeded N` followed by `ok`, or by `THREAT`, the threat types, the confidence and the
-    /// sources, then one indented line per explanation.
-    public var summary: String {
-        var text = "logins \(event.sourceIP ?? "all sources") \(event.service ?? "-")  attempts \(event.totalAttempts) "
-            + "failed \(event.failedAttempts) succeeded \(event.successfulAttempts ?? 0)"
-        guard verdict.threatDetected else { return text + "  ok" }
-        text += "  THREAT \(verdict.threatTypes.map(\.rawValue).joined(separator: ", "))"
-        text += String(format: "  confidence %.2f", verdict.confidence)
-        if !verdict.attackingIPs.isEmpty { text += "  from \(verdict.attackingIPs.joined(separator: ", "))" }
-        for explanation in verdict.explanations { text += "\n    - " + explanation }
-        return text
+}
+
+/// One item a monitor posted, with the verdict on it: a traffic window or an authentication event.
+public enum JudgedItem: Sendable, Equatable {
+    /// A window and its verdict.
+    case window(JudgedWindow)
+    /// An authentication event (without the names tried) and its verdict.
+    case authentication(JudgedAuthentication)
+
+    /// Pairs the items a monitor posted (their JSON bodies, in order) with the detector's answer:
+    /// one verdict object for one item, an array of verdicts for several. A body with
+    /// `total_attempts` is an authentication event, any other a window.
+    ///
+    /// - Parameters:
+    ///   - posted: The JSON bodies posted, in order.
+    ///   - answer: The detector's answer body.
+    ///   - receivedAt: When the answer arrived, stored in every judged item.
+    /// - Returns: One judged item per posted body, in order.
+    /// - Throws: `DecodingError` when a body or the answer does not decode, and
+    ///   ``JudgedWindowError/countMismatch(windows:verdicts:)`` when the answer holds a different
+    ///   number of verdicts than bodies were posted.
+    public static func pair(posted: [Data], answer: Data, receivedAt: Date? = nil) throws -> [JudgedItem] {
+        let decoder = JSONDecoder()
+        let verdicts = posted.count == 1
+            ? [try decoder.decode(Verdict.self, from: answer)]
+            : try decoder.decode([Verdict].self, from: answer)
+        guard verdicts.count == posted.count else {
+            throw JudgedWindowError.countMismatch(windows: posted.count, verdicts: verdicts.count)
+        }
+        return try zip(posted, verdicts).map { body, verdict in
+            if (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["total_attempts"] != nil {
+                return .authentication(
+                    JudgedAuthentication(
+                        event: try decoder.decode(AuthenticationEvent.self, from: body), verdict: verdict, receivedAt: receivedAt))
+            }
+            return .window(
+                JudgedWindow(envelope: try decoder.decode(WindowEnvelope.self, from: body), verdict: verdict, receivedAt: receivedAt))
+        }
     }
 }
 

@@ -377,8 +377,7 @@ public final class ThreatDetector: Sendable {
             : LoginRules.evaluate(event, classify: { classifier.classify($0) }, thresholds: thresholds)
         let time = timestamp ?? event.timestamp ?? wallClock().timeIntervalSince1970
         if !findings.isEmpty {
-            let known = incidents.withLock { $0 }
-            findings = LoginRules.join(findings, with: known, at: time)
+            findings = incidents.withLock { LoginRules.join(findings, with: $0, at: time) }
         }
         let vector = event.featureVector(usernameClass: usernameClass)
         let score = modelsEnabled

@@ -94,11 +94,13 @@ struct AuthLogRotationTests {
         (status, timedOut) = try await Spawn.finish(second.pid, within: .seconds(180))
         #expect(!timedOut && status == 0, "hydra: \((try? String(contentsOfFile: second.files[1], encoding: .utf8)) ?? "")")
 
-        // What sshd wrote: the renamed file, the copy, and what is in the file now. (A line
-        // written between the copy and the truncation would be in none of them; sshd writes
-        // a few a second, so it is unlikely, and it would show as a shortfall here.)
+        // What sshd wrote: the renamed file, the copy, and what is in the file now. The first
+        // attack is whole in the renamed file; of the second, a line written between
+        // copytruncate's copy and its truncation is in neither (logrotate's own loss: it happened
+        // here once in some ten runs), so the total is bounded below by what the polls saw.
+        #expect(Self.failures(in: [older]) >= 200)
         let written = Self.failures(in: [older, renamed, server.logPath])
-        #expect(written >= 400)
+        #expect(written >= 200 + 20)
         let read = try await Poll.until(timeout: .seconds(60)) { (try? await Self.failuresRead(monitor)) == written }
         let readCount = try await Self.failuresRead(monitor)
         #expect(read, "monitor read \(readCount) failures of \(written)")

@@ -170,7 +170,7 @@ struct MonitorXDPTests {
         try FileManager.default.createDirectory(atPath: logs + "/not-a-file", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: logs) }
         let authLog = logs + "/sshd.log"
-        FileManager.default.createFile(atPath: authLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: authLog, contents: nil)
         let monitor = try MonitorProcess(arguments: [
             "--interface", network.hostInterface, "--xdp-mode", "native", "--stats-window", "500ms",
             "--ml-detector-url", closed.url, "--post-timeout", "1s", "--post-queue", "2",
@@ -235,7 +235,7 @@ struct MonitorXDPTests {
         ])
         #expect(try await Poll.until { (try? await monitor.metrics()["ebpf_auth_lines_read_total"]) == 9 })
         try FileManager.default.moveItem(atPath: authLog, toPath: authLog + ".1")
-        FileManager.default.createFile(atPath: authLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: authLog, contents: nil)
         try log(["Failed password for root from \(peer) port 40006 ssh2"])
         #expect(try await Poll.until { (try? await monitor.metrics()["ebpf_auth_lines_read_total"]) == 10 })
         try FileHandle(forWritingAtPath: authLog)?.truncate(atOffset: 0)

@@ -61,4 +61,25 @@ struct JudgedWindowTests {
         #expect(throws: DecodingError.self) { try JudgedWindow.pair(postedWindows: bodies, answer: Data("{\"error\": 1}".utf8)) }
         #expect(throws: DecodingError.self) { try JudgedWindow.pair(postedWindows: [Data("[]".utf8)], answer: two) }
     }
+
+    @Test("windows and login events posted together come back in order; a login event keeps no name")
+    func windowsAndLoginEventsInOrder() throws {
+        let detector = Self.detector
+        let window = Self.windows()[0]
+        let event = AuthenticationEvent(
+            totalAttempts: 3, failedAttempts: 3, sourceIP: "198.18.0.2", windowSeconds: 1, service: "sshd",
+            usernames: [AuthenticationUsername(name: "P@ssw0rd!", attempts: 3, failed: 3, succeeded: 0, invalid: true)],
+            horizons: [AuthenticationHorizon(seconds: 60, totalAttempts: 3, failedAttempts: 3, successfulAttempts: 0, uniqueUsernames: 1)])
+        let bodies = [try JSONEncoder().encode(event), try window.jsonData()]
+        let answer = try JSONEncoder().encode([try detector.detect(event), try detector.detect(window)])
+        let items = try JudgedItem.pair(posted: bodies, answer: answer)
+        guard items.count == 2, case .authentication(let login) = items[0], case .window(let judged) = items[1] else {
+            Issue.record("not an event then a window: \(items)")
+            return
+        }
+        #expect(login.event.usernames == nil && login.event.sourceIP == "198.18.0.2")
+        #expect(!(String(data: try login.jsonLine(), encoding: .utf8) ?? "").contains("P@ssw0rd"))
+        #expect(judged.window == window)
+        #expect(try JudgedWindow.pair(postedWindows: bodies, answer: answer).count == 1, "windows only")
+    }
 }
